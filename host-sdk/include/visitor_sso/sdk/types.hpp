@@ -1,0 +1,172 @@
+// Plain data types exchanged between the host and the plugin.
+//
+// Ownership: every struct is a value type; the callee never keeps references
+// to what it was given, and the caller owns what it receives.
+// Growth rule: within one SDK major version fields are only appended (and the
+// minor version bumped); nothing is removed or reordered.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace visitor_sso::sdk {
+
+/// Seconds since the Unix epoch, UTC.
+using UnixSeconds = std::int64_t;
+
+/// A chat-platform field and its value(s).
+struct FieldValue {
+  /// Stable key: a system field ("name", "email", "company", "phone",
+  /// "department", "product_service"), "prechat:<Label>" or "variable:<name>".
+  std::string key;
+  /// What an agent sees ("Email", "Account Number", "membership_level").
+  std::string label;
+  /// Display value: all values joined with ", ".
+  std::string value;
+  /// Every value, in the order the IdP sent them.
+  std::vector<std::string> values;
+};
+
+/// A website visitor as the host knows them.
+struct Visitor {
+  /// Host-assigned, stable for the visitor's browser session. SSO sessions are
+  /// bound to it.
+  std::string id;
+  std::string ip_address;
+  std::string user_agent;
+  /// The page the chat was opened from; used as the return URL after sign-in
+  /// when the host gives no better one.
+  std::string page_url;
+};
+
+/// A chat as the host knows it.
+struct Chat {
+  std::string id;
+  Visitor visitor;
+  /// Where the visitor should land after an SP-initiated sign-in
+  /// (usually the chat window URL).
+  std::string return_url;
+  /// What a guest typed into the pre-chat survey, if anything.
+  std::vector<FieldValue> prechat_answers;
+};
+
+/// HTTP request for one of the plugin's endpoints under /sso/.
+struct HttpRequest {
+  std::string method;  ///< "GET", "POST", ...
+  std::string path;    ///< Path only, e.g. "/sso/acs".
+  std::string query;   ///< Raw query string without '?'.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  ///< Raw body (form-encoded for the ACS).
+  /// The host's visitor ID for this browser, if it knows one.
+  std::string visitor_id;
+  std::string remote_address;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  /// Set by the ACS on acceptance: the visitor that is now signed in, so the
+  /// host can wake that visitor's chat window.
+  std::string signed_in_visitor_id;
+};
+
+/// What the host learns about the plugin after configuration.
+struct PluginDescription {
+  std::string name;
+  std::string version;
+  std::uint32_t sdk_major = 0;
+  std::uint32_t sdk_minor = 0;
+  bool enabled = false;
+  std::string sign_in_policy;  ///< "none" | "optional" | "required"
+  std::uint32_t certificate_count = 0;  ///< active IdP certificates
+  std::uint32_t mapping_count = 0;
+  std::string sp_entity_id;
+  std::string idp_entity_id;
+};
+
+/// Input of Plugin::Configure.
+struct ConfigureRequest {
+  /// INI (.ini) or JSON (.json) file; relative paths inside it are relative to
+  /// its directory.
+  std::string config_path;
+  /// If non-zero the plugin uses this instant as "now" instead of the system
+  /// clock (scenario runs and "was this valid then?" checks).
+  UnixSeconds fixed_now = 0;
+};
+
+// ---- Hook results ---------------------------------------------------------
+
+enum class ChatStartDecision {
+  kProceed,        ///< Start the chat now.
+  kOfferSignIn,    ///< Offer "Sign in" (sign_in_url) or "Chat as guest".
+  kRequireSignIn,  ///< No chat until signed in; show sign_in_url.
+  kRefuse,         ///< No chat at all (fail closed); see reason_code.
+};
+
+struct ChatStartResult {
+  ChatStartDecision decision = ChatStartDecision::kProceed;
+  /// The visitor has a live SSO session.
+  bool signed_in = false;
+  std::string customer_id;
+  /// URL (under /sso/login) that starts an SP-initiated login bound to this
+  /// visitor; empty when no sign-in is offered.
+  std::string sign_in_url;
+  /// Why the decision was taken when it is not the plain policy outcome
+  /// (e.g. "plugin.not_configured"); empty otherwise.
+  std::string reason_code;
+  std::string reason;
+};
+
+enum class PrechatDecision {
+  kShow,  ///< Show the survey (optionally prefilled).
+  kSkip,  ///< Do not show it; the identity provider vouched for the visitor.
+};
+
+struct PrechatResult {
+  PrechatDecision decision = PrechatDecision::kShow;
+  /// Values to prefill (hosts that still show some fields use them).
+  std::vector<FieldValue> prefill;
+};
+
+struct InfoTab {
+  std::string name;
+  /// Shown next to the name.
+  std::string customer_id;
+  /// True only when the identity came from a verified SAML assertion.
+  bool verified = false;
+  std::string idp_entity_id;
+  UnixSeconds signed_in_at = 0;
+};
+
+struct VisitorInfo {
+  /// System and custom pre-chat fields, in configuration order.
+  std::vector<FieldValue> prechat_section;
+  std::vector<FieldValue> custom_variables;
+  InfoTab info;
+};
+
+enum class RoutingDecision {
+  kRoute,      ///< Send the chat to `team`.
+  kNoOpinion,  ///< The plugin has no rule for it; the host routes as usual.
+};
+
+struct RoutingResult {
+  RoutingDecision decision = RoutingDecision::kNoOpinion;
+  std::string team;
+  /// The rule that decided ("rule.1", "default").
+  std::string rule;
+  /// The rule's text, for agents and admins asking "why this team?".
+  std::string rule_text;
+};
+
+struct TranscriptTags {
+  /// Tags the host stores with the transcript ("customer_id", "idp",
+  /// "signed_in", "team").
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::string customer_id;
+};
+
+}  // namespace visitor_sso::sdk

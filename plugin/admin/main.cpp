@@ -1,0 +1,2 @@
+#include <iostream>
+int main() { std::cerr << "visitor-sso-admin: not built yet\n"; return 2; }

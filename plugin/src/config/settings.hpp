@@ -1,0 +1,64 @@
+// Typed settings read from the admin's INI or JSON file (see
+// docs/configuration.md). Paths are already resolved against the config
+// file's directory.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vsso::config {
+
+enum class SignInPolicy { kNone, kOptional, kRequired };
+
+const char* ToString(SignInPolicy policy);
+
+/// One `[mapping]` line: chat field <- first present IdP attribute.
+struct Mapping {
+  /// Config key as written: "name", "prechat:Account Number",
+  /// "variable:membership_level".
+  std::string field;
+  /// IdP attribute names (Name or FriendlyName), in preference order.
+  std::vector<std::string> attributes;
+};
+
+/// One `[routing]` rule, as text; parsed and checked by the routing module.
+struct RoutingRule {
+  std::string name;  ///< "rule.1"
+  int order = 0;     ///< 1
+  std::string text;  ///< "variable:membership_level == gold -> Gold Team"
+};
+
+struct Settings {
+  std::string source_path;  ///< The config file these settings came from.
+
+  // [sso]
+  bool enabled = true;
+  SignInPolicy sign_in = SignInPolicy::kNone;
+  std::string sp_entity_id;
+  std::string acs_url;
+  std::string idp_entity_id;
+  std::string idp_sign_in_url;
+  std::vector<std::string> idp_certificates;  ///< PEM file paths
+  std::string idp_metadata;                   ///< path, empty if unset
+  std::string sp_private_key;                 ///< path, empty if unset
+  std::string sp_certificate;                 ///< path, empty if unset
+  std::int64_t clock_skew_seconds = 120;
+  bool allow_idp_initiated = false;
+  std::int64_t session_lifetime_seconds = 28800;
+  std::string customer_id_attribute;  ///< empty: NameID
+  std::string database;               ///< path
+  bool allow_sha1 = false;
+  bool sign_authn_requests = false;
+  std::int64_t max_response_bytes = 256 * 1024;
+
+  // [mapping], in file order
+  std::vector<Mapping> mappings;
+
+  // [routing]
+  std::vector<RoutingRule> routing_rules;  ///< sorted by order
+  std::string routing_default;             ///< empty: no default team
+};
+
+}  // namespace vsso::config
