@@ -4,6 +4,7 @@
 #pragma once
 
 #include "visitor_sso/sdk/expected.hpp"
+#include "visitor_sso/sdk/types.hpp"
 
 namespace vsso {
 
