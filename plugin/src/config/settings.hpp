@@ -6,13 +6,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "common/result.hpp"
 
 namespace vsso::config {
 
 enum class SignInPolicy { kNone, kOptional, kRequired };
 
+/// "none", "optional" or "required" (the config spelling).
 const char* ToString(SignInPolicy policy);
+/// Inverse of ToString; exact, lower-case. Error code config.invalid_value.
+Result<SignInPolicy> ParseSignInPolicy(std::string_view text);
 
 /// One `[mapping]` line: chat field <- first present IdP attribute.
 struct Mapping {
@@ -21,6 +27,8 @@ struct Mapping {
   std::string field;
   /// IdP attribute names (Name or FriendlyName), in preference order.
   std::vector<std::string> attributes;
+
+  bool operator==(const Mapping&) const = default;
 };
 
 /// One `[routing]` rule, as text; parsed and checked by the routing module.
@@ -28,6 +36,8 @@ struct RoutingRule {
   std::string name;  ///< "rule.1"
   int order = 0;     ///< 1
   std::string text;  ///< "variable:membership_level == gold -> Gold Team"
+
+  bool operator==(const RoutingRule&) const = default;
 };
 
 struct Settings {
@@ -59,6 +69,8 @@ struct Settings {
   // [routing]
   std::vector<RoutingRule> routing_rules;  ///< sorted by order
   std::string routing_default;             ///< empty: no default team
+
+  bool operator==(const Settings&) const = default;
 };
 
 }  // namespace vsso::config

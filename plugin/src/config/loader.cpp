@@ -1,0 +1,673 @@
+#include "config/loader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <boost/property_tree/ini_parser.hpp>
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+namespace vsso::config {
+namespace {
+
+namespace fs = std::filesystem;
+using boost::property_tree::ptree;
+
+constexpr const char* kUnsupportedFormat = "config.unsupported_format";
+constexpr const char* kFileMissing = "config.file_missing";
+constexpr const char* kFileUnreadable = "config.file_unreadable";
+constexpr const char* kParseError = "config.parse_error";
+constexpr const char* kUnknownSection = "config.unknown_section";
+constexpr const char* kUnknownKey = "config.unknown_key";
+constexpr const char* kInvalidValue = "config.invalid_value";
+constexpr const char* kMissingKey = "config.missing_key";
+
+constexpr std::array<std::string_view, 3> kSections = {"sso", "mapping", "routing"};
+constexpr std::array<std::string_view, 18> kSsoKeys = {"enabled",
+                                                       "sign_in",
+                                                       "sp_entity_id",
+                                                       "acs_url",
+                                                       "idp_entity_id",
+                                                       "idp_sign_in_url",
+                                                       "idp_certificates",
+                                                       "idp_metadata",
+                                                       "sp_private_key",
+                                                       "sp_certificate",
+                                                       "clock_skew_seconds",
+                                                       "allow_idp_initiated",
+                                                       "session_lifetime_seconds",
+                                                       "customer_id_attribute",
+                                                       "database",
+                                                       "allow_sha1",
+                                                       "sign_authn_requests",
+                                                       "max_response_bytes"};
+constexpr std::array<std::string_view, 6> kChatFields = {"name",  "email",      "company",
+                                                         "phone", "department", "product_service"};
+constexpr std::string_view kPrechatPrefix = "prechat:";
+constexpr std::string_view kVariablePrefix = "variable:";
+constexpr std::string_view kRulePrefix = "rule.";
+// SAML core 8.3.6: an entity identifier is a URI of at most 1024 characters.
+constexpr std::size_t kMaxEntityIdLength = 1024;
+
+enum class Format { kIni, kJson };
+
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Received values are echoed so the admin sees what was read, but cut short
+// so a pasted certificate never floods a log line.
+std::string Quote(std::string_view value) {
+  constexpr std::size_t kMax = 120;
+  if (value.size() > kMax) return "'" + std::string(value.substr(0, kMax)) + "...'";
+  return "'" + std::string(value) + "'";
+}
+
+// Optimal string alignment distance: a swap of two neighbours ("emial")
+// counts as one typo, like an insertion or deletion.
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The closest known name when it is plausibly a typo of `name`, else empty.
+template <std::size_t N>
+std::string ClosestName(std::string_view name, const std::array<std::string_view, N>& known) {
+  const std::string lowered = Lower(name);
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  for (std::string_view candidate : known) {
+    const std::size_t d = EditDistance(lowered, candidate);
+    const std::size_t limit = std::max<std::size_t>(1, std::min(name.size(), candidate.size()) / 3);
+    if (d <= limit && d < best_distance) {
+      best = std::string(candidate);
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// A JSON array arrives from read_json as children with empty keys.
+bool IsList(const ptree& node) { return !node.empty() && node.front().first.empty(); }
+
+std::vector<std::string> SplitWhitespace(std::string_view s) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(s)};
+  for (std::string item; in >> item;) out.push_back(item);
+  return out;
+}
+
+std::vector<std::string> SplitOn(std::string_view s, char separator) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = s.find(separator, start);
+    out.push_back(Trim(s.substr(start, end == std::string_view::npos ? s.npos : end - start)));
+    if (end == std::string_view::npos) return out;
+    start = end + 1;
+  }
+}
+
+// Turns the property tree (same shape for INI and JSON) into Settings,
+// stopping at the first problem so the admin gets one precise message.
+class Loader {
+ public:
+  Loader(std::string display, Format format, fs::path base_dir, std::string source_path)
+      : display_(std::move(display)), format_(format), base_dir_(std::move(base_dir)) {
+    settings_.source_path = std::move(source_path);
+  }
+
+  Result<Settings> Run(const ptree& root) {
+    if (format_ == Format::kJson && (!root.data().empty() || IsList(root))) {
+      return MakeError(kInvalidValue,
+                       display_ + ": the top level must be an object with sso, mapping, routing");
+    }
+    std::set<std::string> seen;
+    for (const auto& [name, section] : root) {
+      if (auto status = ReadSection(name, section, seen); !status) return status.error();
+    }
+    if (auto status = CheckRequired(); !status) return status.error();
+    if (auto status = CheckFiles(); !status) return status.error();
+    return std::move(settings_);
+  }
+
+ private:
+  std::string SectionLabel(std::string_view section) const {
+    return format_ == Format::kIni ? "[" + std::string(section) + "]" : std::string(section);
+  }
+
+  std::string Where(std::string_view section, std::string_view key) const {
+    return format_ == Format::kIni ? SectionLabel(section) + " " + std::string(key)
+                                   : std::string(section) + "." + std::string(key);
+  }
+
+  Error Fail(const char* code, std::string_view section, std::string_view key,
+             std::string_view problem) const {
+    return MakeError(code, display_ + ": " + Where(section, key) + ": " + std::string(problem));
+  }
+
+  Status ReadSection(const std::string& name, const ptree& section, std::set<std::string>& seen) {
+    // read_ini drops empty sections, so a childless entry is a key written
+    // above the first section header.
+    if (format_ == Format::kIni && section.empty()) {
+      return MakeError(kUnknownKey, display_ + ": " + name +
+                                        ": key outside any section; put it under [sso], "
+                                        "[mapping] or [routing]");
+    }
+    if (std::find(kSections.begin(), kSections.end(), name) == kSections.end()) {
+      std::string message = display_ + ": " + SectionLabel(name) + ": unknown section";
+      if (const std::string near = ClosestName(name, kSections); !near.empty()) {
+        message += " (did you mean " + SectionLabel(near) + "?)";
+      } else {
+        message += "; expected " + SectionLabel("sso") + ", " + SectionLabel("mapping") + " or " +
+                   SectionLabel("routing");
+      }
+      return MakeError(kUnknownSection, message);
+    }
+    if (!seen.insert(name).second) {
+      return MakeError(kInvalidValue, display_ + ": " + name + ": section appears twice");
+    }
+    if (!section.data().empty() || IsList(section)) {
+      return MakeError(kInvalidValue, display_ + ": " + name + ": expected an object");
+    }
+    std::set<std::string> keys;
+    for (const auto& [key, node] : section) {
+      // read_ini already rejects duplicate keys; read_json keeps both.
+      if (!keys.insert(key).second) return Fail(kInvalidValue, name, key, "key appears twice");
+      Status status = name == "sso"       ? ReadSsoKey(key, node)
+                      : name == "mapping" ? ReadMappingKey(key, node)
+                                          : ReadRoutingKey(key, node);
+      if (!status) return status;
+    }
+    return Ok();
+  }
+
+  // --- values -------------------------------------------------------------
+
+  Result<std::string> Scalar(std::string_view section, std::string_view key,
+                             const ptree& node) const {
+    if (!node.empty()) return Fail(kInvalidValue, section, key, "expected a single value");
+    const std::string& value = node.data();
+    if (format_ == Format::kIni) {
+      // PropertyTree's INI reader only knows whole-line comments and keeps
+      // "optional ; note" as the value; say so instead of "unknown value".
+      for (std::size_t i = 1; i < value.size(); ++i) {
+        if ((value[i] == ';' || value[i] == '#') && IsSpace(value[i - 1])) {
+          return Fail(kInvalidValue, section, key,
+                      "value " + Quote(value) + " contains a trailing comment " +
+                          Quote(Trim(value.substr(i))) + "; comments must stand on their own line");
+        }
+      }
+    }
+    return Trim(value);
+  }
+
+  // A list is a JSON array of strings or one string split by `split`.
+  template <class Split>
+  Result<std::vector<std::string>> List(std::string_view section, std::string_view key,
+                                        const ptree& node, Split split) const {
+    if (!IsList(node)) {
+      auto value = Scalar(section, key, node);
+      if (!value) return value.error();
+      return split(*value);
+    }
+    std::vector<std::string> items;
+    for (const auto& child : node) {
+      const std::string where = std::string(key) + "[" + std::to_string(items.size()) + "]";
+      auto value = Scalar(section, where, child.second);
+      if (!value) return value.error();
+      items.push_back(std::move(*value));
+    }
+    return items;
+  }
+
+  Status SetBool(std::string_view key, const ptree& node, bool& out) const {
+    auto value = Scalar("sso", key, node);
+    if (!value) return value.error();
+    if (*value != "true" && *value != "false") {
+      return Fail(kInvalidValue, "sso", key, "expected true or false, got " + Quote(*value));
+    }
+    out = *value == "true";
+    return Ok();
+  }
+
+  Status SetInt(std::string_view key, const ptree& node, std::int64_t min, std::int64_t max,
+                std::int64_t& out) const {
+    auto value = Scalar("sso", key, node);
+    if (!value) return value.error();
+    std::int64_t parsed = 0;
+    const char* end = value->data() + value->size();
+    const auto [ptr, ec] = std::from_chars(value->data(), end, parsed);
+    if (value->empty() || ec != std::errc() || ptr != end || parsed < min || parsed > max) {
+      return Fail(kInvalidValue, "sso", key,
+                  "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                      ", got " + Quote(*value));
+    }
+    out = parsed;
+    return Ok();
+  }
+
+  Status SetString(std::string_view key, const ptree& node, std::string& out) const {
+    auto value = Scalar("sso", key, node);
+    if (!value) return value.error();
+    out = std::move(*value);
+    return Ok();
+  }
+
+  // SAML core 8.3.6: entity IDs are absolute URIs (often URLs, sometimes URNs).
+  Status SetEntityId(std::string_view key, const ptree& node, std::string& out) const {
+    auto value = Scalar("sso", key, node);
+    if (!value) return value.error();
+    if (!value->empty()) {
+      if (value->size() > kMaxEntityIdLength) {
+        return Fail(kInvalidValue, "sso", key,
+                    "entity ID is " + std::to_string(value->size()) +
+                        " characters; SAML allows at most 1024");
+      }
+      if (!boost::urls::parse_absolute_uri(*value)) {
+        return Fail(kInvalidValue, "sso", key,
+                    "expected an absolute URI such as https://chat.example.com/sso/metadata, "
+                    "got " +
+                        Quote(*value));
+      }
+    }
+    out = std::move(*value);
+    return Ok();
+  }
+
+  Status SetHttpUrl(std::string_view key, const ptree& node, std::string& out) const {
+    auto value = Scalar("sso", key, node);
+    if (!value) return value.error();
+    if (!value->empty()) {
+      auto url = boost::urls::parse_absolute_uri(*value);
+      const bool http = url && (url->scheme_id() == boost::urls::scheme::https ||
+                                url->scheme_id() == boost::urls::scheme::http);
+      if (!http || url->encoded_host().empty()) {
+        return Fail(
+            kInvalidValue, "sso", key,
+            "expected an absolute http(s) URL such as https://host/path, got " + Quote(*value));
+      }
+    }
+    out = std::move(*value);
+    return Ok();
+  }
+
+  std::string Resolve(std::string_view value) const {
+    fs::path path(value);
+    if (path.is_relative()) path = base_dir_ / path;
+    return path.lexically_normal().string();
+  }
+
+  Status SetPath(std::string_view key, const ptree& node, std::string& out) const {
+    auto value = Scalar("sso", key, node);
+    if (!value) return value.error();
+    out = value->empty() ? std::string() : Resolve(*value);
+    return Ok();
+  }
+
+  // --- [sso] ----------------------------------------------------------------
+
+  Status ReadSsoKey(const std::string& key, const ptree& node) {
+    Settings& s = settings_;
+    if (key == "enabled") return SetBool(key, node, s.enabled);
+    if (key == "sign_in") {
+      auto value = Scalar("sso", key, node);
+      if (!value) return value.error();
+      auto policy = ParseSignInPolicy(*value);
+      if (!policy) return Fail(kInvalidValue, "sso", key, policy.error().message);
+      s.sign_in = *policy;
+      return Ok();
+    }
+    if (key == "sp_entity_id") return SetEntityId(key, node, s.sp_entity_id);
+    if (key == "acs_url") return SetHttpUrl(key, node, s.acs_url);
+    if (key == "idp_entity_id") return SetEntityId(key, node, s.idp_entity_id);
+    if (key == "idp_sign_in_url") return SetHttpUrl(key, node, s.idp_sign_in_url);
+    if (key == "idp_certificates") {
+      auto files = List("sso", key, node, SplitWhitespace);
+      if (!files) return files.error();
+      s.idp_certificates.clear();
+      for (const std::string& file : *files) {
+        if (file.empty()) return Fail(kInvalidValue, "sso", key, "empty file name in the list");
+        s.idp_certificates.push_back(Resolve(file));
+      }
+      return Ok();
+    }
+    if (key == "idp_metadata") return SetPath(key, node, s.idp_metadata);
+    if (key == "sp_private_key") return SetPath(key, node, s.sp_private_key);
+    if (key == "sp_certificate") return SetPath(key, node, s.sp_certificate);
+    if (key == "clock_skew_seconds") return SetInt(key, node, 0, 3600, s.clock_skew_seconds);
+    if (key == "allow_idp_initiated") return SetBool(key, node, s.allow_idp_initiated);
+    if (key == "session_lifetime_seconds") {
+      return SetInt(key, node, 60, 604800, s.session_lifetime_seconds);
+    }
+    if (key == "customer_id_attribute") return SetString(key, node, s.customer_id_attribute);
+    if (key == "database") return SetPath(key, node, s.database);
+    if (key == "allow_sha1") return SetBool(key, node, s.allow_sha1);
+    if (key == "sign_authn_requests") return SetBool(key, node, s.sign_authn_requests);
+    if (key == "max_response_bytes") {
+      return SetInt(key, node, 1024, 16777216, s.max_response_bytes);
+    }
+    std::string problem = "unknown key";
+    if (const std::string near = ClosestName(key, kSsoKeys); !near.empty()) {
+      problem += " (did you mean " + near + "?)";
+    }
+    return Fail(kUnknownKey, "sso", key, problem);
+  }
+
+  // --- [mapping] ------------------------------------------------------------
+
+  Result<std::string> MappingField(const std::string& key) const {
+    if (std::find(kChatFields.begin(), kChatFields.end(), key) != kChatFields.end()) return key;
+    if (key.starts_with(kPrechatPrefix)) {
+      const std::string label = Trim(std::string_view(key).substr(kPrechatPrefix.size()));
+      if (label.empty()) {
+        return Fail(kInvalidValue, "mapping", key,
+                    "prechat: needs the pre-chat field label, e.g. prechat:Account Number");
+      }
+      return std::string(kPrechatPrefix) + label;
+    }
+    if (key.starts_with(kVariablePrefix)) {
+      const std::string name = Trim(std::string_view(key).substr(kVariablePrefix.size()));
+      if (!IsIdentifier(name)) {
+        return Fail(kInvalidValue, "mapping", key,
+                    "variable name must be an identifier (letters, digits, _; not starting "
+                    "with a digit), got " +
+                        Quote(name));
+      }
+      return std::string(kVariablePrefix) + name;
+    }
+    std::string problem = "unknown chat field";
+    if (const std::string near = ClosestName(key, kChatFields); !near.empty()) {
+      problem += " (did you mean " + near + "?)";
+    }
+    problem +=
+        "; expected name, email, company, phone, department, product_service, "
+        "prechat:<label> or variable:<identifier>";
+    return Fail(kInvalidValue, "mapping", key, problem);
+  }
+
+  Status ReadMappingKey(const std::string& key, const ptree& node) {
+    auto field = MappingField(key);
+    if (!field) return field.error();
+    for (const Mapping& earlier : settings_.mappings) {
+      if (earlier.field == *field) {
+        return Fail(kInvalidValue, "mapping", key, "chat field " + *field + " is mapped twice");
+      }
+    }
+    const bool from_list = IsList(node);
+    auto attributes = List("mapping", key, node, [](const std::string& s) {
+      return s.empty() ? std::vector<std::string>{} : SplitOn(s, '|');
+    });
+    if (!attributes) return attributes.error();
+    if (attributes->empty()) {
+      return Fail(kInvalidValue, "mapping", key, "no IdP attribute name given");
+    }
+    for (const std::string& attribute : *attributes) {
+      if (attribute.empty()) {
+        return Fail(kInvalidValue, "mapping", key, "empty IdP attribute name in the list");
+      }
+      if (from_list && attribute.find('|') != std::string::npos) {
+        return Fail(kInvalidValue, "mapping", key,
+                    "list items are single attribute names; '|' separates alternatives only in "
+                    "the string form");
+      }
+    }
+    settings_.mappings.push_back(Mapping{*field, std::move(*attributes)});
+    return Ok();
+  }
+
+  // --- [routing] ------------------------------------------------------------
+
+  Status AddRule(std::string_view key, std::string name, int order, const ptree& node) {
+    auto text = Scalar("routing", key, node);
+    if (!text) return text.error();
+    // The value is already trimmed, so "cond -> " lost the space after the
+    // arrow; padding restores it and the empty team is reported precisely.
+    const std::string padded = " " + *text + " ";
+    const std::size_t arrow = padded.rfind(" -> ");
+    if (arrow == std::string::npos) {
+      return Fail(kInvalidValue, "routing", key,
+                  "expected '<condition> -> <team>', got " + Quote(*text));
+    }
+    if (Trim(std::string_view(padded).substr(0, arrow)).empty()) {
+      return Fail(kInvalidValue, "routing", key, "the condition before ' -> ' is empty");
+    }
+    if (Trim(std::string_view(padded).substr(arrow + 4)).empty()) {
+      return Fail(kInvalidValue, "routing", key, "the team after ' -> ' is empty");
+    }
+    settings_.routing_rules.push_back(RoutingRule{std::move(name), order, std::move(*text)});
+    return Ok();
+  }
+
+  Status ReadRoutingKey(const std::string& key, const ptree& node) {
+    if (key == "default") {
+      auto value = Scalar("routing", key, node);
+      if (!value) return value.error();
+      settings_.routing_default = std::move(*value);
+      return Ok();
+    }
+    if (format_ == Format::kJson) {
+      if (key != "rules") {
+        return Fail(kUnknownKey, "routing", key,
+                    "unknown key; expected \"rules\": [...] and \"default\"");
+      }
+      if (!node.data().empty() || (!node.empty() && !IsList(node))) {
+        return Fail(kInvalidValue, "routing", key, "expected a list of rules");
+      }
+      // JSON rules are numbered by their position, as rule.1..rule.N in INI.
+      int order = 0;
+      for (const auto& child : node) {
+        ++order;
+        const std::string where = key + "[" + std::to_string(order - 1) + "]";
+        auto status = AddRule(where, "rule." + std::to_string(order), order, child.second);
+        if (!status) return status;
+      }
+      return Ok();
+    }
+    if (key.starts_with(kRulePrefix)) {
+      const std::string_view digits = std::string_view(key).substr(kRulePrefix.size());
+      int order = 0;
+      const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), order);
+      // Canonical numbers only, so rule.01 and rule.1 cannot both exist.
+      if (digits.empty() || digits.front() == '0' || ec != std::errc() ||
+          ptr != digits.data() + digits.size()) {
+        return Fail(kUnknownKey, "routing", key,
+                    "unknown key; rules are named rule.1, rule.2, ... (positive numbers without "
+                    "leading zeros)");
+      }
+      auto status = AddRule(key, key, order, node);
+      if (!status) return status;
+      std::sort(settings_.routing_rules.begin(), settings_.routing_rules.end(),
+                [](const RoutingRule& a, const RoutingRule& b) { return a.order < b.order; });
+      return Ok();
+    }
+    return Fail(kUnknownKey, "routing", key, "unknown key; expected rule.<number> or default");
+  }
+
+  // --- whole-file checks ------------------------------------------------------
+
+  Status Require(std::string_view key, bool present, std::string_view why) const {
+    if (present) return Ok();
+    return Fail(kMissingKey, "sso", key, "required key is missing or empty" + std::string(why));
+  }
+
+  Status CheckRequired() const {
+    const Settings& s = settings_;
+    for (auto status : {Require("sp_entity_id", !s.sp_entity_id.empty(), ""),
+                        Require("acs_url", !s.acs_url.empty(), "")}) {
+      if (!status) return status;
+    }
+    if (s.idp_metadata.empty()) {
+      constexpr std::string_view kWhy = " (or set idp_metadata)";
+      for (auto status : {Require("idp_entity_id", !s.idp_entity_id.empty(), kWhy),
+                          Require("idp_sign_in_url", !s.idp_sign_in_url.empty(), kWhy),
+                          Require("idp_certificates", !s.idp_certificates.empty(), kWhy)}) {
+        if (!status) return status;
+      }
+    }
+    for (auto status :
+         {Require("sp_certificate", s.sp_private_key.empty() || !s.sp_certificate.empty(),
+                  " (sp_private_key is set; the key and its certificate go together)"),
+          Require("sp_private_key", s.sp_certificate.empty() || !s.sp_private_key.empty(),
+                  " (sp_certificate is set; the key and its certificate go together)"),
+          Require("sp_private_key", !s.sign_authn_requests || !s.sp_private_key.empty(),
+                  " (sign_authn_requests = true needs sp_private_key and sp_certificate)")}) {
+      if (!status) return status;
+    }
+    return Ok();
+  }
+
+  Status CheckInputFile(std::string_view key, const std::string& path) const {
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (!fs::exists(status)) return Fail(kFileMissing, "sso", key, "file not found: " + path);
+    if (!fs::is_regular_file(status)) {
+      return Fail(kFileUnreadable, "sso", key, "not a regular file: " + path);
+    }
+    if (!std::ifstream(path, std::ios::binary)) {
+      return Fail(kFileUnreadable, "sso", key,
+                  "cannot be read: " + path + " (" + std::strerror(errno) + ")");
+    }
+    return Ok();
+  }
+
+  Status CheckFiles() {
+    Settings& s = settings_;
+    for (const std::string& file : s.idp_certificates) {
+      if (auto status = CheckInputFile("idp_certificates", file); !status) return status;
+    }
+    const std::pair<std::string_view, const std::string*> optional_files[] = {
+        {"idp_metadata", &s.idp_metadata},
+        {"sp_private_key", &s.sp_private_key},
+        {"sp_certificate", &s.sp_certificate}};
+    for (const auto& [key, file] : optional_files) {
+      if (file->empty()) continue;
+      if (auto status = CheckInputFile(key, *file); !status) return status;
+    }
+    if (s.database.empty()) s.database = Resolve("visitor-sso.db");
+    // SQLite creates the file itself but not its directory.
+    const fs::path directory = fs::path(s.database).parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(directory, ec)) {
+      return Fail(kFileMissing, "sso", "database", "directory not found: " + directory.string());
+    }
+    return Ok();
+  }
+
+  std::string display_;
+  Format format_;
+  fs::path base_dir_;
+  Settings settings_;
+};
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) {
+    return MakeError(kFileMissing, path + ": configuration file not found");
+  }
+  if (!fs::is_regular_file(status)) {
+    return MakeError(kFileUnreadable, path + ": not a regular file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return MakeError(kFileUnreadable,
+                     path + ": cannot be opened for reading (" + std::strerror(errno) + ")");
+  }
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) return MakeError(kFileUnreadable, path + ": read error");
+  // Editors on Windows like to start files with a UTF-8 byte order mark.
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+  return text;
+}
+
+Result<Settings> Load(const std::string& path) {
+  const std::string extension = Lower(fs::path(path).extension().string());
+  Format format;
+  if (extension == ".ini") {
+    format = Format::kIni;
+  } else if (extension == ".json") {
+    format = Format::kJson;
+  } else {
+    return MakeError(kUnsupportedFormat, path + ": unsupported file extension " + Quote(extension) +
+                                             "; expected .ini or .json");
+  }
+  auto text = ReadWholeFile(path);
+  if (!text) return text.error();
+
+  ptree root;
+  try {
+    std::istringstream in(*text);
+    if (format == Format::kIni) {
+      boost::property_tree::read_ini(in, root);
+    } else {
+      boost::property_tree::read_json(in, root);
+    }
+  } catch (const boost::property_tree::file_parser_error& e) {
+    return MakeError(kParseError,
+                     path + ":" + std::to_string(e.line()) + ": syntax error: " + e.message());
+  }
+
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(path, ec).lexically_normal();
+  if (ec) return MakeError(kFileUnreadable, path + ": cannot resolve path: " + ec.message());
+  return Loader(path, format, absolute.parent_path(), absolute.string()).Run(root);
+}
+
+}  // namespace
+
+Result<Settings> LoadSettings(const std::string& path) {
+  try {
+    return Load(path);
+  } catch (const std::exception& e) {
+    // Only allocation failures and the like reach here; keep the promise
+    // that no exception leaves the module.
+    return MakeError(kFileUnreadable, path + ": " + e.what());
+  }
+}
+
+}  // namespace vsso::config

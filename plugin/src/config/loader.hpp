@@ -1,0 +1,25 @@
+// Reads the admin's configuration file (INI or JSON, see
+// docs/configuration.md) into typed, validated Settings.
+//
+// Strict on purpose: an unknown section or key, a value of the wrong type or
+// a missing file is an error, because a typo such as `alow_sha1` or
+// `[SSO]` must never silently fall back to a default that changes security.
+// Stateless and thread-safe; reads only the files it names.
+#pragma once
+
+#include <string>
+
+#include "common/result.hpp"
+#include "config/settings.hpp"
+
+namespace vsso::config {
+
+/// Loads `path`; the format follows the extension (".ini" or ".json").
+/// Relative paths inside the file are resolved against its directory and
+/// returned absolute. Every error message names the file, the key and the
+/// problem. Error codes: config.unsupported_format, config.file_missing,
+/// config.file_unreadable, config.parse_error, config.unknown_section,
+/// config.unknown_key, config.invalid_value, config.missing_key.
+Result<Settings> LoadSettings(const std::string& path);
+
+}  // namespace vsso::config
