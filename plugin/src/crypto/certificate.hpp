@@ -1,6 +1,13 @@
 // X.509 certificates and private keys as the rest of the plugin sees them:
 // parsed once with OpenSSL, public key kept as a shared EVP_PKEY so signature
 // verification can adopt it without re-decoding (see docs/xmlsec notes).
+//
+// Error codes: "crypto.not_a_certificate" (no CERTIFICATE block, another PEM
+// type such as a private key, malformed PEM/base64/DER, trailing bytes),
+// "crypto.file_unreadable", "crypto.not_a_private_key".
+// Threading: free functions without shared state; a Certificate is an
+// immutable value once returned (EVP_PKEY is reference-counted and safe to
+// use for verification from several threads).
 #pragma once
 
 #include <memory>
@@ -29,7 +36,8 @@ struct Certificate {
 };
 
 /// Parses every CERTIFICATE block in `pem_text` (at least one, else
-/// "crypto.not_a_certificate"). `origin` names the file for messages.
+/// "crypto.not_a_certificate"); any other PEM block type is refused, text
+/// outside blocks is ignored. `origin` names the file for messages.
 Result<std::vector<Certificate>> ParseCertificatesPem(std::string_view pem_text,
                                                       const std::string& origin);
 /// Reads the file and parses it ("crypto.file_unreadable" if it cannot).

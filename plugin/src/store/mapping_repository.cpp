@@ -1,0 +1,92 @@
+#include "store/mapping_repository.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+namespace vsso::store {
+namespace {
+
+// A JSON array of strings; SQLite's json_each reads it back, so only the
+// writing side is needed here.
+std::string JsonArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (unsigned char ch : v) {
+      switch (ch) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        default:
+          if (ch < 0x20) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof(escaped), "\\u%04x", ch);
+            out += escaped;
+          } else {
+            out += static_cast<char>(ch);
+          }
+      }
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
+Result<std::vector<MappingRow>> ReadAll(Connection& c) {
+  auto q = c.Prepare(
+      "SELECT m.position, m.field, j.value FROM mappings AS m "
+      "LEFT JOIN json_each(m.attributes) AS j ORDER BY m.position, m.field, j.key");
+  if (!q) return std::move(q).error();
+  std::vector<MappingRow> rows;
+  for (;;) {
+    auto row = q->Step();
+    if (!row) return std::move(row).error();
+    if (!*row) return rows;
+    std::string field = q->Text(1);
+    if (rows.empty() || rows.back().field != field) {
+      rows.push_back(MappingRow{static_cast<int>(q->Int(0)), std::move(field), {}});
+    }
+    if (!q->IsNull(2)) rows.back().attributes.push_back(q->Text(2));
+  }
+}
+
+}  // namespace
+
+Result<bool> MappingRepository::Sync(const std::vector<MappingRow>& rows) {
+  std::set<std::string> fields;
+  for (const auto& r : rows) {
+    if (!fields.insert(r.field).second) {
+      return MakeError("store.bad_mapping", "chat field \"" + r.field + "\" is mapped twice");
+    }
+  }
+  return db_->Write([&](Connection& c) -> Result<bool> {
+    auto stored = ReadAll(c);
+    if (!stored) return std::move(stored).error();
+    std::vector<MappingRow> wanted = rows;
+    std::stable_sort(wanted.begin(), wanted.end(), [](const MappingRow& a, const MappingRow& b) {
+      return a.position != b.position ? a.position < b.position : a.field < b.field;
+    });
+    if (*stored == wanted) return false;
+    if (auto st = c.Exec("DELETE FROM mappings", "clearing mappings"); !st) {
+      return std::move(st).error();
+    }
+    for (const auto& r : wanted) {
+      auto q = c.Prepare("INSERT INTO mappings (position, field, attributes) VALUES (?1, ?2, ?3)");
+      if (!q) return std::move(q).error();
+      q->BindInt(1, r.position).BindText(2, r.field).BindText(3, JsonArray(r.attributes));
+      if (auto st = q->Run(); !st) return std::move(st).error();
+    }
+    return true;
+  });
+}
+
+Result<std::vector<MappingRow>> MappingRepository::List() {
+  return db_->Read([](Connection& c) { return ReadAll(c); });
+}
+
+}  // namespace vsso::store

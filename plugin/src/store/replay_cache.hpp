@@ -1,0 +1,40 @@
+// Single-use record of assertion IDs (SAML 2.0 Profiles 4.1.4.5: the SP must
+// refuse an assertion ID it has already accepted while it is still valid).
+//
+// Threading and processes: FirstUse is one BEGIN IMMEDIATE transaction on the
+// shared file, so exactly one caller wins for an ID even when several threads
+// (each with its own Database or sharing one) and several processes race.
+// Errors: "store.query_failed", "store.replay_bad_id".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.hpp"
+#include "store/database.hpp"
+
+namespace vsso::store {
+
+class ReplayCache {
+ public:
+  /// Expired entries are purged opportunistically after every
+  /// `purge_every`-th first use in this process (counted across instances,
+  /// since callers typically make a short-lived ReplayCache per sign-in).
+  explicit ReplayCache(std::shared_ptr<Database> db, std::uint32_t purge_every = 1000)
+      : db_(std::move(db)), purge_every_(purge_every == 0 ? 1 : purge_every) {}
+
+  /// true: first use, the ID is now remembered until `keep_until`;
+  /// false: replay. An entry whose keep_until is before `now` no longer
+  /// counts (its assertion has expired and would be refused anyway).
+  Result<bool> FirstUse(const std::string& assertion_id, const std::string& issuer,
+                        UnixSeconds keep_until, UnixSeconds now);
+  /// Deletes entries with keep_until before `now`; returns how many.
+  Result<int> Purge(UnixSeconds now);
+
+ private:
+  std::shared_ptr<Database> db_;
+  std::uint32_t purge_every_;
+};
+
+}  // namespace vsso::store

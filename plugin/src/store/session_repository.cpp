@@ -1,0 +1,78 @@
+#include "store/session_repository.hpp"
+
+namespace vsso::store {
+
+Status SessionRepository::Upsert(const SsoSession& s) {
+  return db_->Write([&](Connection& c) -> Status {
+    auto q = c.Prepare(
+        "INSERT INTO sso_sessions (visitor_id, customer_id, name_id, name_id_format, "
+        "session_index, idp_entity_id, signed_in_at, expires_at, fields_json, attributes_json) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "ON CONFLICT (visitor_id) DO UPDATE SET customer_id = excluded.customer_id, "
+        "name_id = excluded.name_id, name_id_format = excluded.name_id_format, "
+        "session_index = excluded.session_index, idp_entity_id = excluded.idp_entity_id, "
+        "signed_in_at = excluded.signed_in_at, expires_at = excluded.expires_at, "
+        "fields_json = excluded.fields_json, attributes_json = excluded.attributes_json");
+    if (!q) return std::move(q).error();
+    q->BindText(1, s.visitor_id)
+        .BindText(2, s.customer_id)
+        .BindText(3, s.name_id)
+        .BindText(4, s.name_id_format)
+        .BindText(5, s.session_index)
+        .BindText(6, s.idp_entity_id)
+        .BindInt(7, s.signed_in_at)
+        .BindInt(8, s.expires_at)
+        .BindText(9, s.fields_json)
+        .BindText(10, s.attributes_json);
+    return q->Run();
+  });
+}
+
+Result<std::optional<SsoSession>> SessionRepository::FindLive(const std::string& visitor_id,
+                                                              UnixSeconds now) {
+  return db_->Read([&](Connection& c) -> Result<std::optional<SsoSession>> {
+    auto q = c.Prepare(
+        "SELECT visitor_id, customer_id, name_id, name_id_format, session_index, idp_entity_id, "
+        "signed_in_at, expires_at, fields_json, attributes_json FROM sso_sessions "
+        "WHERE visitor_id = ?1 AND expires_at > ?2");
+    if (!q) return std::move(q).error();
+    q->BindText(1, visitor_id).BindInt(2, now);
+    auto row = q->Step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<SsoSession>();
+    SsoSession s;
+    s.visitor_id = q->Text(0);
+    s.customer_id = q->Text(1);
+    s.name_id = q->Text(2);
+    s.name_id_format = q->Text(3);
+    s.session_index = q->Text(4);
+    s.idp_entity_id = q->Text(5);
+    s.signed_in_at = q->Int(6);
+    s.expires_at = q->Int(7);
+    s.fields_json = q->Text(8);
+    s.attributes_json = q->Text(9);
+    return std::optional<SsoSession>(std::move(s));
+  });
+}
+
+Result<bool> SessionRepository::Delete(const std::string& visitor_id) {
+  return db_->Write([&](Connection& c) -> Result<bool> {
+    auto q = c.Prepare("DELETE FROM sso_sessions WHERE visitor_id = ?1");
+    if (!q) return std::move(q).error();
+    q->BindText(1, visitor_id);
+    if (auto st = q->Run(); !st) return std::move(st).error();
+    return c.Changes() > 0;
+  });
+}
+
+Result<int> SessionRepository::PurgeExpired(UnixSeconds now) {
+  return db_->Write([&](Connection& c) -> Result<int> {
+    auto q = c.Prepare("DELETE FROM sso_sessions WHERE expires_at <= ?1");
+    if (!q) return std::move(q).error();
+    q->BindInt(1, now);
+    if (auto st = q->Run(); !st) return std::move(st).error();
+    return c.Changes();
+  });
+}
+
+}  // namespace vsso::store

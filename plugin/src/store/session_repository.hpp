@@ -1,0 +1,49 @@
+// A visitor's SSO session: who the IdP said they are and the mapped fields,
+// bound to the host's visitor ID until expires_at.
+//
+// Threading: a light handle over a shared Database; safe from any thread.
+// Errors: "store.query_failed".
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+#include "store/database.hpp"
+
+namespace vsso::store {
+
+struct SsoSession {
+  std::string visitor_id;
+  std::string customer_id;
+  std::string name_id;
+  std::string name_id_format;
+  std::string session_index;
+  std::string idp_entity_id;
+  UnixSeconds signed_in_at = 0;
+  UnixSeconds expires_at = 0;
+  std::string fields_json;      ///< mapped chat fields, as written by the caller
+  std::string attributes_json;  ///< IdP attributes, as written by the caller
+
+  bool operator==(const SsoSession&) const = default;
+};
+
+class SessionRepository {
+ public:
+  explicit SessionRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+  /// Creates or replaces the visitor's session (a new sign-in wins).
+  Status Upsert(const SsoSession& session);
+  /// The visitor's session if expires_at is after `now`; nullopt otherwise.
+  Result<std::optional<SsoSession>> FindLive(const std::string& visitor_id, UnixSeconds now);
+  /// true if a session was deleted (sign-out).
+  Result<bool> Delete(const std::string& visitor_id);
+  /// Deletes sessions with expires_at at or before `now`; returns how many.
+  Result<int> PurgeExpired(UnixSeconds now);
+
+ private:
+  std::shared_ptr<Database> db_;
+};
+
+}  // namespace vsso::store

@@ -1,0 +1,143 @@
+#include "store/transcript_repository.hpp"
+
+#include <charconv>
+#include <optional>
+
+#include "common/encoding.hpp"
+
+namespace vsso::store {
+
+// One query shape: a WHERE clause over ?1..?3 plus the keyset condition.
+struct TranscriptRepository::Filter {
+  char kind;  // tags cursors so one from another query is refused
+  const char* where;
+  std::string text;
+  TimeRange range;
+};
+
+namespace {
+
+struct Position {
+  UnixSeconds saved_at = 0;
+  std::string transcript_id;
+};
+
+std::string EncodeCursor(char kind, const TranscriptTag& last) {
+  return encoding::Base64Encode(std::string(1, kind) + "|" + std::to_string(last.saved_at) + "|" +
+                                last.transcript_id);
+}
+
+Result<Position> DecodeCursor(char kind, const std::string& cursor) {
+  auto bad = [] {
+    return MakeError("store.bad_cursor",
+                     "the page cursor is not one returned by this query; start from the first "
+                     "page");
+  };
+  auto raw = encoding::Base64Decode(cursor);
+  if (!raw) return bad();
+  const std::string& text = *raw;
+  if (text.size() < 4 || text[0] != kind || text[1] != '|') return bad();
+  const auto sep = text.find('|', 2);
+  if (sep == std::string::npos) return bad();
+  Position p;
+  const auto [end, ec] = std::from_chars(text.data() + 2, text.data() + sep, p.saved_at);
+  if (ec != std::errc() || end != text.data() + sep) return bad();
+  p.transcript_id = text.substr(sep + 1);
+  return p;
+}
+
+}  // namespace
+
+Status TranscriptRepository::Save(const TranscriptTag& t) {
+  return db_->Write([&](Connection& c) -> Status {
+    auto q = c.Prepare(
+        "INSERT INTO transcript_tags (transcript_id, chat_id, visitor_id, customer_id, "
+        "idp_entity_id, signed_in, team, saved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+        "ON CONFLICT (transcript_id) DO UPDATE SET chat_id = excluded.chat_id, "
+        "visitor_id = excluded.visitor_id, customer_id = excluded.customer_id, "
+        "idp_entity_id = excluded.idp_entity_id, signed_in = excluded.signed_in, "
+        "team = excluded.team, saved_at = excluded.saved_at");
+    if (!q) return std::move(q).error();
+    q->BindText(1, t.transcript_id)
+        .BindText(2, t.chat_id)
+        .BindText(3, t.visitor_id)
+        .BindText(4, t.customer_id)
+        .BindText(5, t.idp_entity_id)
+        .BindInt(6, t.signed_in ? 1 : 0)
+        .BindText(7, t.team)
+        .BindInt(8, t.saved_at);
+    return q->Run();
+  });
+}
+
+Result<Page> TranscriptRepository::FindByCustomerId(const std::string& customer_id, int limit,
+                                                    const std::string& cursor) {
+  return Find(Filter{'c', "customer_id = ?1", customer_id, {}}, limit, cursor);
+}
+
+Result<Page> TranscriptRepository::FindByTeam(const std::string& team, int limit,
+                                              const std::string& cursor, TimeRange range) {
+  return Find(Filter{'t', "team = ?1 AND saved_at >= ?2 AND saved_at < ?3", team, range}, limit,
+              cursor);
+}
+
+Result<Page> TranscriptRepository::FindBySavedAt(TimeRange range, int limit,
+                                                 const std::string& cursor) {
+  return Find(Filter{'r', "saved_at >= ?2 AND saved_at < ?3", "", range}, limit, cursor);
+}
+
+Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
+                                        const std::string& cursor) {
+  if (limit < 1 || limit > kMaxPageSize) {
+    return MakeError("store.bad_limit", "page size must be between 1 and " +
+                                            std::to_string(kMaxPageSize) + ", got " +
+                                            std::to_string(limit));
+  }
+  std::optional<Position> after;
+  if (!cursor.empty()) {
+    auto decoded = DecodeCursor(filter.kind, cursor);
+    if (!decoded) return std::move(decoded).error();
+    after = std::move(*decoded);
+  }
+  // Two statement texts per query (with and without a cursor), each cached;
+  // the row-value comparison lets SQLite seek in the (…, saved_at DESC,
+  // transcript_id DESC) index instead of scanning skipped pages.
+  std::string sql =
+      "SELECT transcript_id, chat_id, visitor_id, customer_id, idp_entity_id, signed_in, team, "
+      "saved_at FROM transcript_tags WHERE ";
+  sql += filter.where;
+  if (after) sql += " AND (saved_at, transcript_id) < (?4, ?5)";
+  sql += " ORDER BY saved_at DESC, transcript_id DESC LIMIT ?6";
+
+  return db_->Read([&](Connection& c) -> Result<Page> {
+    auto q = c.Prepare(sql);
+    if (!q) return std::move(q).error();
+    q->BindText(1, filter.text).BindInt(6, limit + 1);
+    if (filter.kind != 'c') q->BindInt(2, filter.range.from).BindInt(3, filter.range.until);
+    if (after) q->BindInt(4, after->saved_at).BindText(5, after->transcript_id);
+    Page page;
+    for (;;) {
+      auto row = q->Step();
+      if (!row) return std::move(row).error();
+      if (!*row) break;
+      if (static_cast<int>(page.rows.size()) == limit) {
+        // One row beyond the page: there is a next page.
+        page.next_cursor = EncodeCursor(filter.kind, page.rows.back());
+        break;
+      }
+      TranscriptTag t;
+      t.transcript_id = q->Text(0);
+      t.chat_id = q->Text(1);
+      t.visitor_id = q->Text(2);
+      t.customer_id = q->Text(3);
+      t.idp_entity_id = q->Text(4);
+      t.signed_in = q->Int(5) != 0;
+      t.team = q->Text(6);
+      t.saved_at = q->Int(7);
+      page.rows.push_back(std::move(t));
+    }
+    return page;
+  });
+}
+
+}  // namespace vsso::store

@@ -1,0 +1,194 @@
+#include "store/database.hpp"
+
+#include <fstream>
+
+#include "plugin/store/store_fixture.hpp"
+#include "store/migrations.hpp"
+
+namespace vsso::store {
+namespace {
+
+using DatabaseTest = StoreTest;
+
+TEST_F(DatabaseTest, FreshDatabaseGetsEveryMigration) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  EXPECT_EQ(Database::KnownSchemaVersion(), 3);
+  EXPECT_EQ(db->SchemaVersion(), 3);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE applied_at > 1600000000"), 3);
+  for (const char* table : {"certificates", "mappings", "replay_cache", "authn_requests",
+                            "audit_log", "sso_sessions", "transcript_tags"}) {
+    EXPECT_EQ(Scalar(std::string("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                 "name = '") +
+                     table + "'"),
+              1)
+        << table;
+  }
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name IN "
+                   "('replay_cache_keep_until', 'audit_log_at', 'transcript_tags_customer', "
+                   "'transcript_tags_team')"),
+            4);
+  // WAL is a property of the file, visible to any connection.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
+}
+
+TEST_F(DatabaseTest, ConnectionSettings) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  auto settings = db->Read([](Connection& c) -> Result<std::vector<std::int64_t>> {
+    std::vector<std::int64_t> out;
+    for (const char* pragma :
+         {"PRAGMA foreign_keys", "PRAGMA synchronous", "PRAGMA busy_timeout"}) {
+      auto q = c.Prepare(pragma);
+      if (!q) return std::move(q).error();
+      auto row = q->Step();
+      if (!row) return std::move(row).error();
+      out.push_back(q->Int(0));
+    }
+    return out;
+  });
+  ASSERT_TRUE(settings) << settings.error().message;
+  EXPECT_EQ((*settings)[0], 1);     // foreign_keys ON
+  EXPECT_EQ((*settings)[1], 1);     // synchronous NORMAL
+  EXPECT_EQ((*settings)[2], 5000);  // busy timeout in ms
+}
+
+TEST_F(DatabaseTest, ReopeningAppliesNothingTwice) {
+  ASSERT_TRUE(OpenDb());
+  auto again = OpenDb();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->SchemaVersion(), 3);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 3);
+}
+
+TEST_F(DatabaseTest, UpgradeFromVersionOneKeepsData) {
+  // A database as an older build left it: only migration 1, recorded by hand.
+  RawExec(Migrations()[0].sql);
+  RawExec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at INTEGER NOT NULL);"
+      "INSERT INTO schema_migrations VALUES (1, 'certificates and mappings', 1700000000);"
+      "INSERT INTO certificates VALUES ('ab12', 'pem', 'CN=a', 'CN=a', 1, 2, 3, 'config', 1, "
+      "NULL);"
+      "INSERT INTO mappings VALUES (0, 'email', '[\"mail\"]');");
+
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->SchemaVersion(), 3);
+  EXPECT_EQ(Scalar("SELECT applied_at FROM schema_migrations WHERE version = 1"), 1700000000);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE version IN (2, 3)"), 2);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM certificates WHERE fingerprint = 'ab12'"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mappings WHERE field = 'email'"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'transcript_tags'"), 1);
+}
+
+TEST_F(DatabaseTest, RefusesSchemaFromNewerBuild) {
+  ASSERT_TRUE(OpenDb());
+  RawExec("INSERT INTO schema_migrations VALUES (4, 'from the future', 1900000000)");
+  auto db = Database::Open(path_);
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code, "store.schema_too_new");
+  EXPECT_NE(db.error().message.find("version 4"), std::string::npos) << db.error().message;
+  EXPECT_NE(db.error().message.find(path_), std::string::npos);
+}
+
+TEST_F(DatabaseTest, FailedMigrationRollsBackAndIsReported) {
+  // A table in the way of migration 2 makes its CREATE fail; nothing of
+  // migration 2 may remain and version 1 stays recorded.
+  RawExec(Migrations()[0].sql);
+  RawExec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at INTEGER NOT NULL);"
+      "INSERT INTO schema_migrations VALUES (1, 'certificates and mappings', 1700000000);"
+      "CREATE TABLE audit_log (something_else TEXT);");
+  auto db = Database::Open(path_);
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code, "store.migration_failed");
+  EXPECT_NE(db.error().message.find("migration 2"), std::string::npos) << db.error().message;
+  EXPECT_NE(db.error().message.find("audit_log"), std::string::npos) << db.error().message;
+  EXPECT_EQ(Scalar("SELECT MAX(version) FROM schema_migrations"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'replay_cache'"), 0);
+}
+
+TEST_F(DatabaseTest, OpenFailures) {
+  auto missing_dir = Database::Open((dir_ / "no" / "such" / "dir.db").string());
+  ASSERT_FALSE(missing_dir);
+  EXPECT_EQ(missing_dir.error().code, "store.open_failed");
+  EXPECT_NE(missing_dir.error().message.find("dir.db"), std::string::npos);
+
+  const auto garbage = dir_ / "garbage.db";
+  std::ofstream(garbage) << std::string(4096, 'x');
+  auto not_db = Database::Open(garbage.string());
+  ASSERT_FALSE(not_db);
+  EXPECT_EQ(not_db.error().code, "store.open_failed");
+  EXPECT_NE(not_db.error().message.find("not a database"), std::string::npos)
+      << not_db.error().message;
+}
+
+TEST_F(DatabaseTest, WriteRollsBackOnError) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  Status st = db->Write([](Connection& c) -> Status {
+    if (auto e = c.Exec("INSERT INTO audit_log (at, kind, code, message, issuer, assertion_id, "
+                        "visitor_id) VALUES (1, 'k', 'c', 'm', 'i', 'a', 'v')",
+                        "insert");
+        !e) {
+      return e;
+    }
+    return MakeError("test.abort", "abort after insert");
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, "test.abort");
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM audit_log"), 0);
+}
+
+TEST_F(DatabaseTest, QueryErrorsNameSqliteAndPath) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  auto r = db->Read([](Connection& c) -> Result<bool> {
+    auto q = c.Prepare("SELECT nope FROM certificates");
+    if (!q) return std::move(q).error();
+    return true;
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "store.query_failed");
+  EXPECT_NE(r.error().message.find("no such column: nope"), std::string::npos);
+  EXPECT_NE(r.error().message.find(path_), std::string::npos);
+}
+
+TEST_F(DatabaseTest, SameStatementTextNestedGetsItsOwnStatement) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  auto pairs = db->Read([](Connection& c) -> Result<std::vector<std::int64_t>> {
+    constexpr const char* kSql = "SELECT value FROM json_each('[1,2]')";
+    auto outer = c.Prepare(kSql);
+    if (!outer) return std::move(outer).error();
+    std::vector<std::int64_t> out;
+    for (;;) {
+      auto row = outer->Step();
+      if (!row) return std::move(row).error();
+      if (!*row) return out;
+      auto inner = c.Prepare(kSql);  // while outer is mid-iteration
+      if (!inner) return std::move(inner).error();
+      for (;;) {
+        auto inner_row = inner->Step();
+        if (!inner_row) return std::move(inner_row).error();
+        if (!*inner_row) break;
+        out.push_back(outer->Int(0) * 10 + inner->Int(0));
+      }
+    }
+  });
+  ASSERT_TRUE(pairs) << pairs.error().message;
+  EXPECT_EQ(*pairs, (std::vector<std::int64_t>{11, 12, 21, 22}));
+}
+
+}  // namespace
+}  // namespace vsso::store

@@ -1,0 +1,177 @@
+#include "store/replay_cache.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <latch>
+#include <thread>
+
+#include "plugin/store/store_fixture.hpp"
+
+namespace vsso::store {
+namespace {
+
+constexpr UnixSeconds kNow = 1750000000;
+constexpr const char* kIssuer = "https://idp.example.org";
+
+using ReplayCacheTest = StoreTest;
+
+TEST_F(ReplayCacheTest, FirstUseThenReplay) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  ReplayCache cache(db);
+  auto first = cache.FirstUse("_a1", kIssuer, kNow + 300, kNow);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_TRUE(*first);
+  auto replay = cache.FirstUse("_a1", kIssuer, kNow + 300, kNow + 10);
+  ASSERT_TRUE(replay);
+  EXPECT_FALSE(*replay);
+  // A second handle on the same file sees it too.
+  ReplayCache other(OpenDb());
+  auto replay_other = other.FirstUse("_a1", kIssuer, kNow + 300, kNow + 20);
+  ASSERT_TRUE(replay_other);
+  EXPECT_FALSE(*replay_other);
+  auto different = cache.FirstUse("_a2", kIssuer, kNow + 300, kNow);
+  ASSERT_TRUE(different);
+  EXPECT_TRUE(*different);
+}
+
+TEST_F(ReplayCacheTest, ExpiredEntryNoLongerCountsAndPurgeRemovesIt) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  ReplayCache cache(db);
+  ASSERT_TRUE(*cache.FirstUse("_old", kIssuer, kNow + 100, kNow));
+  ASSERT_TRUE(*cache.FirstUse("_live", kIssuer, kNow + 1000, kNow));
+  // Still remembered at keep_until itself.
+  auto at_edge = cache.FirstUse("_old", kIssuer, kNow + 200, kNow + 100);
+  ASSERT_TRUE(at_edge);
+  EXPECT_FALSE(*at_edge);
+
+  auto purged = cache.Purge(kNow + 101);
+  ASSERT_TRUE(purged);
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache WHERE assertion_id = '_live'"), 1);
+
+  // Without a purge, an expired row is replaced on its next first use.
+  ASSERT_TRUE(*cache.FirstUse("_short", kIssuer, kNow + 10, kNow));
+  auto after_expiry = cache.FirstUse("_short", kIssuer, kNow + 500, kNow + 11);
+  ASSERT_TRUE(after_expiry);
+  EXPECT_TRUE(*after_expiry);
+  EXPECT_EQ(Scalar("SELECT keep_until FROM replay_cache WHERE assertion_id = '_short'"),
+            kNow + 500);
+}
+
+TEST_F(ReplayCacheTest, PurgesOpportunistically) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  ReplayCache every_time(db, 1);
+  ASSERT_TRUE(*every_time.FirstUse("_x", kIssuer, kNow + 10, kNow));
+  ASSERT_TRUE(*every_time.FirstUse("_y", kIssuer, kNow + 1000, kNow + 50));
+  // _x expired at kNow + 10 and went with the purge after inserting _y.
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache WHERE assertion_id = '_x'"), 0);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache"), 1);
+}
+
+TEST_F(ReplayCacheTest, EmptyIdIsRefused) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  ReplayCache cache(db);
+  auto r = cache.FirstUse("", kIssuer, kNow + 10, kNow);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "store.replay_bad_id");
+}
+
+TEST_F(ReplayCacheTest, EightThreadsWithOwnConnectionsExactlyOneWins) {
+  ASSERT_TRUE(OpenDb());  // create and migrate once
+  for (int round = 0; round < 5; ++round) {
+    const std::string id = "_race" + std::to_string(round);
+    std::atomic<int> wins{0};
+    std::atomic<int> failures{0};
+    std::latch start(8);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&] {
+        auto db = Database::Open(path_);
+        if (!db) {
+          ++failures;
+          start.count_down();
+          return;
+        }
+        ReplayCache cache(*db);
+        start.arrive_and_wait();
+        auto r = cache.FirstUse(id, kIssuer, kNow + 300, kNow);
+        if (!r) {
+          ++failures;
+        } else if (*r) {
+          ++wins;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(wins.load(), 1) << id;
+  }
+}
+
+TEST_F(ReplayCacheTest, ThreadsSharingOneDatabaseExactlyOneWins) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  std::atomic<int> wins{0};
+  std::latch start(8);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      ReplayCache cache(db);
+      start.arrive_and_wait();
+      auto r = cache.FirstUse("_shared", kIssuer, kNow + 300, kNow);
+      if (r && *r) ++wins;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+}
+
+TEST_F(ReplayCacheTest, FourProcessesExactlyOneWins) {
+  // The parent creates the file, then holds no connection across fork().
+  ASSERT_TRUE(OpenDb());
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  std::vector<pid_t> children;
+  for (int i = 0; i < 4; ++i) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(go[1]);
+      char byte;
+      // Blocks until the parent closes the write end: all start together.
+      (void)read(go[0], &byte, 1);
+      auto db = Database::Open(path_);
+      if (!db) _exit(3);
+      ReplayCache cache(*db);
+      auto r = cache.FirstUse("_cross_process", kIssuer, kNow + 300, kNow);
+      _exit(!r ? 2 : (*r ? 0 : 1));
+    }
+    children.push_back(pid);
+  }
+  close(go[0]);
+  close(go[1]);
+  int firsts = 0;
+  int replays = 0;
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    const int code = WEXITSTATUS(status);
+    EXPECT_TRUE(code == 0 || code == 1) << "child failed with exit code " << code;
+    firsts += code == 0;
+    replays += code == 1;
+  }
+  EXPECT_EQ(firsts, 1);
+  EXPECT_EQ(replays, 3);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache WHERE assertion_id = '_cross_process'"), 1);
+}
+
+}  // namespace
+}  // namespace vsso::store

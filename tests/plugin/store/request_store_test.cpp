@@ -1,0 +1,90 @@
+#include "store/request_store.hpp"
+
+#include "plugin/store/store_fixture.hpp"
+
+namespace vsso::store {
+namespace {
+
+constexpr UnixSeconds kNow = 1750000000;
+
+using RequestStoreTest = StoreTest;
+
+PendingRequest Request(const std::string& n) {
+  return PendingRequest{"_req" + n, "rs" + n,  "visitor-" + n, "https://shop.example/chat?" + n,
+                        kNow,       kNow + 600};
+}
+
+TEST_F(RequestStoreTest, TakeIsSingleUse) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  RequestStore store(db);
+  ASSERT_TRUE(store.Save(Request("1")));
+  auto taken = store.Take("rs1", kNow + 30);
+  ASSERT_TRUE(taken) << taken.error().message;
+  EXPECT_EQ(taken->request_id, "_req1");
+  EXPECT_EQ(taken->relay_state, "rs1");
+  EXPECT_EQ(taken->visitor_id, "visitor-1");
+  EXPECT_EQ(taken->return_url, "https://shop.example/chat?1");
+  EXPECT_EQ(taken->created_at, kNow);
+  EXPECT_EQ(taken->expires_at, kNow + 600);
+
+  auto again = store.Take("rs1", kNow + 31);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, "store.request_unknown");
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM authn_requests"), 0);
+
+  auto never = store.Take("never-issued", kNow);
+  ASSERT_FALSE(never);
+  EXPECT_EQ(never.error().code, "store.request_unknown");
+}
+
+TEST_F(RequestStoreTest, ExpiredRequestIsReportedOnceThenUnknown) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  RequestStore store(db);
+  ASSERT_TRUE(store.Save(Request("2")));
+  auto late = store.Take("rs2", kNow + 645);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, "store.request_expired");
+  EXPECT_NE(late.error().message.find("expired 45 seconds ago"), std::string::npos)
+      << late.error().message;
+  auto again = store.Take("rs2", kNow + 646);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, "store.request_unknown");
+}
+
+TEST_F(RequestStoreTest, DuplicateSaveIsRefused) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  RequestStore store(db);
+  ASSERT_TRUE(store.Save(Request("3")));
+  auto same_relay = Request("3");
+  same_relay.request_id = "_other";
+  auto st = store.Save(same_relay);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, "store.request_duplicate");
+  auto same_id = Request("3");
+  same_id.relay_state = "other";
+  auto st2 = store.Save(same_id);
+  ASSERT_FALSE(st2);
+  EXPECT_EQ(st2.error().code, "store.request_duplicate");
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM authn_requests"), 1);
+}
+
+TEST_F(RequestStoreTest, PurgeExpired) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  RequestStore store(db);
+  auto old_request = Request("4");
+  old_request.expires_at = kNow + 10;
+  ASSERT_TRUE(store.Save(old_request));
+  ASSERT_TRUE(store.Save(Request("5")));
+  auto purged = store.PurgeExpired(kNow + 11);
+  ASSERT_TRUE(purged);
+  EXPECT_EQ(*purged, 1);
+  EXPECT_FALSE(store.Take("rs4", kNow + 11));
+  EXPECT_TRUE(store.Take("rs5", kNow + 11));
+}
+
+}  // namespace
+}  // namespace vsso::store

@@ -1,0 +1,135 @@
+#include "store/transcript_repository.hpp"
+
+#include "plugin/store/store_fixture.hpp"
+
+namespace vsso::store {
+namespace {
+
+using TranscriptRepositoryTest = StoreTest;
+
+TranscriptTag Tag(const std::string& id, const std::string& customer, const std::string& team,
+                  UnixSeconds saved_at) {
+  return TranscriptTag{
+      id,   "chat-" + id, "visitor-" + id, customer, "https://idp.example.org", !customer.empty(),
+      team, saved_at};
+}
+
+std::vector<std::string> Ids(const Page& page) {
+  std::vector<std::string> ids;
+  for (const auto& r : page.rows) ids.push_back(r.transcript_id);
+  return ids;
+}
+
+TEST_F(TranscriptRepositoryTest, CustomerPagesNewestFirstAcrossThreePages) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  TranscriptRepository repo(db);
+  // t3/t4/t5 share a second: transcript_id DESC breaks the tie.
+  for (const auto& t :
+       {Tag("t1", "C-1", "gold", 100), Tag("t2", "C-1", "gold", 200), Tag("t3", "C-1", "gold", 300),
+        Tag("t4", "C-1", "silver", 300), Tag("t5", "C-1", "gold", 300),
+        Tag("t6", "C-1", "gold", 400), Tag("t7", "C-1", "gold", 500), Tag("x1", "C-2", "gold", 450),
+        Tag("g1", "", "gold", 350)}) {
+    ASSERT_TRUE(repo.Save(t));
+  }
+  auto p1 = repo.FindByCustomerId("C-1", 3, "");
+  ASSERT_TRUE(p1) << p1.error().message;
+  EXPECT_EQ(Ids(*p1), (std::vector<std::string>{"t7", "t6", "t5"}));
+  ASSERT_FALSE(p1->next_cursor.empty());
+
+  // Saved between page requests: newer than the cursor, so not on later pages.
+  ASSERT_TRUE(repo.Save(Tag("t8", "C-1", "gold", 600)));
+
+  auto p2 = repo.FindByCustomerId("C-1", 3, p1->next_cursor);
+  ASSERT_TRUE(p2) << p2.error().message;
+  EXPECT_EQ(Ids(*p2), (std::vector<std::string>{"t4", "t3", "t2"}));
+  ASSERT_FALSE(p2->next_cursor.empty());
+
+  auto p3 = repo.FindByCustomerId("C-1", 3, p2->next_cursor);
+  ASSERT_TRUE(p3);
+  EXPECT_EQ(Ids(*p3), (std::vector<std::string>{"t1"}));
+  EXPECT_TRUE(p3->next_cursor.empty());
+
+  // Full columns round-trip.
+  EXPECT_EQ(p3->rows[0], Tag("t1", "C-1", "gold", 100));
+}
+
+TEST_F(TranscriptRepositoryTest, ExactMultipleOfPageSizeEndsWithoutCursor) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  TranscriptRepository repo(db);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(repo.Save(Tag("t" + std::to_string(i), "C", "gold", 100 + i)));
+  }
+  auto p1 = repo.FindByCustomerId("C", 2, "");
+  ASSERT_TRUE(p1);
+  auto p2 = repo.FindByCustomerId("C", 2, p1->next_cursor);
+  ASSERT_TRUE(p2);
+  EXPECT_EQ(Ids(*p2), (std::vector<std::string>{"t1", "t0"}));
+  EXPECT_TRUE(p2->next_cursor.empty());
+}
+
+TEST_F(TranscriptRepositoryTest, SaveSameIdUpdates) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  TranscriptRepository repo(db);
+  ASSERT_TRUE(repo.Save(Tag("t1", "", "default", 100)));
+  ASSERT_TRUE(repo.Save(Tag("t1", "C-9", "gold", 150)));
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM transcript_tags"), 1);
+  auto page = repo.FindByCustomerId("C-9", 10, "");
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->rows.size(), 1u);
+  EXPECT_TRUE(page->rows[0].signed_in);
+  EXPECT_EQ(page->rows[0].team, "gold");
+}
+
+TEST_F(TranscriptRepositoryTest, ByTeamAndTimeRange) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  TranscriptRepository repo(db);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(repo.Save(Tag("g" + std::to_string(i), "C", "gold", 100 * (i + 1))));
+    ASSERT_TRUE(repo.Save(Tag("s" + std::to_string(i), "C", "silver", 100 * (i + 1) + 50)));
+  }
+  auto gold = repo.FindByTeam("gold", 2, "", TimeRange{200, 500});  // 200, 300, 400
+  ASSERT_TRUE(gold) << gold.error().message;
+  EXPECT_EQ(Ids(*gold), (std::vector<std::string>{"g3", "g2"}));
+  auto gold2 = repo.FindByTeam("gold", 2, gold->next_cursor, TimeRange{200, 500});
+  ASSERT_TRUE(gold2);
+  EXPECT_EQ(Ids(*gold2), (std::vector<std::string>{"g1"}));
+  EXPECT_TRUE(gold2->next_cursor.empty());
+
+  auto all_gold = repo.FindByTeam("gold", 100, "");
+  ASSERT_TRUE(all_gold);
+  EXPECT_EQ(all_gold->rows.size(), 6u);
+
+  auto window = repo.FindBySavedAt(TimeRange{300, 451}, 10, "");  // 300,350,400,450
+  ASSERT_TRUE(window);
+  EXPECT_EQ(Ids(*window), (std::vector<std::string>{"s3", "g3", "s2", "g2"}));
+}
+
+TEST_F(TranscriptRepositoryTest, BadCursorAndLimit) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  TranscriptRepository repo(db);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(repo.Save(Tag("t" + std::to_string(i), "C", "gold", 100 + i)));
+  }
+  auto garbage = repo.FindByCustomerId("C", 2, "not a cursor!");
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().code, "store.bad_cursor");
+
+  auto team_page = repo.FindByTeam("gold", 1, "");
+  ASSERT_TRUE(team_page);
+  ASSERT_FALSE(team_page->next_cursor.empty());
+  auto mixed = repo.FindByCustomerId("C", 2, team_page->next_cursor);
+  ASSERT_FALSE(mixed);
+  EXPECT_EQ(mixed.error().code, "store.bad_cursor");
+
+  auto zero = repo.FindByCustomerId("C", 0, "");
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().code, "store.bad_limit");
+}
+
+}  // namespace
+}  // namespace vsso::store
