@@ -19,7 +19,7 @@ Status AuditLog::Record(const AuditEvent& event) {
   });
 }
 
-Result<std::vector<AuditEvent>> AuditLog::Latest(int limit) {
+Result<std::vector<AuditEvent>> AuditLog::Latest(int limit, const std::string& kind) {
   if (limit < 1 || limit > 10000) {
     return MakeError("store.bad_limit",
                      "audit limit must be between 1 and 10000, got " + std::to_string(limit));
@@ -27,9 +27,10 @@ Result<std::vector<AuditEvent>> AuditLog::Latest(int limit) {
   return db_->Read([&](Connection& c) -> Result<std::vector<AuditEvent>> {
     auto q = c.Prepare(
         "SELECT id, at, kind, code, message, issuer, assertion_id, visitor_id FROM audit_log "
-        "ORDER BY at DESC, id DESC LIMIT ?1");
+        "WHERE ?2 = '' OR kind = ?2 ORDER BY at DESC, id DESC LIMIT ?1");
     if (!q) return std::move(q).error();
     q->BindInt(1, limit);
+    q->BindText(2, kind);
     std::vector<AuditEvent> events;
     for (;;) {
       auto row = q->Step();

@@ -33,7 +33,8 @@ class AuditLog {
 
   Status Record(const AuditEvent& event);
   /// Newest first (by `at`, then by insertion order); limit 1..10000.
-  Result<std::vector<AuditEvent>> Latest(int limit);
+  /// A non-empty `kind` keeps only events of that kind.
+  Result<std::vector<AuditEvent>> Latest(int limit, const std::string& kind = {});
 
  private:
   std::shared_ptr<Database> db_;

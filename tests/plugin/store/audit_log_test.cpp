@@ -52,5 +52,23 @@ TEST_F(AuditLogTest, LatestIsNewestFirst) {
   EXPECT_EQ(bad.error().code, "store.bad_limit");
 }
 
+TEST_F(AuditLogTest, LatestFiltersByKind) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  AuditLog log(db);
+  ASSERT_TRUE(log.Record(Event(100, "rejected")));
+  AuditEvent accepted = Event(200, "ok");
+  accepted.kind = "sign_in_accepted";
+  ASSERT_TRUE(log.Record(accepted));
+
+  auto rejected = log.Latest(10, "sign_in_rejected");
+  ASSERT_TRUE(rejected) << rejected.error().message;
+  ASSERT_EQ(rejected->size(), 1u);
+  EXPECT_EQ((*rejected)[0].code, "rejected");
+  auto everything = log.Latest(10);
+  ASSERT_TRUE(everything);
+  EXPECT_EQ(everything->size(), 2u);
+}
+
 }  // namespace
 }  // namespace vsso::store
