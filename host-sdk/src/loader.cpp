@@ -42,17 +42,17 @@ Expected<LoadedPlugin> Load(const std::string& path) {
   }
   const std::string plugin_signature = info->build_signature ? info->build_signature : "";
   if (info->sdk_major != VISITOR_SSO_SDK_VERSION_MAJOR) {
-    return MakeError("loader.abi_major",
-                     "plugin " + path + " was built for SDK major version " +
-                         std::to_string(info->sdk_major) + ", this host supports " +
-                         std::to_string(VISITOR_SSO_SDK_VERSION_MAJOR));
+    return MakeError("loader.abi_major", "plugin " + path + " was built for SDK major version " +
+                                             std::to_string(info->sdk_major) +
+                                             ", this host supports " +
+                                             std::to_string(VISITOR_SSO_SDK_VERSION_MAJOR));
   }
   if (info->sdk_minor > VISITOR_SSO_SDK_VERSION_MINOR) {
-    return MakeError("loader.abi_minor",
-                     "plugin " + path + " needs SDK " + std::to_string(info->sdk_major) + "." +
-                         std::to_string(info->sdk_minor) + ", this host has " +
-                         std::to_string(VISITOR_SSO_SDK_VERSION_MAJOR) + "." +
-                         std::to_string(VISITOR_SSO_SDK_VERSION_MINOR));
+    return MakeError("loader.abi_minor", "plugin " + path + " needs SDK " +
+                                             std::to_string(info->sdk_major) + "." +
+                                             std::to_string(info->sdk_minor) + ", this host has " +
+                                             std::to_string(VISITOR_SSO_SDK_VERSION_MAJOR) + "." +
+                                             std::to_string(VISITOR_SSO_SDK_VERSION_MINOR));
   }
   if (plugin_signature != HostBuildSignature()) {
     return MakeError("loader.build_signature", "plugin " + path + " build signature \"" +

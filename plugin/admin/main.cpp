@@ -1,2 +1,428 @@
+// visitor-sso-admin: the admin's command line, built from the plugin's own
+// code (visitor_sso_core) so that `verify` runs exactly what the ACS runs.
+//
+// Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.
+#include <cstdio>
+#include <ctime>
+#include <fstream>
 #include <iostream>
-int main() { std::cerr << "visitor-sso-admin: not built yet\n"; return 2; }
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "common/time.hpp"
+#include "crypto/certificate.hpp"
+#include "hooks/runtime.hpp"
+#include "hooks/sign_in_service.hpp"
+#include "saml/metadata.hpp"
+#include "saml/response_validator.hpp"
+#include "store/audit_log.hpp"
+#include "store/certificate_repository.hpp"
+#include "store/mapping_repository.hpp"
+#include "store/transcript_repository.hpp"
+
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kCheckFailed = 1;
+constexpr int kUsage = 2;
+constexpr vsso::UnixSeconds kExpiryWarning = 30 * 24 * 3600;
+
+const char* kUsageText =
+    "usage: visitor-sso-admin <command> [options]\n"
+    "  check-config CONFIG\n"
+    "  certs list --config CONFIG [--all]\n"
+    "  certs add --config CONFIG FILE.pem\n"
+    "  certs remove --config CONFIG FINGERPRINT\n"
+    "  mappings list --config CONFIG\n"
+    "  metadata import --config CONFIG FILE.xml\n"
+    "  verify --config CONFIG [--now RFC3339] [--request-id ID] FILE...\n"
+    "  failures --config CONFIG [--limit N]\n"
+    "  history --config CONFIG --customer-id ID [--limit N] [--cursor C]\n"
+    "exit: 0 ok, 1 a check failed, 2 usage or configuration error\n";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::string config;
+  std::string now;
+  std::string request_id;
+  std::string customer_id;
+  std::string cursor;
+  int limit = 20;
+  bool all = false;
+  bool help = false;
+};
+
+int Usage(const std::string& problem) {
+  std::cerr << "visitor-sso-admin: " << problem << "\n" << kUsageText;
+  return kUsage;
+}
+
+std::optional<Args> Parse(int argc, char** argv, std::string& problem) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    bool has_inline = false;
+    if (arg.rfind("--", 0) == 0) {
+      if (auto eq = arg.find('='); eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+        has_inline = true;
+      }
+    }
+    auto take = [&](std::string& out) {
+      if (has_inline) {
+        out = value;
+        return true;
+      }
+      if (i + 1 >= argc) {
+        problem = arg + " needs a value";
+        return false;
+      }
+      out = argv[++i];
+      return true;
+    };
+    if (arg == "--config" || arg == "-c") {
+      if (!take(a.config)) return std::nullopt;
+    } else if (arg == "--now") {
+      if (!take(a.now)) return std::nullopt;
+    } else if (arg == "--request-id") {
+      if (!take(a.request_id)) return std::nullopt;
+    } else if (arg == "--customer-id") {
+      if (!take(a.customer_id)) return std::nullopt;
+    } else if (arg == "--cursor") {
+      if (!take(a.cursor)) return std::nullopt;
+    } else if (arg == "--limit") {
+      std::string v;
+      if (!take(v)) return std::nullopt;
+      try {
+        a.limit = std::stoi(v);
+      } catch (...) {
+        a.limit = 0;
+      }
+      if (a.limit <= 0 || a.limit > 10000) {
+        problem = "--limit must be a number from 1 to 10000";
+        return std::nullopt;
+      }
+    } else if (arg == "--all") {
+      a.all = true;
+    } else if (arg == "--help" || arg == "-h") {
+      a.help = true;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      problem = "unknown option " + arg;
+      return std::nullopt;
+    } else {
+      a.positional.push_back(arg);
+    }
+  }
+  return a;
+}
+
+std::string Iso(vsso::UnixSeconds t) { return vsso::time::FormatUtc(t); }
+
+vsso::UnixSeconds Now() { return static_cast<vsso::UnixSeconds>(std::time(nullptr)); }
+
+int ConfigError(const vsso::Error& e) {
+  std::cerr << "visitor-sso-admin: " << e.message << " [" << e.code << "]\n";
+  return kUsage;
+}
+
+std::optional<std::shared_ptr<vsso::hooks::Runtime>> Open(const Args& a, int& rc,
+                                                          vsso::UnixSeconds fixed_now = 0) {
+  if (a.config.empty()) {
+    rc = Usage("--config CONFIG is required");
+    return std::nullopt;
+  }
+  auto rt = vsso::hooks::Runtime::Build(a.config, fixed_now);
+  if (!rt) {
+    rc = ConfigError(rt.error());
+    return std::nullopt;
+  }
+  return std::move(*rt);
+}
+
+int CheckConfig(const Args& a) {
+  const std::string path = a.positional.size() > 1 ? a.positional[1] : a.config;
+  if (path.empty()) return Usage("check-config needs a CONFIG file");
+  Args with = a;
+  with.config = path;
+  int rc = kOk;
+  auto rt = Open(with, rc);
+  if (!rt) return rc;
+  const auto& s = (*rt)->settings;
+  std::cout << "config: " << path << " ok\n"
+            << "sign_in: " << vsso::config::ToString(s.sign_in) << "\n"
+            << "idp: " << s.idp_entity_id << "\n"
+            << "certificates: " << (*rt)->idp_certificates.size() << "\n"
+            << "mappings: " << s.mappings.size() << "\n"
+            << "routing rules: " << s.routing_rules.size() << "\n";
+  int result = kOk;
+  const auto now = Now();
+  for (const auto& c : (*rt)->idp_certificates) {
+    if (c.not_after < now) {
+      std::cout << "error: IdP certificate " << c.sha256_fingerprint.substr(0, 16) << " ("
+                << c.subject << ") expired at " << Iso(c.not_after) << "\n";
+      result = kCheckFailed;
+    } else if (c.not_after - now < kExpiryWarning) {
+      std::cout << "warning: IdP certificate " << c.sha256_fingerprint.substr(0, 16) << " ("
+                << c.subject << ") expires at " << Iso(c.not_after) << "\n";
+    }
+  }
+  return result;
+}
+
+int CertsList(const Args& a) {
+  int rc = kOk;
+  auto rt = Open(a, rc);
+  if (!rt) return rc;
+  vsso::store::CertificateRepository repo((*rt)->db);
+  auto rows = repo.List(a.all);
+  if (!rows) return ConfigError(rows.error());
+  const auto now = Now();
+  for (const auto& r : *rows) {
+    std::cout << r.fingerprint << "  " << (r.active ? "active  " : "inactive") << "  " << r.source
+              << "  not_after=" << Iso(r.not_after)
+              << (r.not_after < now ? " (expired)"
+                                    : (r.not_after - now < kExpiryWarning ? " (expires soon)" : ""))
+              << "  " << r.subject << "\n";
+  }
+  return kOk;
+}
+
+int CertsAdd(const Args& a) {
+  if (a.positional.size() != 3) return Usage("certs add needs one PEM file");
+  int rc = kOk;
+  auto rt = Open(a, rc);
+  if (!rt) return rc;
+  auto certs = vsso::crypto::LoadCertificatesFile(a.positional[2]);
+  if (!certs) {
+    std::cerr << "visitor-sso-admin: " << certs.error().message << " [" << certs.error().code
+              << "]\n";
+    return kCheckFailed;
+  }
+  vsso::store::CertificateRepository repo((*rt)->db);
+  const auto now = Now();
+  int result = kOk;
+  for (const auto& c : *certs) {
+    if (c.not_after < now) {
+      std::cerr << "visitor-sso-admin: refused: certificate " << c.subject << " expired at "
+                << Iso(c.not_after) << "\n";
+      result = kCheckFailed;
+      continue;
+    }
+    if (c.not_after - now < kExpiryWarning) {
+      std::cerr << "warning: certificate " << c.subject << " expires at " << Iso(c.not_after)
+                << "\n";
+    }
+    auto row = repo.Add(c, "admin", now);
+    if (!row) return ConfigError(row.error());
+    std::cout << "added " << c.sha256_fingerprint << "  " << c.subject << "\n";
+  }
+  return result;
+}
+
+int CertsRemove(const Args& a) {
+  if (a.positional.size() != 3) return Usage("certs remove needs a FINGERPRINT");
+  int rc = kOk;
+  auto rt = Open(a, rc);
+  if (!rt) return rc;
+  vsso::store::CertificateRepository repo((*rt)->db);
+  auto removed = repo.Remove(a.positional[2], Now());
+  if (!removed) {
+    std::cerr << "visitor-sso-admin: " << removed.error().message << " [" << removed.error().code
+              << "]\n";
+    return kCheckFailed;
+  }
+  if (!*removed) {
+    std::cerr << "visitor-sso-admin: no active certificate " << a.positional[2] << "\n";
+    return kCheckFailed;
+  }
+  std::cout << "removed " << a.positional[2] << "\n";
+  return kOk;
+}
+
+int MappingsList(const Args& a) {
+  int rc = kOk;
+  auto rt = Open(a, rc);
+  if (!rt) return rc;
+  vsso::store::MappingRepository repo((*rt)->db);
+  auto rows = repo.List();
+  if (!rows) return ConfigError(rows.error());
+  for (const auto& r : *rows) {
+    std::string attrs;
+    for (const auto& n : r.attributes) attrs += (attrs.empty() ? "" : " | ") + n;
+    std::cout << r.field << " = " << attrs << "\n";
+  }
+  return kOk;
+}
+
+int MetadataImport(const Args& a) {
+  if (a.positional.size() != 3) return Usage("metadata import needs one XML file");
+  int rc = kOk;
+  auto rt = Open(a, rc);
+  if (!rt) return rc;
+  std::ifstream in(a.positional[2], std::ios::binary);
+  if (!in) {
+    std::cerr << "visitor-sso-admin: cannot read " << a.positional[2] << "\n";
+    return kCheckFailed;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  auto md = vsso::saml::ParseIdpMetadata(buf.str(), a.positional[2]);
+  if (!md) {
+    std::cerr << "visitor-sso-admin: " << md.error().message << " [" << md.error().code << "]\n";
+    return kCheckFailed;
+  }
+  vsso::store::CertificateRepository repo((*rt)->db);
+  for (const auto& c : md->signing_certificates) {
+    auto row = repo.Add(c, "metadata", Now());
+    if (!row) return ConfigError(row.error());
+  }
+  std::cout << "idp_entity_id = " << md->entity_id << "\n"
+            << "idp_sign_in_url = " << md->sso_redirect_url << "\n";
+  for (const auto& c : md->signing_certificates) {
+    std::cout << "certificate " << c.sha256_fingerprint << "  not_after=" << Iso(c.not_after)
+              << "  " << c.subject << "\n";
+  }
+  return kOk;
+}
+
+int Verify(const Args& a) {
+  if (a.positional.size() < 2) return Usage("verify needs at least one FILE");
+  vsso::UnixSeconds fixed_now = 0;
+  if (!a.now.empty()) {
+    auto t = vsso::time::ParseRfc3339(a.now);
+    if (!t) return Usage("--now: " + t.error().message);
+    fixed_now = *t;
+  }
+  int rc = kOk;
+  auto rt = Open(a, rc, fixed_now);
+  if (!rt) return rc;
+  int result = kOk;
+  for (std::size_t i = 1; i < a.positional.size(); ++i) {
+    const std::string& file = a.positional[i];
+    boost::json::object out;
+    out["file"] = file;
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream buf;
+    if (in) buf << in.rdbuf();
+    vsso::Result<vsso::hooks::SignIn> sign_in =
+        vsso::MakeError("admin.file_unreadable", "cannot read " + file);
+    if (in) {
+      auto xml = vsso::hooks::DecodeResponseInput(buf.str());
+      if (!xml) {
+        sign_in = std::move(xml).error();
+      } else {
+        std::optional<std::string> request_id;
+        if (!a.request_id.empty()) request_id = a.request_id;
+        sign_in = vsso::hooks::ConsumeResponse(**rt, {*xml, request_id, {}});
+      }
+    }
+    if (sign_in) {
+      const auto& id = sign_in->identity;
+      out["accepted"] = true;
+      out["name_id"] = id.name_id;
+      out["name_id_format"] = id.name_id_format;
+      out["customer_id"] = sign_in->customer_id;
+      out["session_index"] = id.session_index;
+      boost::json::object attributes;
+      for (const auto& attr : id.attributes) {
+        auto& values = attributes[attr.name];
+        if (!values.is_array()) values = boost::json::array();
+        for (const auto& v : attr.values) values.as_array().emplace_back(v);
+      }
+      out["attributes"] = std::move(attributes);
+      boost::json::object fields;
+      for (const auto& f : sign_in->mapping.fields) {
+        if (!f.values.empty()) fields[f.key] = f.Display();
+      }
+      out["fields"] = std::move(fields);
+    } else {
+      out["accepted"] = false;
+      out["code"] = sign_in.error().code;
+      out["message"] = sign_in.error().message;
+      result = kCheckFailed;
+    }
+    std::cout << boost::json::serialize(out) << "\n";
+  }
+  return result;
+}
+
+int Failures(const Args& a) {
+  int rc = kOk;
+  auto rt = Open(a, rc);
+  if (!rt) return rc;
+  vsso::store::AuditLog log((*rt)->db);
+  auto events = log.Latest(a.limit, "sign_in_rejected");
+  if (!events) return ConfigError(events.error());
+  for (const auto& e : *events) {
+    boost::json::object o{{"at", Iso(e.at)},
+                          {"code", e.code},
+                          {"message", e.message},
+                          {"issuer", e.issuer},
+                          {"assertion_id", e.assertion_id},
+                          {"visitor_id", e.visitor_id}};
+    std::cout << boost::json::serialize(o) << "\n";
+  }
+  return kOk;
+}
+
+int History(const Args& a) {
+  if (a.customer_id.empty()) return Usage("history needs --customer-id ID");
+  int rc = kOk;
+  auto rt = Open(a, rc);
+  if (!rt) return rc;
+  vsso::store::TranscriptRepository repo((*rt)->db);
+  auto page = repo.FindByCustomerId(a.customer_id, a.limit, a.cursor);
+  if (!page) return ConfigError(page.error());
+  for (const auto& t : page->rows) {
+    boost::json::object o{{"transcript_id", t.transcript_id}, {"chat_id", t.chat_id},
+                          {"customer_id", t.customer_id},     {"idp", t.idp_entity_id},
+                          {"signed_in", t.signed_in},         {"team", t.team},
+                          {"saved_at", Iso(t.saved_at)}};
+    std::cout << boost::json::serialize(o) << "\n";
+  }
+  if (!page->next_cursor.empty())
+    std::cout << "{\"next_cursor\":\"" << page->next_cursor << "\"}\n";
+  return kOk;
+}
+
+int Run(int argc, char** argv) {
+  std::string problem;
+  auto args = Parse(argc, argv, problem);
+  if (!args) return Usage(problem);
+  if (args->help) {
+    std::cout << kUsageText;
+    return kOk;
+  }
+  if (args->positional.empty()) return Usage("no command given");
+  vsso::saml::InitializeXmlLibraries();
+  const auto& p = args->positional;
+  const std::string& cmd = p[0];
+  const std::string sub = p.size() > 1 ? p[1] : "";
+  if (cmd == "check-config") return CheckConfig(*args);
+  if (cmd == "certs" && sub == "list") return CertsList(*args);
+  if (cmd == "certs" && sub == "add") return CertsAdd(*args);
+  if (cmd == "certs" && sub == "remove") return CertsRemove(*args);
+  if (cmd == "mappings" && sub == "list") return MappingsList(*args);
+  if (cmd == "metadata" && sub == "import") return MetadataImport(*args);
+  if (cmd == "verify") return Verify(*args);
+  if (cmd == "failures") return Failures(*args);
+  if (cmd == "history") return History(*args);
+  return Usage("unknown command " + cmd + (sub.empty() ? "" : " " + sub));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "visitor-sso-admin: internal error: " << e.what() << "\n";
+    return kUsage;
+  }
+}

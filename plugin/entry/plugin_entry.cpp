@@ -11,9 +11,12 @@
 #include "visitor_sso/sdk/plugin.hpp"
 
 extern "C" BOOST_SYMBOL_EXPORT const visitor_sso_plugin_abi* visitor_sso_abi_info() {
-  static const ::visitor_sso_plugin_abi info{
-      sizeof(::visitor_sso_plugin_abi), VISITOR_SSO_SDK_VERSION_MAJOR, VISITOR_SSO_SDK_VERSION_MINOR,
-      VISITOR_SSO_SDK_BUILD_SIGNATURE, "visitor-sso", VSSO_VERSION};
+  static const ::visitor_sso_plugin_abi info{sizeof(::visitor_sso_plugin_abi),
+                                             VISITOR_SSO_SDK_VERSION_MAJOR,
+                                             VISITOR_SSO_SDK_VERSION_MINOR,
+                                             VISITOR_SSO_SDK_BUILD_SIGNATURE,
+                                             "visitor-sso",
+                                             VSSO_VERSION};
   return &info;
 }
 

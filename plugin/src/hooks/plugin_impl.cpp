@@ -1,39 +1,282 @@
 #include "hooks/plugin_impl.hpp"
 
+#include <boost/json.hpp>
+
+#include "hooks/http_endpoints.hpp"
+#include "identity/field_mapper.hpp"
+#include "saml/response_validator.hpp"
+#include "store/session_repository.hpp"
+#include "store/transcript_repository.hpp"
+#include "visitor_sso/sdk/abi.hpp"
+
 namespace vsso::hooks {
 
 namespace sdk = visitor_sso::sdk;
 
-PluginImpl::PluginImpl() = default;
+namespace {
+
+// Every hook body runs inside this guard: no exception crosses the boundary.
+template <class T, class F>
+sdk::Expected<T> Guarded(const char* hook, F&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return sdk::MakeError("plugin.internal", std::string(hook) + " failed: " + e.what());
+  } catch (...) {
+    return sdk::MakeError("plugin.internal", std::string(hook) + " failed");
+  }
+}
+
+std::vector<sdk::FieldValue> FieldsFromJson(const std::string& json) {
+  std::vector<sdk::FieldValue> out;
+  boost::system::error_code ec;
+  auto value = boost::json::parse(json, ec);
+  if (ec || !value.is_array()) return out;
+  for (const auto& item : value.as_array()) {
+    if (!item.is_object()) continue;
+    const auto& obj = item.as_object();
+    sdk::FieldValue f;
+    if (auto* k = obj.if_contains("key"); k && k->is_string()) f.key = k->as_string().c_str();
+    f.label = identity::LabelOf(f.key);
+    if (auto* vs = obj.if_contains("values"); vs && vs->is_array()) {
+      for (const auto& v : vs->as_array()) {
+        if (v.is_string()) f.values.emplace_back(v.as_string().c_str());
+      }
+    }
+    for (const auto& v : f.values) f.value += (f.value.empty() ? "" : ", ") + v;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
+
+PluginImpl::PluginImpl() { saml::InitializeXmlLibraries(); }
 PluginImpl::~PluginImpl() = default;
 
-sdk::Status PluginImpl::Configure(const sdk::ConfigureRequest&) noexcept {
-  return sdk::MakeError("plugin.not_configured", "not implemented");
+std::shared_ptr<const Runtime> PluginImpl::Snapshot() const {
+  std::lock_guard lock(mutex_);
+  return runtime_;
 }
+
+sdk::Status PluginImpl::Configure(const sdk::ConfigureRequest& request) noexcept {
+  return Guarded<sdk::Done>("Configure", [&]() -> sdk::Status {
+    auto rt = Runtime::Build(request.config_path, request.fixed_now);
+    std::lock_guard lock(mutex_);
+    request_ = request;
+    if (!rt) {
+      runtime_.reset();
+      config_error_ = rt.error();
+      return std::move(rt).error();
+    }
+    runtime_ = std::move(*rt);
+    config_error_ = {};
+    return sdk::Ok();
+  });
+}
+
 sdk::Status PluginImpl::Reload() noexcept {
-  return sdk::MakeError("plugin.not_configured", "not implemented");
+  return Guarded<sdk::Done>("Reload", [&]() -> sdk::Status {
+    sdk::ConfigureRequest request;
+    {
+      std::lock_guard lock(mutex_);
+      request = request_;
+    }
+    if (request.config_path.empty()) {
+      return sdk::MakeError("plugin.not_configured", "Reload before Configure");
+    }
+    auto rt = Runtime::Build(request.config_path, request.fixed_now);
+    if (!rt) return std::move(rt).error();  // the previous configuration stays
+    std::lock_guard lock(mutex_);
+    runtime_ = std::move(*rt);
+    config_error_ = {};
+    return sdk::Ok();
+  });
 }
-void PluginImpl::Shutdown() noexcept {}
-sdk::PluginDescription PluginImpl::Describe() const noexcept { return {}; }
-sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat&) noexcept {
-  return sdk::ChatStartResult{};
+
+void PluginImpl::Shutdown() noexcept {
+  std::lock_guard lock(mutex_);
+  runtime_.reset();
+  config_error_ = {"plugin.shut_down", "the plugin has been shut down"};
 }
-sdk::Expected<sdk::PrechatResult> PluginImpl::PrechatSurveyWillShow(const sdk::Chat&) noexcept {
-  return sdk::PrechatResult{};
+
+sdk::PluginDescription PluginImpl::Describe() const noexcept {
+  sdk::PluginDescription d;
+  d.name = "visitor-sso";
+  d.version = VSSO_VERSION;
+  d.sdk_major = VISITOR_SSO_SDK_VERSION_MAJOR;
+  d.sdk_minor = VISITOR_SSO_SDK_VERSION_MINOR;
+  auto rt = Snapshot();
+  if (!rt) return d;
+  d.enabled = rt->settings.enabled;
+  d.sign_in_policy = config::ToString(rt->settings.sign_in);
+  d.certificate_count = static_cast<std::uint32_t>(rt->idp_certificates.size());
+  d.mapping_count = static_cast<std::uint32_t>(rt->settings.mappings.size());
+  d.sp_entity_id = rt->settings.sp_entity_id;
+  d.idp_entity_id = rt->settings.idp_entity_id;
+  return d;
 }
-sdk::Expected<sdk::VisitorInfo> PluginImpl::VisitorInfoWillRender(const sdk::Chat&) noexcept {
-  return sdk::VisitorInfo{};
+
+sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& chat) noexcept {
+  return Guarded<sdk::ChatStartResult>(
+      "ChatWillStart", [&]() -> sdk::Expected<sdk::ChatStartResult> {
+        sdk::ChatStartResult r;
+        auto rt = Snapshot();
+        if (!rt) {
+          // Fail closed only where sign-in is required; we cannot know the policy
+          // without a configuration, so refuse and say why.
+          std::lock_guard lock(mutex_);
+          r.decision = sdk::ChatStartDecision::kRefuse;
+          r.reason_code = config_error_.code.empty() ? "plugin.not_configured" : config_error_.code;
+          r.reason = config_error_.message;
+          return r;
+        }
+        if (!rt->settings.enabled || rt->settings.sign_in == config::SignInPolicy::kNone) return r;
+        const bool required = rt->settings.sign_in == config::SignInPolicy::kRequired;
+        store::SessionRepository sessions(rt->db);
+        auto live = sessions.FindLive(chat.visitor.id, rt->Now());
+        if (!live) {
+          r.reason_code = live.error().code;
+          r.reason = "SSO store unavailable: " + live.error().message;
+          r.decision =
+              required ? sdk::ChatStartDecision::kRefuse : sdk::ChatStartDecision::kProceed;
+          return r;
+        }
+        if (*live) {
+          r.signed_in = true;
+          r.customer_id = (*live)->customer_id;
+          return r;
+        }
+        const std::string return_url = chat.return_url.empty() ? "/" : chat.return_url;
+        r.sign_in_url = SignInUrl(chat.visitor.id, return_url);
+        r.decision = required ? sdk::ChatStartDecision::kRequireSignIn
+                              : sdk::ChatStartDecision::kOfferSignIn;
+        return r;
+      });
 }
+
+sdk::Expected<sdk::PrechatResult> PluginImpl::PrechatSurveyWillShow(
+    const sdk::Chat& chat) noexcept {
+  return Guarded<sdk::PrechatResult>(
+      "PrechatSurveyWillShow", [&]() -> sdk::Expected<sdk::PrechatResult> {
+        sdk::PrechatResult r;
+        auto rt = Snapshot();
+        if (!rt) return r;
+        store::SessionRepository sessions(rt->db);
+        auto live = sessions.FindLive(chat.visitor.id, rt->Now());
+        if (!live) return std::move(live).error();
+        if (*live) {
+          r.decision = sdk::PrechatDecision::kSkip;
+          for (auto& f : FieldsFromJson((*live)->fields_json)) {
+            if (!f.values.empty() && identity::KindOf(f.key) != identity::FieldKind::kVariable) {
+              r.prefill.push_back(std::move(f));
+            }
+          }
+        }
+        return r;
+      });
+}
+
+sdk::Expected<sdk::VisitorInfo> PluginImpl::VisitorInfoWillRender(const sdk::Chat& chat) noexcept {
+  return Guarded<sdk::VisitorInfo>(
+      "VisitorInfoWillRender", [&]() -> sdk::Expected<sdk::VisitorInfo> {
+        sdk::VisitorInfo info;
+        auto rt = Snapshot();
+        std::optional<store::SsoSession> session;
+        if (rt) {
+          store::SessionRepository sessions(rt->db);
+          auto live = sessions.FindLive(chat.visitor.id, rt->Now());
+          if (!live) return std::move(live).error();
+          session = std::move(*live);
+        }
+        if (!session) {
+          // Guests: only what they typed, unverified.
+          for (const auto& f : chat.prechat_answers) {
+            if (identity::KindOf(f.key) == identity::FieldKind::kVariable) {
+              info.custom_variables.push_back(f);
+            } else {
+              info.prechat_section.push_back(f);
+            }
+            if (f.key == "name") info.info.name = f.value;
+          }
+          return info;
+        }
+        for (auto& f : FieldsFromJson(session->fields_json)) {
+          if (f.key == "name") info.info.name = f.value;
+          if (identity::KindOf(f.key) == identity::FieldKind::kVariable) {
+            info.custom_variables.push_back(std::move(f));
+          } else {
+            info.prechat_section.push_back(std::move(f));
+          }
+        }
+        info.info.customer_id = session->customer_id;
+        info.info.verified = true;
+        info.info.idp_entity_id = session->idp_entity_id;
+        info.info.signed_in_at = session->signed_in_at;
+        return info;
+      });
+}
+
 sdk::Expected<sdk::RoutingResult> PluginImpl::ChatWillBeRouted(const sdk::Chat&) noexcept {
+  // Routing rules arrive with the chat-hooks work; until then the host routes.
   return sdk::RoutingResult{};
 }
-sdk::Expected<sdk::TranscriptTags> PluginImpl::TranscriptWillBeSaved(const sdk::Chat&,
-                                                                     const std::string&,
-                                                                     const std::string&) noexcept {
-  return sdk::TranscriptTags{};
+
+sdk::Expected<sdk::TranscriptTags> PluginImpl::TranscriptWillBeSaved(
+    const sdk::Chat& chat, const std::string& transcript_id, const std::string& team) noexcept {
+  return Guarded<sdk::TranscriptTags>(
+      "TranscriptWillBeSaved", [&]() -> sdk::Expected<sdk::TranscriptTags> {
+        auto rt = Snapshot();
+        if (!rt) {
+          std::lock_guard lock(mutex_);
+          return sdk::MakeError("plugin.not_configured", config_error_.message);
+        }
+        store::SessionRepository sessions(rt->db);
+        auto live = sessions.FindLive(chat.visitor.id, rt->Now());
+        if (!live) return std::move(live).error();
+        store::TranscriptTag tag;
+        tag.transcript_id = transcript_id;
+        tag.chat_id = chat.id;
+        tag.visitor_id = chat.visitor.id;
+        tag.team = team;
+        tag.saved_at = rt->Now();
+        if (*live) {
+          tag.customer_id = (*live)->customer_id;
+          tag.idp_entity_id = (*live)->idp_entity_id;
+          tag.signed_in = true;
+        }
+        store::TranscriptRepository transcripts(rt->db);
+        // Committed before we return: a crash after this never loses the tag.
+        if (auto st = transcripts.Save(tag); !st) return std::move(st).error();
+        sdk::TranscriptTags out;
+        out.customer_id = tag.customer_id;
+        out.tags = {{"customer_id", tag.customer_id},
+                    {"idp", tag.idp_entity_id},
+                    {"signed_in", tag.signed_in ? "true" : "false"},
+                    {"team", team}};
+        return out;
+      });
 }
-sdk::Expected<sdk::HttpResponse> PluginImpl::HandleHttp(const sdk::HttpRequest&) noexcept {
-  return sdk::HttpResponse{404, {}, "not found", {}};
+
+sdk::Expected<sdk::HttpResponse> PluginImpl::HandleHttp(const sdk::HttpRequest& request) noexcept {
+  return Guarded<sdk::HttpResponse>("HandleHttp", [&]() -> sdk::Expected<sdk::HttpResponse> {
+    auto rt = Snapshot();
+    if (!rt) {
+      sdk::HttpResponse r;
+      r.status = 503;
+      r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
+      r.body = "Sign-in is not configured.\n";
+      return r;
+    }
+    if (request.path == "/sso/acs") return HandleAcs(*rt, request);
+    if (request.path == "/sso/login") return HandleLogin(*rt, request);
+    if (request.path == "/sso/metadata") return HandleMetadata(*rt);
+    sdk::HttpResponse r;
+    r.status = 404;
+    r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
+    r.body = "Not found.\n";
+    return r;
+  });
 }
 
 }  // namespace vsso::hooks

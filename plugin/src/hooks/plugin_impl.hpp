@@ -1,6 +1,15 @@
 // The host-sdk implementation: thin glue from each hook to the plugin's parts.
+//
+// Threading: hooks read an immutable Runtime snapshot taken under a mutex;
+// Configure/Reload swap the snapshot, so a hook sees the old or the new
+// configuration, never a mix.
 #pragma once
 
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "hooks/runtime.hpp"
 #include "visitor_sso/sdk/plugin.hpp"
 
 namespace vsso::hooks {
@@ -29,6 +38,15 @@ class PluginImpl final : public visitor_sso::sdk::Plugin {
       const std::string& team) noexcept override;
   visitor_sso::sdk::Expected<visitor_sso::sdk::HttpResponse> HandleHttp(
       const visitor_sso::sdk::HttpRequest& request) noexcept override;
+
+ private:
+  std::shared_ptr<const Runtime> Snapshot() const;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Runtime> runtime_;
+  visitor_sso::sdk::ConfigureRequest request_;
+  /// Why the plugin is not configured (empty once it is).
+  visitor_sso::sdk::Error config_error_{"plugin.not_configured", "Configure has not been called"};
 };
 
 }  // namespace vsso::hooks

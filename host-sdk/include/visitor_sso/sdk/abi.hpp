@@ -29,8 +29,7 @@
 #define VISITOR_SSO_SDK_STRINGIFY(x) VISITOR_SSO_SDK_STRINGIFY_IMPL(x)
 
 #if defined(__clang__)
-#define VISITOR_SSO_SDK_COMPILER \
-  "clang-" VISITOR_SSO_SDK_STRINGIFY(__clang_major__)
+#define VISITOR_SSO_SDK_COMPILER "clang-" VISITOR_SSO_SDK_STRINGIFY(__clang_major__)
 #elif defined(__GNUC__)
 #define VISITOR_SSO_SDK_COMPILER "gcc-" VISITOR_SSO_SDK_STRINGIFY(__GNUC__)
 #else
@@ -38,9 +37,9 @@
 #endif
 
 #if defined(_GLIBCXX_RELEASE)
-#define VISITOR_SSO_SDK_STDLIB                                     \
-  "libstdc++-" VISITOR_SSO_SDK_STRINGIFY(_GLIBCXX_RELEASE) "-abi" \
-      VISITOR_SSO_SDK_STRINGIFY(_GLIBCXX_USE_CXX11_ABI)
+#define VISITOR_SSO_SDK_STDLIB                                                               \
+  "libstdc++-" VISITOR_SSO_SDK_STRINGIFY(_GLIBCXX_RELEASE) "-abi" VISITOR_SSO_SDK_STRINGIFY( \
+      _GLIBCXX_USE_CXX11_ABI)
 #elif defined(_LIBCPP_VERSION)
 #define VISITOR_SSO_SDK_STDLIB "libc++-" VISITOR_SSO_SDK_STRINGIFY(_LIBCPP_VERSION)
 #else
@@ -50,9 +49,9 @@
 // The signature is computed from macros of the translation unit that expands
 // it, so host and plugin each get their own and the host compares them.
 // Compiler family only (not minor version): g++ 12.x all share one C++ ABI.
-#define VISITOR_SSO_SDK_BUILD_SIGNATURE                               \
-  "compiler=" VISITOR_SSO_SDK_COMPILER ";stdlib=" VISITOR_SSO_SDK_STDLIB \
-  ";boost=" BOOST_LIB_VERSION
+#define VISITOR_SSO_SDK_BUILD_SIGNATURE                                           \
+  "compiler=" VISITOR_SSO_SDK_COMPILER ";stdlib=" VISITOR_SSO_SDK_STDLIB ";boost" \
+                                                                         "=" BOOST_LIB_VERSION
 
 extern "C" {
 

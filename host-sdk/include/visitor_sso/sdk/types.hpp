@@ -80,7 +80,7 @@ struct PluginDescription {
   std::uint32_t sdk_major = 0;
   std::uint32_t sdk_minor = 0;
   bool enabled = false;
-  std::string sign_in_policy;  ///< "none" | "optional" | "required"
+  std::string sign_in_policy;           ///< "none" | "optional" | "required"
   std::uint32_t certificate_count = 0;  ///< active IdP certificates
   std::uint32_t mapping_count = 0;
   std::string sp_entity_id;

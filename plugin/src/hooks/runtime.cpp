@@ -1,0 +1,104 @@
+#include "hooks/runtime.hpp"
+
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "config/loader.hpp"
+#include "saml/metadata.hpp"
+#include "store/certificate_repository.hpp"
+#include "store/mapping_repository.hpp"
+
+namespace vsso::hooks {
+namespace {
+
+Result<std::string> ReadFile(const std::string& path, const std::string& key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError("config.file_unreadable", key + ": cannot read " + path);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// idp_metadata fills the idp_* keys the admin left empty; configured
+// certificate files and metadata certificates are both trusted.
+Status ApplyMetadata(config::Settings& settings, std::vector<crypto::Certificate>& certs) {
+  if (settings.idp_metadata.empty()) return Ok();
+  auto xml = ReadFile(settings.idp_metadata, "[sso] idp_metadata");
+  if (!xml) return std::move(xml).error();
+  auto md = saml::ParseIdpMetadata(*xml, settings.idp_metadata);
+  if (!md) {
+    return MakeError(md.error().code,
+                     settings.source_path + ": [sso] idp_metadata: " + md.error().message);
+  }
+  if (settings.idp_entity_id.empty()) settings.idp_entity_id = md->entity_id;
+  if (settings.idp_sign_in_url.empty()) settings.idp_sign_in_url = md->sso_redirect_url;
+  for (auto& cert : md->signing_certificates) certs.push_back(std::move(cert));
+  return Ok();
+}
+
+}  // namespace
+
+UnixSeconds Runtime::Now() const {
+  return fixed_now != 0 ? fixed_now : static_cast<UnixSeconds>(std::time(nullptr));
+}
+
+Result<std::shared_ptr<Runtime>> Runtime::Build(const std::string& config_path,
+                                                UnixSeconds fixed_now) {
+  auto settings = config::LoadSettings(config_path);
+  if (!settings) return std::move(settings).error();
+  auto rt = std::make_shared<Runtime>();
+  rt->settings = std::move(*settings);
+  rt->fixed_now = fixed_now;
+
+  std::vector<crypto::Certificate> configured;
+  for (const auto& path : rt->settings.idp_certificates) {
+    auto certs = crypto::LoadCertificatesFile(path);
+    if (!certs) {
+      return MakeError(certs.error().code, rt->settings.source_path + ": [sso] idp_certificates: " +
+                                               certs.error().message);
+    }
+    for (auto& c : *certs) configured.push_back(std::move(c));
+  }
+  if (auto st = ApplyMetadata(rt->settings, configured); !st) return std::move(st).error();
+
+  if (!rt->settings.sp_private_key.empty()) {
+    auto key = crypto::LoadPrivateKeyFile(rt->settings.sp_private_key);
+    if (!key) {
+      return MakeError(key.error().code,
+                       rt->settings.source_path + ": [sso] sp_private_key: " + key.error().message);
+    }
+    rt->sp_private_key = std::move(*key);
+  }
+  if (!rt->settings.sp_certificate.empty()) {
+    auto certs = crypto::LoadCertificatesFile(rt->settings.sp_certificate);
+    if (!certs) {
+      return MakeError(certs.error().code, rt->settings.source_path +
+                                               ": [sso] sp_certificate: " + certs.error().message);
+    }
+    rt->sp_certificate = std::move(certs->front());
+  }
+
+  auto db = store::Database::Open(rt->settings.database);
+  if (!db) return std::move(db).error();
+  rt->db = std::move(*db);
+
+  store::CertificateRepository cert_repo(rt->db);
+  if (auto synced = cert_repo.SyncConfigCertificates(configured, rt->Now()); !synced) {
+    return std::move(synced).error();
+  }
+  auto active = cert_repo.ActiveCertificates();
+  if (!active) return std::move(active).error();
+  rt->idp_certificates = std::move(*active);
+
+  std::vector<store::MappingRow> rows;
+  int position = 0;
+  for (const auto& m : rt->settings.mappings) {
+    rows.push_back(store::MappingRow{position++, m.field, m.attributes});
+  }
+  store::MappingRepository mapping_repo(rt->db);
+  if (auto synced = mapping_repo.Sync(rows); !synced) return std::move(synced).error();
+  return rt;
+}
+
+}  // namespace vsso::hooks

@@ -1,0 +1,88 @@
+#include "hooks/sign_in_service.hpp"
+
+#include "store/audit_log.hpp"
+#include "store/replay_cache.hpp"
+
+namespace vsso::hooks {
+namespace {
+
+class StoreReplayGuard final : public saml::ReplayGuard {
+ public:
+  explicit StoreReplayGuard(store::ReplayCache& cache) : cache_(cache) {}
+  Result<bool> FirstUse(const std::string& assertion_id, const std::string& issuer,
+                        UnixSeconds keep_until, UnixSeconds now) override {
+    return cache_.FirstUse(assertion_id, issuer, keep_until, now);
+  }
+
+ private:
+  store::ReplayCache& cache_;
+};
+
+void Audit(const Runtime& rt, const std::string& kind, const std::string& code,
+           const std::string& message, const std::string& issuer, const std::string& assertion_id,
+           const std::string& visitor_id) {
+  store::AuditLog log(rt.db);
+  store::AuditEvent event;
+  event.at = rt.Now();
+  event.kind = kind;
+  event.code = code;
+  event.message = message;
+  event.issuer = issuer;
+  event.assertion_id = assertion_id;
+  event.visitor_id = visitor_id;
+  // The verdict stands even if auditing fails; the store error is not the
+  // visitor's problem and the next write will report it again.
+  (void)log.Record(event);
+}
+
+}  // namespace
+
+Result<std::string> DecodeResponseInput(std::string_view input) {
+  const auto first = input.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && input[first] == '<') return std::string(input);
+  return saml::DecodePostedResponse(input);
+}
+
+Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) {
+  store::ReplayCache cache(rt.db);
+  StoreReplayGuard guard(cache);
+  saml::ValidationContext ctx;
+  ctx.now = rt.Now();
+  ctx.clock_skew_seconds = rt.settings.clock_skew_seconds;
+  ctx.idp_entity_id = rt.settings.idp_entity_id;
+  ctx.sp_entity_id = rt.settings.sp_entity_id;
+  ctx.acs_url = rt.settings.acs_url;
+  ctx.expected_request_id = attempt.expected_request_id;
+  ctx.allow_unsolicited = rt.settings.allow_idp_initiated;
+  ctx.allow_sha1 = rt.settings.allow_sha1;
+  ctx.max_response_bytes = static_cast<std::size_t>(rt.settings.max_response_bytes);
+  ctx.idp_certificates = rt.idp_certificates;
+  ctx.sp_private_key = rt.sp_private_key;
+  ctx.replay = &guard;
+
+  saml::ResponseSummary summary;
+  auto identity = saml::ValidateResponse(attempt.xml, ctx, &summary);
+  if (!identity) {
+    Audit(rt, "sign_in_rejected", identity.error().code, identity.error().message, summary.issuer,
+          summary.assertion_id, attempt.visitor_id);
+    return std::move(identity).error();
+  }
+  auto customer_id = identity::CustomerId(*identity, rt.settings.customer_id_attribute);
+  if (!customer_id) {
+    Audit(rt, "sign_in_rejected", customer_id.error().code, customer_id.error().message,
+          identity->issuer, identity->assertion_id, attempt.visitor_id);
+    return std::move(customer_id).error();
+  }
+  SignIn out{std::move(*identity), std::move(*customer_id), {}};
+  out.mapping = identity::MapAttributes(rt.settings.mappings, out.identity.attributes);
+  for (const auto& key : out.mapping.missing) {
+    Audit(rt, "mapping_missing", "mapping.attribute_missing",
+          "no attribute for chat field \"" + key + "\" in the assertion", out.identity.issuer,
+          out.identity.assertion_id, attempt.visitor_id);
+  }
+  Audit(rt, "sign_in_accepted", "ok", "customer " + out.customer_id + " signed in",
+        out.identity.issuer, out.identity.assertion_id, attempt.visitor_id);
+  return out;
+}
+
+}  // namespace vsso::hooks

@@ -1,0 +1,39 @@
+// One sign-in attempt, the same for the ACS endpoint and `visitor-sso-admin
+// verify`: decode, validate (every SAML rule, replay cache in SQLite), map
+// fields, record the outcome in the audit log.
+//
+// Threading: any thread; the store is internally synchronised.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "hooks/runtime.hpp"
+#include "identity/field_mapper.hpp"
+#include "saml/response_validator.hpp"
+
+namespace vsso::hooks {
+
+struct SignInAttempt {
+  /// The XML bytes of the response (already base64-decoded).
+  std::string_view xml;
+  /// The outstanding AuthnRequest this post answers, if any.
+  std::optional<std::string> expected_request_id;
+  std::string visitor_id;  ///< for the audit log; may be empty
+};
+
+struct SignIn {
+  saml::Identity identity;
+  std::string customer_id;
+  identity::MappingOutcome mapping;
+};
+
+/// Decodes a posted SAMLResponse value: base64 as posted, or raw XML when it
+/// already starts with '<' (admins verify files saved either way).
+Result<std::string> DecodeResponseInput(std::string_view input);
+
+Result<SignIn> ConsumeResponse(const Runtime& runtime, const SignInAttempt& attempt);
+
+}  // namespace vsso::hooks
