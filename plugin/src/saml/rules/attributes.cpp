@@ -1,0 +1,33 @@
+#include "saml/rules/attributes.hpp"
+
+namespace vsso::saml::rules {
+
+Status ReadAttributes(Message& message, const ValidationContext&) {
+  for (xmlNodePtr statement : Children(message.assertion, ns::kAssertion, "AttributeStatement")) {
+    for (xmlNodePtr child = statement->children; child != nullptr; child = child->next) {
+      if (IsElement(child, ns::kAssertion, "EncryptedAttribute")) {
+        return MakeError("saml.attributes.encrypted",
+                         "the assertion has an EncryptedAttribute, which is not supported; "
+                         "encrypt the whole assertion instead");
+      }
+      if (!IsElement(child, ns::kAssertion, "Attribute")) continue;
+      saml::Attribute attribute;
+      auto name = GetAttr(child, "Name");
+      if (!name || name->empty()) {
+        return MakeError(
+            "saml.attributes.malformed",
+            "a saml:Attribute has no Name (line " + std::to_string(xmlGetLineNo(child)) + ")");
+      }
+      attribute.name = std::move(*name);
+      attribute.friendly_name = GetAttr(child, "FriendlyName").value_or("");
+      attribute.name_format = GetAttr(child, "NameFormat").value_or("");
+      for (xmlNodePtr value : Children(child, ns::kAssertion, "AttributeValue")) {
+        attribute.values.push_back(TextContent(value));
+      }
+      message.identity.attributes.push_back(std::move(attribute));
+    }
+  }
+  return Ok();
+}
+
+}  // namespace vsso::saml::rules

@@ -1,0 +1,14 @@
+// Rule (last, so only a fully valid assertion is remembered): an assertion is
+// accepted once (SAML Profiles 4.1.4.5). The ID is kept until the assertion
+// could no longer be accepted anyway: its NotOnOrAfter plus the clock skew.
+// Without a working store every response is refused (fail closed).
+#pragma once
+
+#include "saml/message.hpp"
+
+namespace vsso::saml::rules {
+
+/// Errors: saml.replay.unavailable, saml.replay.store_failed, saml.replay.detected.
+Status CheckReplay(Message& message, const ValidationContext& context);
+
+}  // namespace vsso::saml::rules
