@@ -1,0 +1,238 @@
+// The whole SP-initiated flow through the hook interface, in process:
+// /sso/login -> AuthnRequest + RelayState in SQLite -> IdP response posted to
+// /sso/acs -> SSO session -> chat hooks -> transcript tag.
+#include <gtest/gtest.h>
+
+#include "common/encoding.hpp"
+#include "common/url.hpp"
+#include "hooks/plugin_impl.hpp"
+#include "saml/authn_request.hpp"
+#include "store/transcript_repository.hpp"
+#include "support/deployment.hpp"
+#include "support/test_idp.hpp"
+
+namespace vsso::testing {
+namespace {
+
+namespace sdk = visitor_sso::sdk;
+
+std::string Header(const sdk::HttpResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+std::string QueryValue(const std::string& url_text, const std::string& key) {
+  auto q = url_text.find('?');
+  auto params = url::ParseQuery(url_text.substr(q + 1));
+  EXPECT_TRUE(params);
+  for (const auto& [k, v] : *params) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+struct Login {
+  std::string relay_state;
+  std::string request_id;
+};
+
+class SignInFlow : public ::testing::Test {
+ protected:
+  void Start(const DeploymentOptions& options = {}) {
+    deployment_ = std::make_unique<Deployment>(options);
+    ASSERT_TRUE(plugin_.Configure({deployment_->config().string(), kTestNow}));
+  }
+
+  Login BeginLogin(const std::string& visitor) {
+    sdk::Chat chat;
+    chat.visitor.id = visitor;
+    chat.return_url = "/chat?visitor=" + visitor;
+    auto start = plugin_.ChatWillStart(chat);
+    EXPECT_TRUE(start);
+    const std::string sign_in_url = start->sign_in_url;
+    EXPECT_EQ(sign_in_url.rfind("/sso/login?", 0), 0u) << sign_in_url;
+    sdk::HttpRequest req;
+    req.method = "GET";
+    req.path = "/sso/login";
+    req.query = sign_in_url.substr(sign_in_url.find('?') + 1);
+    auto resp = plugin_.HandleHttp(req);
+    EXPECT_TRUE(resp);
+    EXPECT_EQ(resp->status, 302);
+    const std::string location = Header(*resp, "Location");
+    EXPECT_EQ(location.rfind("https://idp.example.org/saml2/idp/SSOService.php?", 0), 0u);
+    Login login;
+    login.relay_state = QueryValue(location, "RelayState");
+    auto xml = saml::DecodeRedirectRequest(QueryValue(location, "SAMLRequest"));
+    EXPECT_TRUE(xml);
+    const auto id_at = xml->find("ID=\"");
+    login.request_id = xml->substr(id_at + 4, xml->find('"', id_at + 4) - id_at - 4);
+    return login;
+  }
+
+  sdk::HttpResponse PostResponse(const std::string& xml, const std::string& relay_state) {
+    sdk::HttpRequest req;
+    req.method = "POST";
+    req.path = "/sso/acs";
+    req.body = "SAMLResponse=" + url::EncodeQueryValue(encoding::Base64Encode(xml)) +
+               "&RelayState=" + url::EncodeQueryValue(relay_state);
+    auto resp = plugin_.HandleHttp(req);
+    EXPECT_TRUE(resp);
+    return *resp;
+  }
+
+  std::unique_ptr<Deployment> deployment_;
+  hooks::PluginImpl plugin_;
+};
+
+TEST_F(SignInFlow, RequiredModeSignInSkipsSurveyAndTagsTranscript) {
+  Start();
+  sdk::Chat chat;
+  chat.id = "c1";
+  chat.visitor.id = "v1";
+  auto before = plugin_.ChatWillStart(chat);
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->decision, sdk::ChatStartDecision::kRequireSignIn);
+
+  Login login = BeginLogin("v1");
+  ResponseBuilder b;
+  b.InResponseTo(login.request_id)
+      .SubjectInResponseTo(login.request_id)
+      .NameId("cust-1001")
+      .Attribute({"displayName", {"Zoë Gold"}})
+      .Attribute({"membership_level", {"gold"}})
+      .Attribute({"accountNumber", {"A-77"}});
+  auto acs = PostResponse(b.Build(), login.relay_state);
+  ASSERT_EQ(acs.status, 303) << acs.body;
+  EXPECT_EQ(Header(acs, "Location"), "/chat?visitor=v1");
+  EXPECT_EQ(acs.signed_in_visitor_id, "v1");
+
+  auto after = plugin_.ChatWillStart(chat);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->decision, sdk::ChatStartDecision::kProceed);
+  EXPECT_TRUE(after->signed_in);
+  EXPECT_EQ(after->customer_id, "cust-1001");
+
+  auto prechat = plugin_.PrechatSurveyWillShow(chat);
+  ASSERT_TRUE(prechat);
+  EXPECT_EQ(prechat->decision, sdk::PrechatDecision::kSkip);
+
+  auto info = plugin_.VisitorInfoWillRender(chat);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->info.name, "Zoë Gold");
+  EXPECT_EQ(info->info.customer_id, "cust-1001");
+  EXPECT_TRUE(info->info.verified);
+  EXPECT_EQ(info->info.idp_entity_id, kIdpEntityId);
+  ASSERT_EQ(info->prechat_section.size(), 4u);  // config order, missing ones empty
+  EXPECT_EQ(info->prechat_section[3].label, "Account Number");
+  EXPECT_EQ(info->prechat_section[3].value, "A-77");
+  ASSERT_EQ(info->custom_variables.size(), 1u);
+  EXPECT_EQ(info->custom_variables[0].value, "gold");
+
+  auto tags = plugin_.TranscriptWillBeSaved(chat, "t-1", "Gold Team");
+  ASSERT_TRUE(tags);
+  EXPECT_EQ(tags->customer_id, "cust-1001");
+  store::TranscriptRepository transcripts(*store::Database::Open(deployment_->database().string()));
+  auto page = transcripts.FindByCustomerId("cust-1001", 10, "");
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->rows.size(), 1u);
+  EXPECT_EQ(page->rows[0].team, "Gold Team");
+}
+
+TEST_F(SignInFlow, RelayStateIsSingleUse) {
+  Start();
+  Login login = BeginLogin("v1");
+  ResponseBuilder b;
+  b.InResponseTo(login.request_id).SubjectInResponseTo(login.request_id);
+  const std::string xml = b.Build();
+  ASSERT_EQ(PostResponse(xml, login.relay_state).status, 303);
+  auto second = PostResponse(xml, login.relay_state);
+  EXPECT_EQ(second.status, 400);
+  EXPECT_NE(second.body.find("sso.acs.unknown_relay_state"), std::string::npos) << second.body;
+}
+
+TEST_F(SignInFlow, RejectedResponseShowsCodeAndIsAudited) {
+  Start();
+  Login login = BeginLogin("v1");
+  ResponseBuilder b;
+  b.InResponseTo(login.request_id)
+      .SubjectInResponseTo(login.request_id)
+      .Destination(std::string("https://evil.example.net/acs"));
+  auto resp = PostResponse(b.Build(), login.relay_state);
+  EXPECT_EQ(resp.status, 403);
+  EXPECT_NE(resp.body.find("saml.destination"), std::string::npos) << resp.body;
+  EXPECT_EQ(resp.body.find("evil.example.net"), std::string::npos)
+      << "the visitor sees the code, not the admin details";
+  sdk::Chat chat;
+  chat.visitor.id = "v1";
+  EXPECT_EQ(plugin_.ChatWillStart(chat)->decision, sdk::ChatStartDecision::kRequireSignIn);
+}
+
+TEST_F(SignInFlow, ResponseForAnotherRequestIsRefused) {
+  Start();
+  Login first = BeginLogin("v1");
+  Login second = BeginLogin("v2");
+  ResponseBuilder b;
+  b.InResponseTo(second.request_id).SubjectInResponseTo(second.request_id);
+  auto resp = PostResponse(b.Build(), first.relay_state);
+  EXPECT_EQ(resp.status, 403);
+  EXPECT_NE(resp.body.find("saml.in_response_to"), std::string::npos) << resp.body;
+}
+
+TEST_F(SignInFlow, OptionalModeOffersSignInAndNoneProceeds) {
+  DeploymentOptions optional;
+  optional.sign_in = "optional";
+  Start(optional);
+  sdk::Chat chat;
+  chat.visitor.id = "guest";
+  auto start = plugin_.ChatWillStart(chat);
+  ASSERT_TRUE(start);
+  EXPECT_EQ(start->decision, sdk::ChatStartDecision::kOfferSignIn);
+  EXPECT_FALSE(start->sign_in_url.empty());
+  EXPECT_EQ(plugin_.PrechatSurveyWillShow(chat)->decision, sdk::PrechatDecision::kShow);
+
+  hooks::PluginImpl none;
+  DeploymentOptions none_options;
+  none_options.sign_in = "none";
+  Deployment d(none_options);
+  ASSERT_TRUE(none.Configure({d.config().string(), kTestNow}));
+  EXPECT_EQ(none.ChatWillStart(chat)->decision, sdk::ChatStartDecision::kProceed);
+}
+
+TEST_F(SignInFlow, UnconfiguredPluginRefusesWithReason) {
+  sdk::Chat chat;
+  chat.visitor.id = "v";
+  auto bad = plugin_.Configure({"/nonexistent/visitor-sso.ini", kTestNow});
+  ASSERT_FALSE(bad);
+  auto start = plugin_.ChatWillStart(chat);
+  ASSERT_TRUE(start);
+  EXPECT_EQ(start->decision, sdk::ChatStartDecision::kRefuse);
+  EXPECT_EQ(start->reason_code, bad.error().code);
+}
+
+TEST_F(SignInFlow, LoginRefusesOpenRedirects) {
+  Start();
+  sdk::HttpRequest req;
+  req.method = "GET";
+  req.path = "/sso/login";
+  req.query = "visitor=v1&return=https%3A%2F%2Fevil.example.net%2F";
+  EXPECT_EQ(plugin_.HandleHttp(req)->status, 400);
+  req.query = "visitor=v1&return=%2F%2Fevil.example.net%2F";
+  EXPECT_EQ(plugin_.HandleHttp(req)->status, 400);
+}
+
+TEST_F(SignInFlow, MetadataNamesEntityAndAcs) {
+  Start();
+  sdk::HttpRequest req;
+  req.method = "GET";
+  req.path = "/sso/metadata";
+  auto resp = plugin_.HandleHttp(req);
+  ASSERT_TRUE(resp);
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_NE(resp->body.find(kSpEntityId), std::string::npos);
+  EXPECT_NE(resp->body.find(kAcsUrl), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vsso::testing

@@ -1,0 +1,34 @@
+#include "support/deployment.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include "support/test_idp.hpp"
+
+namespace vsso::testing {
+
+Deployment::Deployment(const DeploymentOptions& options) {
+  IdpRsaKey().WriteTo(dir(), "idp");
+  SpKey().WriteTo(dir(), "sp");
+  std::ofstream out(config());
+  out << "[sso]\n"
+      << "enabled = true\n"
+      << "sign_in = " << options.sign_in << "\n"
+      << "sp_entity_id = " << kSpEntityId << "\n"
+      << "acs_url = " << kAcsUrl << "\n"
+      << "idp_entity_id = " << kIdpEntityId << "\n"
+      << "idp_sign_in_url = https://idp.example.org/saml2/idp/SSOService.php\n"
+      << "idp_certificates = idp.crt\n"
+      << "sp_private_key = sp.key\n"
+      << "sp_certificate = sp.crt\n"
+      << "clock_skew_seconds = 120\n"
+      << "allow_idp_initiated = " << (options.allow_idp_initiated ? "true" : "false") << "\n"
+      << "allow_sha1 = " << (options.allow_sha1 ? "true" : "false") << "\n"
+      << "session_lifetime_seconds = 28800\n"
+      << "database = visitor-sso.db\n"
+      << options.extra_sso << "\n[mapping]\n"
+      << options.mapping;
+  if (!out) throw std::runtime_error("cannot write " + config().string());
+}
+
+}  // namespace vsso::testing

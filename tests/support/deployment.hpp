@@ -1,0 +1,39 @@
+// A complete SP deployment on disk for black-box and hook tests: an INI
+// config naming the test IdP (support/test_idp.hpp), its certificate, the SP
+// key pair, and a SQLite database, all in a fresh temp directory.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "support/test_keys.hpp"
+
+namespace vsso::testing {
+
+struct DeploymentOptions {
+  std::string sign_in = "required";
+  bool allow_idp_initiated = false;
+  bool allow_sha1 = false;
+  /// Lines appended to [sso] (e.g. "customer_id_attribute = uid").
+  std::string extra_sso;
+  /// The [mapping] section body.
+  std::string mapping =
+      "name = displayName | urn:oid:2.16.840.1.113730.3.1.241\n"
+      "email = mail\n"
+      "company = company\n"
+      "prechat:Account Number = accountNumber\n"
+      "variable:membership_level = membership_level\n";
+};
+
+class Deployment {
+ public:
+  explicit Deployment(const DeploymentOptions& options = {});
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  std::filesystem::path config() const { return dir_.path() / "visitor-sso.ini"; }
+  std::filesystem::path database() const { return dir_.path() / "visitor-sso.db"; }
+
+ private:
+  TempDir dir_;
+};
+
+}  // namespace vsso::testing
