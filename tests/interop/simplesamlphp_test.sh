@@ -181,6 +181,28 @@ assert o["fields"]["name"] == "Tom & \"Jerry\" <Sales>", o["fields"]["name"]
 '
 fi
 
+# The IdP's own metadata document (idp_metadata) instead of the three idp_*
+# keys: entity ID and signing certificate read from SimpleSAMLphp's XML.
+cat >"$work/from-metadata.ini" <<EOF
+[sso]
+enabled = true
+sign_in = required
+sp_entity_id = $sp_entity_id
+acs_url = $acs_url
+idp_metadata = $idp_dir/idp-metadata.xml
+database = $work/from-metadata.db
+
+[mapping]
+name = displayName
+EOF
+if sign_in gold gold-pass; then
+  verify "gold response accepted with the IdP configured from its metadata XML" gold '
+assert o.get("accepted") is True, "refused: %s: %s" % (o.get("code"), o.get("message"))
+assert o["customer_id"] == "cust-gold-001", o["customer_id"]
+assert o["fields"]["name"] == "Zo\u00eb \u00c5ngstr\u00f6m", o["fields"]["name"]
+' "$work/from-metadata.ini"
+fi
+
 # The same kind of response must be refused when it was not signed by the
 # configured IdP key, or was changed after signing.
 if sign_in bronze bronze-pass; then

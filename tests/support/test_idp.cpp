@@ -391,7 +391,7 @@ std::string EncryptAssertionString(const std::string& xml, const EncryptOptions&
     Fail("session key generation failed");
   }
   if (xmlSecEncCtxXmlEncrypt(ctx.get(), enc_data, assertion) < 0) {
-    xmlFreeNode(enc_data);
+    if (enc_data->parent == nullptr) xmlFreeNode(enc_data);  // not yet in the document
     Fail("xmlSecEncCtxXmlEncrypt failed");
   }
   std::string out = Serialize(doc.get());

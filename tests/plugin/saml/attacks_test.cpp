@@ -285,6 +285,22 @@ TEST_F(AttackTest, CommentInNameIdDoesNotTruncateIt) {
   EXPECT_EQ(result->name_id, registered);
 }
 
+// The same split already present when the IdP signed (a comment inside
+// signed text, e.g. from a directory value): still one NameID, full text.
+TEST_F(AttackTest, CommentSignedInsideNameIdDoesNotTruncateIt) {
+  std::string xml = ResponseBuilder()
+                        .NameId("admin@evil.com")
+                        .BeforeSigning([](std::string& unsigned_xml) {
+                          unsigned_xml = ReplaceFirst(unsigned_xml, ">admin@evil.com<",
+                                                      ">admin<!---->@evil.com<");
+                        })
+                        .Build();
+  ASSERT_NE(xml.find("admin<!---->@evil.com"), std::string::npos);
+  auto result = Validate(xml);
+  ASSERT_TRUE(Accepted(result));
+  EXPECT_EQ(result->name_id, "admin@evil.com");
+}
+
 TEST_F(AttackTest, CommentInAttributeValueDoesNotTruncateIt) {
   std::string xml = ResponseBuilder().Attribute({"groups", {"staff-admins-not", "staff"}}).Build();
   xml = ReplaceFirst(xml, ">staff-admins-not<", ">staff-admins<!-- x -->-not<");
