@@ -258,6 +258,34 @@ sdk::Expected<sdk::TranscriptTags> PluginImpl::TranscriptWillBeSaved(
       });
 }
 
+sdk::Expected<sdk::HistoryPage> PluginImpl::SearchHistory(const sdk::HistoryQuery& query) noexcept {
+  return Guarded<sdk::HistoryPage>("SearchHistory", [&]() -> sdk::Expected<sdk::HistoryPage> {
+    auto rt = Snapshot();
+    if (!rt) {
+      std::lock_guard lock(mutex_);
+      return sdk::MakeError("plugin.not_configured", config_error_.message);
+    }
+    store::TranscriptRepository transcripts(rt->db);
+    store::TimeRange range;
+    if (query.from != 0) range.from = query.from;
+    if (query.until != 0) range.until = query.until;
+    auto page = !query.customer_id.empty()
+                    ? transcripts.FindByCustomerId(query.customer_id, query.limit, query.cursor)
+                : !query.team.empty()
+                    ? transcripts.FindByTeam(query.team, query.limit, query.cursor, range)
+                    : transcripts.FindBySavedAt(range, query.limit, query.cursor);
+    if (!page) return std::move(page).error();
+    sdk::HistoryPage out;
+    out.next_cursor = page->next_cursor;
+    for (auto& t : page->rows) {
+      out.rows.push_back(sdk::TranscriptRecord{t.transcript_id, t.chat_id, t.visitor_id,
+                                               t.customer_id, t.idp_entity_id, t.signed_in,
+                                               t.team, t.saved_at});
+    }
+    return out;
+  });
+}
+
 sdk::Expected<sdk::HttpResponse> PluginImpl::HandleHttp(const sdk::HttpRequest& request) noexcept {
   return Guarded<sdk::HttpResponse>("HandleHttp", [&]() -> sdk::Expected<sdk::HttpResponse> {
     auto rt = Snapshot();

@@ -36,6 +36,8 @@ class PluginImpl final : public visitor_sso::sdk::Plugin {
   visitor_sso::sdk::Expected<visitor_sso::sdk::TranscriptTags> TranscriptWillBeSaved(
       const visitor_sso::sdk::Chat& chat, const std::string& transcript_id,
       const std::string& team) noexcept override;
+  visitor_sso::sdk::Expected<visitor_sso::sdk::HistoryPage> SearchHistory(
+      const visitor_sso::sdk::HistoryQuery& query) noexcept override;
   visitor_sso::sdk::Expected<visitor_sso::sdk::HttpResponse> HandleHttp(
       const visitor_sso::sdk::HttpRequest& request) noexcept override;
 

@@ -72,6 +72,10 @@ class Plugin {
                                                          const std::string& transcript_id,
                                                          const std::string& team) noexcept = 0;
 
+  /// Host calls it for its History view (filter transcripts by customer ID,
+  /// team or time). Read-only; any thread.
+  virtual Expected<HistoryPage> SearchHistory(const HistoryQuery& query) noexcept = 0;
+
   // ---- HTTP ---------------------------------------------------------------
 
   /// Host forwards every request whose path starts with "/sso/" (ACS,

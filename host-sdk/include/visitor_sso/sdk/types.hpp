@@ -169,4 +169,33 @@ struct TranscriptTags {
   std::string customer_id;
 };
 
+/// History search over transcript tags. Exactly one filter is used, in this
+/// order: customer_id (exact match), team (with the time range), the time
+/// range alone. Results are newest first.
+struct HistoryQuery {
+  std::string customer_id;
+  std::string team;
+  UnixSeconds from = 0;   ///< inclusive; 0: no lower bound
+  UnixSeconds until = 0;  ///< exclusive; 0: no upper bound
+  int limit = 20;         ///< 1..1000
+  /// Empty for the first page, else the next_cursor of the previous page.
+  std::string cursor;
+};
+
+struct TranscriptRecord {
+  std::string transcript_id;
+  std::string chat_id;
+  std::string visitor_id;
+  std::string customer_id;  ///< empty for guests
+  std::string idp_entity_id;
+  bool signed_in = false;
+  std::string team;
+  UnixSeconds saved_at = 0;
+};
+
+struct HistoryPage {
+  std::vector<TranscriptRecord> rows;
+  std::string next_cursor;  ///< empty when there is no further page
+};
+
 }  // namespace visitor_sso::sdk
