@@ -53,6 +53,8 @@ sdk::HttpResponse Page(int status, const std::string& title, const std::string& 
   r.headers = {{"Content-Type", "text/html; charset=utf-8"},
                {"Cache-Control", "no-store"},
                {"X-Content-Type-Options", "nosniff"}};
+  // The code, machine-readable for hosts (the page shows it to the visitor).
+  if (!code.empty()) r.headers.emplace_back("X-Visitor-SSO-Error", code);
   r.body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
            HtmlEscape(title) + "</title></head><body><main><h1>" + HtmlEscape(title) +
            "</h1><p data-testid=\"sso-message\">" + HtmlEscape(text) + "</p>" +

@@ -7,7 +7,8 @@ namespace {
 
 constexpr char kBearer[] = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 
-Result<UnixSeconds> CheckOne(const xmlNode* confirmation, const ValidationContext& context) {
+Result<UnixSeconds> CheckOne(const xmlNode* confirmation, const ValidationContext& context,
+                             bool response_answers_request) {
   xmlNodePtr data = FirstChild(confirmation, ns::kAssertion, "SubjectConfirmationData");
   if (data == nullptr) {
     return MakeError("saml.subject_confirmation.no_data",
@@ -39,15 +40,17 @@ Result<UnixSeconds> CheckOne(const xmlNode* confirmation, const ValidationContex
                          time::FormatUtc(context.now) + ", skew " +
                          std::to_string(context.clock_skew_seconds) + " s");
   }
+  // Same reading as the InResponseTo rule: a response without InResponseTo
+  // is unsolicited when that is allowed, even if a request is outstanding.
+  std::optional<std::string> expected = context.expected_request_id;
+  if (expected && !response_answers_request && context.allow_unsolicited) expected.reset();
   auto in_response_to = GetAttr(data, "InResponseTo");
-  if (context.expected_request_id ? in_response_to != context.expected_request_id
-                                  : in_response_to.has_value()) {
+  if (expected ? in_response_to != expected : in_response_to.has_value()) {
     return MakeError("saml.subject_confirmation.in_response_to",
                      "the bearer SubjectConfirmationData InResponseTo is " +
                          (in_response_to ? Quote(*in_response_to) : std::string("absent")) +
                          "; expected " +
-                         (context.expected_request_id ? Quote(*context.expected_request_id)
-                                                      : std::string("none (unsolicited)")));
+                         (expected ? Quote(*expected) : std::string("none (unsolicited)")));
   }
   return expiry;
 }
@@ -62,7 +65,8 @@ Status CheckBearerConfirmation(Message& message, const ValidationContext& contex
   std::optional<Error> first_failure;
   for (xmlNodePtr confirmation : Children(subject, ns::kAssertion, "SubjectConfirmation")) {
     if (GetAttr(confirmation, "Method") != kBearer) continue;
-    auto expiry = CheckOne(confirmation, context);
+    auto expiry =
+        CheckOne(confirmation, context, GetAttr(message.response, "InResponseTo").has_value());
     if (expiry) {
       message.identity.assertion_not_on_or_after = *expiry;
       return Ok();

@@ -5,6 +5,10 @@ namespace vsso::saml::rules {
 Status CheckInResponseTo(Message& message, const ValidationContext& context) {
   auto received = GetAttr(message.response, "InResponseTo");
   if (context.expected_request_id) {
+    // A sign-in was started from this browser but the IdP sent an
+    // unsolicited response (no InResponseTo, Profiles 4.1.5): acceptable only
+    // where IdP-initiated sign-in is allowed; it is then treated as one.
+    if (!received && context.allow_unsolicited) return Ok();
     if (!received) {
       return MakeError("saml.in_response_to.missing",
                        "the Response has no InResponseTo; the outstanding request is " +

@@ -1,5 +1,7 @@
 #include "saml/rules/in_response_to.hpp"
 
+#include "saml/rules/bearer_confirmation.hpp"
+
 #include <gtest/gtest.h>
 
 #include "rule_test_util.hpp"
@@ -34,6 +36,21 @@ TEST_F(InResponseToTest, UnsolicitedOnlyWhenAllowed) {
   // A response to some request when none is outstanding belongs elsewhere.
   EXPECT_TRUE(FailsWith(CheckInResponseTo(Load(Unsigned().BuildUnsigned()), context_),
                         "saml.in_response_to.unknown_request"));
+}
+
+TEST_F(InResponseToTest, UnsolicitedWhileARequestIsOutstandingOnlyWhenAllowed) {
+  // The visitor started a sign-in, but the IdP sent an IdP-initiated response.
+  std::string unsolicited =
+      Unsigned().InResponseTo(std::nullopt).SubjectInResponseTo(std::nullopt).BuildUnsigned();
+  EXPECT_TRUE(
+      FailsWith(CheckInResponseTo(Load(unsolicited), context_), "saml.in_response_to.missing"));
+  context_.allow_unsolicited = true;
+  EXPECT_TRUE(Passes(CheckInResponseTo(Load(unsolicited), context_)));
+  EXPECT_TRUE(Passes(CheckBearerConfirmation(Load(unsolicited), context_)));
+  // Still no answer to some other request.
+  EXPECT_TRUE(FailsWith(
+      CheckInResponseTo(Load(Unsigned().InResponseTo("_other").BuildUnsigned()), context_),
+      "saml.in_response_to.mismatch"));
 }
 
 }  // namespace
