@@ -27,7 +27,8 @@ Deployment::Deployment(const DeploymentOptions& options) {
       << "session_lifetime_seconds = 28800\n"
       << "database = visitor-sso.db\n"
       << options.extra_sso << "\n[mapping]\n"
-      << options.mapping;
+      << options.mapping << "\n[routing]\n"
+      << options.routing;
   if (!out) throw std::runtime_error("cannot write " + config().string());
 }
 

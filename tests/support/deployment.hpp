@@ -23,6 +23,12 @@ struct DeploymentOptions {
       "company = company\n"
       "prechat:Account Number = accountNumber\n"
       "variable:membership_level = membership_level\n";
+  /// The [routing] section body.
+  std::string routing =
+      "rule.1 = variable:membership_level == gold -> Gold Team\n"
+      "rule.2 = company in (Acme, Globex) and department != Sales -> Key Accounts\n"
+      "rule.3 = email ends_with @example.org -> Internal\n"
+      "default = General\n";
 };
 
 class Deployment {

@@ -516,10 +516,6 @@ ResponseBuilder& ResponseBuilder::BeforeSigning(std::function<void(std::string&)
   return *this;
 }
 
-// GCC 12 at -O2 reports a false -Wrestrict inside std::string's operator+
-// with a literal on the left (GCC bug 105329).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wrestrict"
 std::string ResponseBuilder::BuildUnsigned() const {
   auto p = [&](const char* local) {
     return protocol_prefix_.empty() ? std::string(local) : protocol_prefix_ + ":" + local;
@@ -619,7 +615,6 @@ std::string ResponseBuilder::BuildUnsigned() const {
   return x;
 }
 
-#pragma GCC diagnostic pop
 
 std::string ResponseBuilder::Build() const {
   std::string xml = BuildUnsigned();

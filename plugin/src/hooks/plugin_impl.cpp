@@ -217,9 +217,34 @@ sdk::Expected<sdk::VisitorInfo> PluginImpl::VisitorInfoWillRender(const sdk::Cha
       });
 }
 
-sdk::Expected<sdk::RoutingResult> PluginImpl::ChatWillBeRouted(const sdk::Chat&) noexcept {
-  // Routing rules arrive with the chat-hooks work; until then the host routes.
-  return sdk::RoutingResult{};
+sdk::Expected<sdk::RoutingResult> PluginImpl::ChatWillBeRouted(const sdk::Chat& chat) noexcept {
+  return Guarded<sdk::RoutingResult>(
+      "ChatWillBeRouted", [&]() -> sdk::Expected<sdk::RoutingResult> {
+        sdk::RoutingResult r;
+        auto rt = Snapshot();
+        if (!rt) return r;  // the host routes as it would without the plugin
+        store::SessionRepository sessions(rt->db);
+        auto live = sessions.FindLive(chat.visitor.id, rt->Now());
+        if (!live) return std::move(live).error();
+        // Signed-in visitors are routed on what the IdP vouched for; guests on
+        // what they typed, with the same rules.
+        routing::Fields fields;
+        const auto source = *live ? FieldsFromJson((*live)->fields_json) : chat.prechat_answers;
+        for (const auto& f : source) {
+          if (!f.values.empty()) {
+            fields[f.key] = f.values;
+          } else if (!f.value.empty()) {
+            fields[f.key] = {f.value};
+          }
+        }
+        const routing::Decision d = rt->routing.Evaluate(fields);
+        if (!d.matched) return r;
+        r.decision = sdk::RoutingDecision::kRoute;
+        r.team = d.team;
+        r.rule = d.rule;
+        r.rule_text = d.rule_text;
+        return r;
+      });
 }
 
 sdk::Expected<sdk::TranscriptTags> PluginImpl::TranscriptWillBeSaved(
@@ -279,8 +304,8 @@ sdk::Expected<sdk::HistoryPage> PluginImpl::SearchHistory(const sdk::HistoryQuer
     out.next_cursor = page->next_cursor;
     for (auto& t : page->rows) {
       out.rows.push_back(sdk::TranscriptRecord{t.transcript_id, t.chat_id, t.visitor_id,
-                                               t.customer_id, t.idp_entity_id, t.signed_in,
-                                               t.team, t.saved_at});
+                                               t.customer_id, t.idp_entity_id, t.signed_in, t.team,
+                                               t.saved_at});
     }
     return out;
   });

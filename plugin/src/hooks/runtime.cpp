@@ -79,6 +79,22 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(const std::string& config_path,
     rt->sp_certificate = std::move(certs->front());
   }
 
+  // Routing rules are checked at load: a rule naming an unknown field or
+  // using a bad operator is a configuration error naming the rule.
+  std::vector<std::string> known_fields{"name",  "email",      "company",
+                                        "phone", "department", "product_service"};
+  for (const auto& m : rt->settings.mappings) {
+    if (m.field.find(':') != std::string::npos) known_fields.push_back(m.field);
+  }
+  std::vector<routing::RuleInput> rules;
+  for (const auto& r : rt->settings.routing_rules) rules.push_back({r.name, r.order, r.text});
+  auto compiled = routing::RuleSet::Compile(rules, rt->settings.routing_default, known_fields);
+  if (!compiled) {
+    return MakeError("config.invalid_value",
+                     rt->settings.source_path + ": [routing] " + compiled.error().message);
+  }
+  rt->routing = std::move(*compiled);
+
   auto db = store::Database::Open(rt->settings.database);
   if (!db) return std::move(db).error();
   rt->db = std::move(*db);

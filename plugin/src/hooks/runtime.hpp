@@ -14,6 +14,7 @@
 #include "common/result.hpp"
 #include "config/settings.hpp"
 #include "crypto/certificate.hpp"
+#include "routing/rules.hpp"
 #include "store/database.hpp"
 
 namespace vsso::hooks {
@@ -25,6 +26,8 @@ struct Runtime {
   std::vector<crypto::Certificate> idp_certificates;
   std::optional<crypto::PrivateKey> sp_private_key;
   std::optional<crypto::Certificate> sp_certificate;
+  /// [routing], compiled and checked against the known chat fields.
+  routing::RuleSet routing;
   /// Non-zero: the clock is pinned (scenario runs, admin "was it valid then?").
   UnixSeconds fixed_now = 0;
 

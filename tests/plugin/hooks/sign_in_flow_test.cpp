@@ -130,6 +130,13 @@ TEST_F(SignInFlow, RequiredModeSignInSkipsSurveyAndTagsTranscript) {
   ASSERT_EQ(info->custom_variables.size(), 1u);
   EXPECT_EQ(info->custom_variables[0].value, "gold");
 
+  auto route = plugin_.ChatWillBeRouted(chat);
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->decision, sdk::RoutingDecision::kRoute);
+  EXPECT_EQ(route->team, "Gold Team");
+  EXPECT_EQ(route->rule, "rule.1");
+  EXPECT_EQ(route->rule_text, "variable:membership_level == gold -> Gold Team");
+
   auto tags = plugin_.TranscriptWillBeSaved(chat, "t-1", "Gold Team");
   ASSERT_TRUE(tags);
   EXPECT_EQ(tags->customer_id, "cust-1001");
@@ -192,6 +199,20 @@ TEST_F(SignInFlow, OptionalModeOffersSignInAndNoneProceeds) {
   EXPECT_FALSE(start->sign_in_url.empty());
   EXPECT_EQ(plugin_.PrechatSurveyWillShow(chat)->decision, sdk::PrechatDecision::kShow);
 
+  // A guest is routed on what they typed, with the same rules.
+  chat.prechat_answers = {{"company", "Company", "globex", {"globex"}},
+                          {"department", "Department", "Support", {"Support"}}};
+  auto route = plugin_.ChatWillBeRouted(chat);
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->team, "Key Accounts");
+  EXPECT_EQ(route->rule, "rule.2");
+  auto info = plugin_.VisitorInfoWillRender(chat);
+  ASSERT_TRUE(info);
+  EXPECT_FALSE(info->info.verified);
+  EXPECT_TRUE(info->info.customer_id.empty());
+  chat.prechat_answers = {};
+  EXPECT_EQ(plugin_.ChatWillBeRouted(chat)->rule, "default");
+
   hooks::PluginImpl none;
   DeploymentOptions none_options;
   none_options.sign_in = "none";
@@ -209,6 +230,16 @@ TEST_F(SignInFlow, UnconfiguredPluginRefusesWithReason) {
   ASSERT_TRUE(start);
   EXPECT_EQ(start->decision, sdk::ChatStartDecision::kRefuse);
   EXPECT_EQ(start->reason_code, bad.error().code);
+}
+
+TEST_F(SignInFlow, RoutingRuleNamingAnUnknownFieldIsAConfigError) {
+  DeploymentOptions bad;
+  bad.routing = "rule.1 = compnay == Acme -> Key Accounts\n";
+  Deployment d(bad);
+  auto st = plugin_.Configure({d.config().string(), kTestNow});
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("rule.1"), std::string::npos) << st.error().message;
+  EXPECT_NE(st.error().message.find("compnay"), std::string::npos) << st.error().message;
 }
 
 TEST_F(SignInFlow, LoginRefusesOpenRedirects) {
