@@ -21,4 +21,8 @@ using CommandFn = int (*)(const GlobalOptions& options, std::span<const std::str
 /// `info`: load, configure, print the plugin's description. Takes no arguments.
 int RunInfoCommand(const GlobalOptions& options, std::span<const std::string> args);
 
+/// `run SCENARIO [--now RFC3339]`: plays a JSON-lines scenario ("-": stdin)
+/// and prints one JSON result per event (docs/sample-host.md).
+int RunScenarioCommand(const GlobalOptions& options, std::span<const std::string> args);
+
 }  // namespace sample_host

@@ -27,6 +27,7 @@ struct Command {
 // To add a command: one line here, one <name>_command.cpp, one usage line.
 constexpr Command kCommands[] = {
     {"info", RunInfoCommand},
+    {"run", RunScenarioCommand},
 };
 
 constexpr std::string_view kUsage =
@@ -42,8 +43,12 @@ constexpr std::string_view kUsage =
     "\n"
     "Commands:\n"
     "  info            print the plugin's name, SDK version, sign-in policy and counts\n"
+    "  run SCENARIO [--now RFC3339]\n"
+    "                  play a JSON-lines scenario (- reads stdin), one JSON result per\n"
+    "                  event on stdout; --now pins the plugin's clock\n"
     "\n"
-    "Exit codes: 0 success, 1 internal error, 2 usage error,\n"
+    "Exit codes: 0 success (run: every event ran, even if the plugin said no),\n"
+    "            1 internal error or unreadable scenario, 2 usage error,\n"
     "            3 plugin not loaded (load or ABI handshake refused),\n"
     "            4 configuration rejected by the plugin.\n"
     "Errors: one line on stderr, \"sample-host: <what>: <message> [<code>]\".\n";

@@ -1,0 +1,177 @@
+#include "wire.hpp"
+
+#include <zlib.h>
+
+#include <array>
+#include <cctype>
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+
+#include <boost/beast/core/detail/base64.hpp>
+
+namespace sample_host {
+
+namespace sdk = visitor_sso::sdk;
+
+namespace {
+
+// A SAML request stays far below this; the cap keeps a hostile redirect from
+// inflating without bound.
+constexpr std::size_t kMaxInflated = 1 << 20;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> PercentDecode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    const int high = HexValue(text[i + 1]);
+    const int low = HexValue(text[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<sdk::UnixSeconds> ParseRfc3339(std::string_view text) {
+  // RFC 3339 section 5.6: date-time = full-date "T" full-time; time-offset is
+  // "Z" or +hh:mm / -hh:mm. Lower-case 't' and 'z' are allowed too (5.6 NOTE).
+  if (text.size() < 20) return std::nullopt;
+  std::string head(text.substr(0, 19));
+  if (head[10] == 't') head[10] = 'T';
+  std::tm tm{};
+  std::istringstream in(head);
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  if (in.fail() || head[4] != '-' || head[7] != '-' || head[13] != ':' || head[16] != ':') {
+    return std::nullopt;
+  }
+  std::string_view rest = text.substr(19);
+  if (!rest.empty() && rest.front() == '.') {
+    std::size_t digits = 1;
+    while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) {
+      ++digits;
+    }
+    if (digits == 1) return std::nullopt;
+    rest.remove_prefix(digits);
+  }
+  long offset = 0;
+  if (rest == "Z" || rest == "z") {
+    offset = 0;
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+    for (std::size_t i : {1, 2, 4, 5}) {
+      if (!std::isdigit(static_cast<unsigned char>(rest[i]))) return std::nullopt;
+    }
+    const long hours = (rest[1] - '0') * 10 + (rest[2] - '0');
+    const long minutes = (rest[4] - '0') * 10 + (rest[5] - '0');
+    if (hours > 23 || minutes > 59) return std::nullopt;
+    offset = (hours * 60 + minutes) * 60 * (rest[0] == '-' ? -1 : 1);
+  } else {
+    return std::nullopt;
+  }
+  // get_time does not range-check the day against the month; timegm would
+  // silently normalise "02-31", so round-trip and compare.
+  std::tm check = tm;
+  const time_t local = timegm(&check);
+  if (check.tm_mday != tm.tm_mday || check.tm_mon != tm.tm_mon) return std::nullopt;
+  return static_cast<sdk::UnixSeconds>(local) - offset;
+}
+
+std::string FormatRfc3339(sdk::UnixSeconds seconds) {
+  const time_t t = static_cast<time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::array<char, 32> buffer{};
+  std::strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer.data();
+}
+
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0x0F]);
+    }
+  }
+  return out;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (part.empty()) continue;
+    const std::size_t equals = part.find('=');
+    auto key = PercentDecode(part.substr(0, equals));
+    auto value = PercentDecode(equals == std::string_view::npos ? std::string_view()
+                                                                : part.substr(equals + 1));
+    if (!key || !value) return std::nullopt;
+    out.emplace_back(std::move(*key), std::move(*value));
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  namespace base64 = boost::beast::detail::base64;
+  std::string out(base64::encoded_size(bytes.size()), '\0');
+  out.resize(base64::encode(out.data(), bytes.data(), bytes.size()));
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  namespace base64 = boost::beast::detail::base64;
+  // Beast stops at the first '=': drop the padding first, so "read everything"
+  // means "every character was base64".
+  for (int pad = 0; pad < 2 && !text.empty() && text.back() == '='; ++pad) text.remove_suffix(1);
+  // decoded_size rounds down for unpadded input; size for whole groups.
+  std::string out(base64::decoded_size(text.size() + 3), '\0');
+  const auto [written, read] = base64::decode(out.data(), text.data(), text.size());
+  if (read != text.size()) return std::nullopt;
+  out.resize(written);
+  return out;
+}
+
+std::optional<std::string> InflateRedirectMessage(std::string_view base64) {
+  auto deflated = Base64Decode(base64);
+  if (!deflated) return std::nullopt;
+  z_stream stream{};
+  // Negative window bits: raw DEFLATE without zlib header (RFC 1951), as the
+  // binding specifies.
+  if (inflateInit2(&stream, -15) != Z_OK) return std::nullopt;
+  stream.next_in = reinterpret_cast<Bytef*>(deflated->data());
+  stream.avail_in = static_cast<uInt>(deflated->size());
+  std::string out;
+  std::array<char, 4096> chunk{};
+  int rc = Z_OK;
+  while (rc == Z_OK && out.size() <= kMaxInflated) {
+    stream.next_out = reinterpret_cast<Bytef*>(chunk.data());
+    stream.avail_out = static_cast<uInt>(chunk.size());
+    rc = inflate(&stream, Z_NO_FLUSH);
+    out.append(chunk.data(), chunk.size() - stream.avail_out);
+  }
+  inflateEnd(&stream);
+  if (rc != Z_STREAM_END) return std::nullopt;
+  return out;
+}
+
+}  // namespace sample_host

@@ -1,0 +1,246 @@
+// Black-box tests of `sample-host run`: the shipped scenarios of
+// sample-host/scenarios/ played by the real binary against the real plugin,
+// checked event by event on the JSON result lines (docs/sample-host.md).
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "support/process.hpp"
+#include "support/test_keys.hpp"
+
+namespace vsso::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr const char* kNow = "2026-11-24T12:01:00Z";
+
+// The scenarios and the example certificates they point at
+// (../../../config/certs from scenarios/config), copied with the same layout so
+// that the stores are created in the temp dir, never in the source tree.
+class ScenarioDir {
+ public:
+  ScenarioDir() {
+    const fs::path source(VSSO_SOURCE_DIR);
+    fs::create_directories(dir().parent_path());
+    fs::copy(source / "sample-host" / "scenarios", dir(), fs::copy_options::recursive);
+    fs::create_directories(temp_.path() / "config");
+    fs::copy(source / "config" / "certs", temp_.path() / "config" / "certs",
+             fs::copy_options::recursive);
+  }
+  fs::path dir() const { return temp_.path() / "sample-host" / "scenarios"; }
+
+ private:
+  TempDir temp_;
+};
+
+struct ScenarioRun {
+  ProcessResult process;
+  std::vector<json::object> results;
+};
+
+ScenarioRun RunScenario(const ScenarioDir& scenarios, const std::string& config,
+                        const std::string& scenario,
+                        std::vector<std::string> extra = {"--now", kNow}) {
+  std::vector<std::string> argv = {VSSO_SAMPLE_HOST,
+                                   "--plugin",
+                                   VSSO_PLUGIN,
+                                   "--config",
+                                   (scenarios.dir() / "config" / config).string(),
+                                   "run",
+                                   (scenarios.dir() / scenario).string()};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  ScenarioRun run{RunProcess(argv), {}};
+  for (const std::string& line : SplitLines(run.process.out)) {
+    json::value value = json::parse(line);  // throws (and fails the test) on a bad line
+    run.results.push_back(value.as_object());
+  }
+  return run;
+}
+
+std::string Str(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+bool Ok(const json::object& o) { return o.at("ok").as_bool(); }
+
+// What an agent sees under the field `key` in a section, or "" when absent.
+std::string FieldValue(const json::object& o, const char* section, const std::string& key) {
+  for (const auto& f : o.at(section).as_array()) {
+    if (Str(f.as_object(), "key") == key) return Str(f.as_object(), "value");
+  }
+  return {};
+}
+
+TEST(ScenarioTest, RequiredGoldMemberSignsInChatsAndIsFoundInHistory) {
+  ScenarioDir scenarios;
+  ScenarioRun run = RunScenario(scenarios, "required.ini", "required_gold.jsonl");
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.err;
+  EXPECT_EQ(run.process.err, "");
+  ASSERT_EQ(run.results.size(), 8u) << run.process.out;
+  const auto& r = run.results;
+
+  EXPECT_EQ(Str(r[0], "event"), "chat_start");
+  EXPECT_EQ(Str(r[0], "visitor"), "v1");
+  EXPECT_EQ(Str(r[0], "decision"), "require_sign_in");
+  EXPECT_FALSE(Ok(r[0]));
+  EXPECT_EQ(Str(r[0], "code"), "chat.sign_in_required");
+  EXPECT_NE(Str(r[0], "message").find(Str(r[0], "sign_in_url")), std::string::npos);
+  EXPECT_TRUE(
+      Str(r[0], "idp_redirect").starts_with("https://idp.example.com/saml/sso?SAMLRequest="))
+      << Str(r[0], "idp_redirect");
+  EXPECT_TRUE(Str(r[0], "authn_request_id").starts_with("_")) << json::serialize(r[0]);
+
+  EXPECT_EQ(Str(r[1], "event"), "saml_post");
+  EXPECT_TRUE(Ok(r[1])) << json::serialize(r[1]);
+  EXPECT_EQ(r[1].at("status").as_int64(), 303);
+  EXPECT_EQ(Str(r[1], "location"), "/chat?visitor=v1");
+
+  EXPECT_EQ(Str(r[2], "decision"), "proceed");
+  EXPECT_TRUE(Ok(r[2]));
+  EXPECT_TRUE(r[2].at("signed_in").as_bool());
+  EXPECT_EQ(Str(r[2], "customer_id"), "cust-gold-001");
+
+  EXPECT_EQ(Str(r[3], "event"), "prechat");
+  EXPECT_EQ(Str(r[3], "decision"), "skip");
+  EXPECT_EQ(FieldValue(r[3], "prefill", "email"), "zoe@acme.example");
+
+  const json::object& info = r[4].at("info").as_object();
+  EXPECT_EQ(Str(info, "customer_id"), "cust-gold-001");
+  EXPECT_EQ(Str(info, "name"), "Zoë Gold");
+  EXPECT_TRUE(info.at("verified").as_bool());
+  EXPECT_EQ(Str(info, "signed_in_at"), kNow);
+  EXPECT_EQ(FieldValue(r[4], "prechat_section", "prechat:Account Number"), "A-1001");
+  EXPECT_EQ(FieldValue(r[4], "custom_variables", "variable:membership_level"), "gold");
+
+  EXPECT_EQ(Str(r[5], "decision"), "route");
+  EXPECT_EQ(Str(r[5], "team"), "Gold Team");
+  EXPECT_EQ(Str(r[5], "rule"), "rule.1");
+
+  EXPECT_EQ(Str(r[6], "chat"), "c1");
+  EXPECT_EQ(Str(r[6], "customer_id"), "cust-gold-001");
+  EXPECT_EQ(Str(r[6].at("tags").as_object(), "team"), "Gold Team");
+
+  EXPECT_EQ(Str(r[7], "event"), "history");
+  const json::array& transcripts = r[7].at("transcripts").as_array();
+  ASSERT_EQ(transcripts.size(), 1u) << json::serialize(r[7]);
+  EXPECT_EQ(Str(transcripts[0].as_object(), "transcript_id"), "c1");
+  EXPECT_EQ(Str(transcripts[0].as_object(), "visitor_id"), "v1");
+  EXPECT_EQ(Str(transcripts[0].as_object(), "team"), "Gold Team");
+  EXPECT_EQ(Str(transcripts[0].as_object(), "saved_at"), kNow);
+}
+
+TEST(ScenarioTest, RequiredWithoutResponseIsRefusedWithTheSignInUrl) {
+  ScenarioDir scenarios;
+  ScenarioRun run = RunScenario(scenarios, "required.ini", "required_no_response.jsonl");
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.err;
+  ASSERT_EQ(run.results.size(), 3u) << run.process.out;
+  for (int i : {0, 1}) {
+    const auto& r = run.results[static_cast<std::size_t>(i)];
+    EXPECT_FALSE(Ok(r));
+    EXPECT_EQ(Str(r, "decision"), "require_sign_in");
+    EXPECT_EQ(Str(r, "code"), "chat.sign_in_required");
+    EXPECT_EQ(Str(r, "sign_in_url"), "/sso/login?visitor=v2&return=%2Fchat%3Fvisitor%3Dv2");
+  }
+  const json::object& info = run.results[2].at("info").as_object();
+  EXPECT_FALSE(info.at("verified").as_bool());
+  EXPECT_TRUE(info.at("customer_id").is_null());
+}
+
+TEST(ScenarioTest, OptionalGuestIsRoutedOnWhatTheyTypedAndMemberSkipsTheSurvey) {
+  ScenarioDir scenarios;
+  ScenarioRun run = RunScenario(scenarios, "optional.ini", "optional_guest.jsonl");
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.err;
+  ASSERT_EQ(run.results.size(), 13u) << run.process.out;
+  const auto& r = run.results;
+
+  EXPECT_EQ(Str(r[0], "decision"), "offer_sign_in");
+  EXPECT_TRUE(Ok(r[0]));
+  EXPECT_FALSE(Str(r[0], "sign_in_url").empty());
+
+  EXPECT_EQ(Str(r[1], "decision"), "show");
+  EXPECT_TRUE(r[1].at("prefill").as_array().empty());
+
+  const json::object& guest = r[2].at("info").as_object();
+  EXPECT_FALSE(guest.at("verified").as_bool());
+  EXPECT_EQ(Str(guest, "name"), "Gus Guest");
+  EXPECT_TRUE(guest.at("customer_id").is_null());
+  EXPECT_EQ(FieldValue(r[2], "prechat_section", "prechat:Account Number"), "G-77");
+
+  // Typed company Globex, department Support: rule.2.
+  EXPECT_EQ(Str(r[3], "team"), "Key Accounts");
+  EXPECT_EQ(Str(r[3], "rule"), "rule.2");
+
+  EXPECT_EQ(Str(r[4].at("tags").as_object(), "signed_in"), "false");
+  EXPECT_TRUE(r[4].at("customer_id").is_null());
+
+  EXPECT_EQ(Str(r[5], "visitor"), "v4");
+  EXPECT_EQ(Str(r[5], "decision"), "offer_sign_in");
+  EXPECT_EQ(r[6].at("status").as_int64(), 303) << json::serialize(r[6]);
+  EXPECT_EQ(Str(r[7], "decision"), "proceed");
+  EXPECT_EQ(Str(r[7], "customer_id"), "cust-silver-002");
+  EXPECT_EQ(Str(r[8], "decision"), "skip");
+  EXPECT_EQ(Str(r[9].at("info").as_object(), "customer_id"), "cust-silver-002");
+  EXPECT_EQ(Str(r[12], "event"), "history");
+  ASSERT_EQ(r[12].at("transcripts").as_array().size(), 1u) << json::serialize(r[12]);
+  EXPECT_EQ(Str(r[12].at("transcripts").as_array()[0].as_object(), "chat_id"), "c4");
+}
+
+TEST(ScenarioTest, ResponsesOutsideTheirValidityWindowAreRefusedByTheAcs) {
+  ScenarioDir scenarios;
+  // An hour later the static response has expired: the ACS says why.
+  ScenarioRun run = RunScenario(scenarios, "required.ini", "required_gold.jsonl",
+                                {"--now=2026-11-24T14:01:00+01:00"});
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.err;
+  ASSERT_GE(run.results.size(), 3u);
+  EXPECT_FALSE(Ok(run.results[1]));
+  EXPECT_EQ(run.results[1].at("status").as_int64(), 403);
+  EXPECT_TRUE(Str(run.results[1], "code").starts_with("saml.")) << json::serialize(run.results[1]);
+  EXPECT_EQ(Str(run.results[2], "decision"), "require_sign_in");
+}
+
+TEST(ScenarioTest, BadLinesAreReportedAndTheRunGoesOn) {
+  ScenarioDir scenarios;
+  {
+    std::ofstream out(scenarios.dir() / "bad.jsonl");
+    out << "# comment\n\n{not json\n{\"event\":\"dance\",\"visitor\":\"v1\"}\n"
+           "{\"event\":\"chat_end\",\"visitor\":\"v1\"}\n"
+           "{\"event\":\"saml_post\",\"visitor\":\"v1\",\"file\":\"missing.xml\"}\n"
+           "{\"event\":\"chat_start\",\"visitor\":\"v1\"}\n";
+  }
+  ScenarioRun run = RunScenario(scenarios, "optional.ini", "bad.jsonl");
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.err;
+  ASSERT_EQ(run.results.size(), 5u) << run.process.out;
+  EXPECT_TRUE(run.results[0].at("event").is_null());
+  EXPECT_EQ(Str(run.results[0], "message").substr(0, 7), "line 3:");
+  EXPECT_EQ(Str(run.results[1], "event"), "dance");
+  EXPECT_EQ(Str(run.results[1], "message").substr(0, 7), "line 4:");
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_FALSE(Ok(run.results[i]));
+    EXPECT_EQ(Str(run.results[i], "code"), "scenario.bad_event") << i;
+  }
+  EXPECT_EQ(Str(run.results[4], "decision"), "offer_sign_in");
+}
+
+TEST(ScenarioTest, UnreadableScenarioAndBadNowAreRefused) {
+  ScenarioDir scenarios;
+  ScenarioRun missing = RunScenario(scenarios, "optional.ini", "no-such.jsonl");
+  EXPECT_EQ(missing.process.exit_code, 1);
+  EXPECT_EQ(missing.process.out, "");
+  EXPECT_NE(missing.process.err.find("[scenario.unreadable]"), std::string::npos)
+      << missing.process.err;
+
+  ScenarioRun bad_now =
+      RunScenario(scenarios, "optional.ini", "optional_guest.jsonl", {"--now", "2026-11-24 12:01"});
+  EXPECT_EQ(bad_now.process.exit_code, 2);
+  EXPECT_NE(bad_now.process.err.find("[host.usage]"), std::string::npos) << bad_now.process.err;
+}
+
+}  // namespace
+}  // namespace vsso::testing
