@@ -670,4 +670,25 @@ Result<Settings> LoadSettings(const std::string& path) {
   }
 }
 
+std::optional<SignInPolicy> ReadIntendedSignInPolicy(const std::string& path) {
+  try {
+    auto text = ReadWholeFile(path);
+    if (!text) return std::nullopt;
+    ptree root;
+    std::istringstream in(*text);
+    if (Lower(fs::path(path).extension().string()) == ".json") {
+      boost::property_tree::read_json(in, root);
+    } else {
+      boost::property_tree::read_ini(in, root);
+    }
+    auto value = root.get_optional<std::string>("sso.sign_in");
+    if (!value) return std::nullopt;
+    auto policy = ParseSignInPolicy(*value);
+    if (!policy) return std::nullopt;
+    return *policy;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace vsso::config

@@ -7,6 +7,7 @@
 // Stateless and thread-safe; reads only the files it names.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/result.hpp"
@@ -21,5 +22,10 @@ namespace vsso::config {
 /// config.file_unreadable, config.parse_error, config.unknown_section,
 /// config.unknown_key, config.invalid_value, config.missing_key.
 Result<Settings> LoadSettings(const std::string& path);
+
+/// Best effort, for a file LoadSettings refused: the `[sso] sign_in` the admin
+/// meant, if it can be read at all. Lets the plugin fail closed only where
+/// sign-in is required and let chats proceed as guests otherwise.
+std::optional<SignInPolicy> ReadIntendedSignInPolicy(const std::string& path);
 
 }  // namespace vsso::config

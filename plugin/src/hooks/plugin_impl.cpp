@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "config/loader.hpp"
 #include "hooks/http_endpoints.hpp"
 #include "identity/field_mapper.hpp"
 #include "saml/response_validator.hpp"
@@ -67,6 +68,7 @@ sdk::Status PluginImpl::Configure(const sdk::ConfigureRequest& request) noexcept
     if (!rt) {
       runtime_.reset();
       config_error_ = rt.error();
+      intended_policy_ = config::ReadIntendedSignInPolicy(request.config_path);
       return std::move(rt).error();
     }
     runtime_ = std::move(*rt);
@@ -123,10 +125,14 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
         sdk::ChatStartResult r;
         auto rt = Snapshot();
         if (!rt) {
-          // Fail closed only where sign-in is required; we cannot know the policy
-          // without a configuration, so refuse and say why.
+          // Fail closed where sign-in is (or may be) required; where the admin
+          // asked for none or optional, chats go on as guests and the host
+          // learns why sign-in is unavailable.
           std::lock_guard lock(mutex_);
-          r.decision = sdk::ChatStartDecision::kRefuse;
+          const bool guests_allowed =
+              intended_policy_ && *intended_policy_ != config::SignInPolicy::kRequired;
+          r.decision =
+              guests_allowed ? sdk::ChatStartDecision::kProceed : sdk::ChatStartDecision::kRefuse;
           r.reason_code = config_error_.code.empty() ? "plugin.not_configured" : config_error_.code;
           r.reason = config_error_.message;
           return r;

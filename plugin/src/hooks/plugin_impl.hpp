@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "hooks/runtime.hpp"
@@ -49,6 +50,8 @@ class PluginImpl final : public visitor_sso::sdk::Plugin {
   visitor_sso::sdk::ConfigureRequest request_;
   /// Why the plugin is not configured (empty once it is).
   visitor_sso::sdk::Error config_error_{"plugin.not_configured", "Configure has not been called"};
+  /// The sign-in policy a refused configuration asked for, if readable.
+  std::optional<config::SignInPolicy> intended_policy_;
 };
 
 }  // namespace vsso::hooks

@@ -242,6 +242,46 @@ TEST_F(SignInFlow, RoutingRuleNamingAnUnknownFieldIsAConfigError) {
   EXPECT_NE(st.error().message.find("compnay"), std::string::npos) << st.error().message;
 }
 
+TEST_F(SignInFlow, BrokenConfigFailsClosedOnlyWhereSignInIsRequired) {
+  for (const std::string policy : {"required", "optional", "none"}) {
+    DeploymentOptions options;
+    options.sign_in = policy;
+    options.extra_sso = "alow_sha1 = true\n";  // a typo: the config is refused
+    Deployment d(options);
+    hooks::PluginImpl plugin;
+    ASSERT_FALSE(plugin.Configure({d.config().string(), kTestNow}));
+    sdk::Chat chat;
+    chat.visitor.id = "v";
+    auto start = plugin.ChatWillStart(chat);
+    ASSERT_TRUE(start);
+    EXPECT_EQ(start->decision, policy == "required" ? sdk::ChatStartDecision::kRefuse
+                                                    : sdk::ChatStartDecision::kProceed)
+        << policy;
+    EXPECT_FALSE(start->signed_in);
+    EXPECT_EQ(start->reason_code, "config.unknown_key") << policy;
+    EXPECT_NE(start->reason.find("alow_sha1"), std::string::npos) << start->reason;
+  }
+}
+
+TEST_F(SignInFlow, SessionEndsAtTheIdpSessionBound) {
+  Start();
+  Login login = BeginLogin("v1");
+  ResponseBuilder b;
+  b.InResponseTo(login.request_id)
+      .SubjectInResponseTo(login.request_id)
+      .SessionNotOnOrAfter(kTestNow + 3600);  // shorter than session_lifetime_seconds
+  ASSERT_EQ(PostResponse(b.Build(), login.relay_state).status, 303);
+  sdk::Chat chat;
+  chat.visitor.id = "v1";
+  EXPECT_TRUE(plugin_.ChatWillStart(chat)->signed_in);
+  // The host's clock moves on past the IdP's session bound.
+  ASSERT_TRUE(plugin_.Configure({deployment_->config().string(), kTestNow + 3600}));
+  auto later = plugin_.ChatWillStart(chat);
+  ASSERT_TRUE(later);
+  EXPECT_FALSE(later->signed_in);
+  EXPECT_EQ(later->decision, sdk::ChatStartDecision::kRequireSignIn);
+}
+
 TEST_F(SignInFlow, LoginRefusesOpenRedirects) {
   Start();
   sdk::HttpRequest req;
