@@ -279,7 +279,7 @@ int MetadataImport(const Args& a) {
   }
   vsso::store::CertificateRepository repo((*rt)->db);
   for (const auto& c : md->signing_certificates) {
-    auto row = repo.Add(c, "metadata", Now());
+    auto row = repo.Add(c, "admin", Now());
     if (!row) return ConfigError(row.error());
   }
   std::cout << "idp_entity_id = " << md->entity_id << "\n"

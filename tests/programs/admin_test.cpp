@@ -214,5 +214,62 @@ TEST(AdminMappings, ListsInConfigOrder) {
   EXPECT_EQ(lines[4], "variable:membership_level = membership_level");
 }
 
+std::string IdpMetadataXml() {
+  return std::string(
+             "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+             "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"") +
+         kIdpEntityId +
+         "\"><md:IDPSSODescriptor "
+         "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
+         "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" +
+         IdpRsaKey().CertificateBase64() +
+         "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+         "<md:SingleSignOnService "
+         "Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" "
+         "Location=\"https://idp.example.org/sso\"/></md:IDPSSODescriptor></md:EntityDescriptor>";
+}
+
+TEST(AdminMetadata, IdpMetadataInConfigFillsIssuerUrlAndKeys) {
+  Deployment d;
+  Write(d.dir() / "idp-metadata.xml", IdpMetadataXml());
+  // Replace the three idp_* keys by the metadata file.
+  std::ifstream in(d.config());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* key : {"idp_entity_id", "idp_sign_in_url", "idp_certificates"}) {
+    const auto at = text.find(key);
+    ASSERT_NE(at, std::string::npos);
+    text.erase(at, text.find('\n', at) - at + 1);
+  }
+  text.replace(text.find("[mapping]"), 9, "idp_metadata = idp-metadata.xml\n[mapping]");
+  std::ofstream(d.config(), std::ios::trunc) << text;
+
+  const auto file = Write(d.dir() / "r.xml", ResponseBuilder().Build());
+  auto r = Admin(
+      {"verify", "--config", d.config().string(), "--now", kNow, "--request-id", kRequestId, file});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Line(r.out)["accepted"].as_bool()) << r.out;
+}
+
+TEST(AdminMetadata, ImportAddsSigningCertificatesAndPrintsSettings) {
+  Deployment d;
+  const auto md = Write(d.dir() / "idp-metadata.xml", IdpMetadataXml());
+  auto r = Admin({"metadata", "import", "--config", d.config().string(), md});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(std::string("idp_entity_id = ") + kIdpEntityId), std::string::npos);
+  EXPECT_NE(r.out.find("idp_sign_in_url = https://idp.example.org/sso"), std::string::npos);
+  r = Admin({"metadata", "import", "--config", d.config().string(),
+             Write(d.dir() / "bad.xml", "<!DOCTYPE x []><x/>")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("metadata."), std::string::npos) << r.err;
+}
+
+TEST(AdminHistory, FindsTranscriptsByCustomerIdNewestFirst) {
+  Deployment d;
+  auto r = Admin({"history", "--config", d.config().string(), "--customer-id", "nobody"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_EQ(Admin({"history", "--config", d.config().string()}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace vsso::testing
