@@ -180,13 +180,15 @@ sdk::HttpResponse HandleAcs(const Runtime& rt, const sdk::HttpRequest& request) 
       return Page(400, kFailedTitle, kVisitorMessage, "sso.acs.unknown_relay_state");
     }
   }
+  // Checked before validation so that a response nobody can use is not
+  // remembered as consumed.
+  if (visitor.empty()) {
+    return Page(400, kFailedTitle, "Open the chat first, then sign in.", "sso.acs.no_visitor");
+  }
   auto xml = saml::DecodePostedResponse(saml_response);
   if (!xml) return Page(400, kFailedTitle, kVisitorMessage, xml.error().code);
   auto sign_in = ConsumeResponse(rt, SignInAttempt{*xml, expected_request_id, visitor});
   if (!sign_in) return Page(403, kFailedTitle, kVisitorMessage, sign_in.error().code);
-  if (visitor.empty()) {
-    return Page(400, kFailedTitle, "Open the chat first, then sign in.", "sso.acs.no_visitor");
-  }
 
   store::SsoSession session;
   session.visitor_id = visitor;
