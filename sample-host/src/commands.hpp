@@ -25,4 +25,8 @@ int RunInfoCommand(const GlobalOptions& options, std::span<const std::string> ar
 /// and prints one JSON result per event (docs/sample-host.md).
 int RunScenarioCommand(const GlobalOptions& options, std::span<const std::string> args);
 
+/// `serve [--listen HOST:PORT] [--now RFC3339]`: a web chat platform around
+/// the plugin until SIGINT/SIGTERM (web_server.hpp).
+int RunServeCommand(const GlobalOptions& options, std::span<const std::string> args);
+
 }  // namespace sample_host

@@ -28,6 +28,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"info", RunInfoCommand},
     {"run", RunScenarioCommand},
+    {"serve", RunServeCommand},
 };
 
 constexpr std::string_view kUsage =
