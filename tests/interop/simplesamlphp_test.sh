@@ -195,6 +195,12 @@ database = $work/from-metadata.db
 [mapping]
 name = displayName
 EOF
+if "$admin" metadata import --config "$work/from-metadata.ini" "$idp_dir/idp-metadata.xml" \
+  >"$work/import.out" 2>&1 && grep -qx "idp_entity_id = $idp_entity_id" "$work/import.out"; then
+  pass "metadata import reads SimpleSAMLphp's metadata"
+else
+  fail "metadata import: $(head -c 400 "$work/import.out")"
+fi
 if sign_in gold gold-pass; then
   verify "gold response accepted with the IdP configured from its metadata XML" gold '
 assert o.get("accepted") is True, "refused: %s: %s" % (o.get("code"), o.get("message"))
