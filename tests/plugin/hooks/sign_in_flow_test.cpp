@@ -3,6 +3,8 @@
 // /sso/acs -> SSO session -> chat hooks -> transcript tag.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "common/encoding.hpp"
 #include "common/url.hpp"
 #include "hooks/plugin_impl.hpp"
@@ -280,6 +282,36 @@ TEST_F(SignInFlow, SessionEndsAtTheIdpSessionBound) {
   ASSERT_TRUE(later);
   EXPECT_FALSE(later->signed_in);
   EXPECT_EQ(later->decision, sdk::ChatStartDecision::kRequireSignIn);
+}
+
+// The database file is destroyed under the running plugin (disk failure, an
+// admin's mistake): the store is unavailable.
+void DestroyStore(const std::filesystem::path& db) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::ofstream(db.string() + suffix, std::ios::binary | std::ios::trunc)
+        << std::string(4096, 'x');
+  }
+}
+
+TEST_F(SignInFlow, UnavailableStoreRefusesRequiredAndLetsOptionalGuestsIn) {
+  for (const std::string policy : {"required", "optional"}) {
+    DeploymentOptions options;
+    options.sign_in = policy;
+    Deployment d(options);
+    hooks::PluginImpl plugin;
+    ASSERT_TRUE(plugin.Configure({d.config().string(), kTestNow}));
+    DestroyStore(d.database());
+    sdk::Chat chat;
+    chat.visitor.id = "v";
+    auto start = plugin.ChatWillStart(chat);
+    ASSERT_TRUE(start);
+    EXPECT_EQ(start->decision, policy == "required" ? sdk::ChatStartDecision::kRefuse
+                                                    : sdk::ChatStartDecision::kProceed)
+        << policy;
+    EXPECT_FALSE(start->signed_in);
+    EXPECT_EQ(start->reason_code.rfind("store.", 0), 0u) << start->reason_code;
+    EXPECT_FALSE(start->reason.empty());
+  }
 }
 
 TEST_F(SignInFlow, LoginRefusesOpenRedirects) {
