@@ -6,6 +6,7 @@ namespace {
 
 constexpr std::string_view kStyle = R"(<style>
 body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fff}
+[hidden]{display:none!important}
 header,main{padding:1rem 1.5rem;max-width:70rem}
 header{background:#123;color:#fff;max-width:none}
 a{color:#0645ad}
@@ -288,7 +289,8 @@ async function loadDetail() {
   v.textContent = info.verified ? '✔ verified by ' + info.idp_entity_id : 'not verified';
   v.className = info.verified ? 'verified' : 'unverified';
   document.getElementById('team').textContent = r.team || 'no team (routed as usual)';
-  document.getElementById('rule').textContent = r.rule ? '(' + r.rule + ': ' + r.rule_text + ')' : '';
+  document.getElementById('rule').textContent =
+      r.rule ? '(' + r.rule + (r.rule_text ? ': ' + r.rule_text : '') + ')' : '';
   fillFields(document.getElementById('prechat'), r.prechat_section);
   fillFields(document.getElementById('vars'), r.custom_variables);
   document.getElementById('end').disabled = r.status === 'ended';

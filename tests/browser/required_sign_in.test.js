@@ -1,0 +1,104 @@
+// sign_in = required, the chat window in its own window: the gold user signs
+// in at SimpleSAMLphp, skips the survey, is routed to Gold Team, chats with
+// an agent, and the saved transcript is found by customer ID in the history.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const {startStack, screenshot} = require('./harness');
+
+const timeout = 15000;
+
+test('required sign-in: gold user from chat button to history', {timeout: 180000}, async t => {
+  const stack = await startStack({signIn: 'required'});
+  t.after(() => stack.stop());
+  const {context, sp} = stack;
+
+  const site = await context.newPage();
+  site.setDefaultTimeout(timeout);
+  await site.goto(`${sp}/`);
+  await screenshot(site, 'website');
+
+  // The chat opens in a window of its own.
+  const [chat] = await Promise.all([context.waitForEvent('page'),
+                                    site.getByTestId('chat-button').click()]);
+  chat.setDefaultTimeout(timeout);
+  await chat.getByTestId('chat-window').waitFor();
+  const signIn = chat.getByTestId('sign-in');
+  await signIn.waitFor({state: 'visible'});
+  // Required: no way around signing in.
+  assert.equal(await chat.getByTestId('chat-as-guest').isVisible(), false);
+  await screenshot(chat, 'chat-sign-in-required');
+
+  await signIn.click();
+  await chat.waitForURL(url => url.port === String(new URL(stack.idp).port));
+  await chat.locator('input[name="username"]').waitFor();
+  await screenshot(chat, 'idp-login');
+  await chat.locator('input[name="username"]').fill('gold');
+  await chat.locator('input[name="password"]').fill('gold-pass');
+  await chat.locator('#submit_button').click();
+
+  // SimpleSAMLphp posts the response to the ACS, which sends the visitor back.
+  await chat.waitForURL(url => url.origin === sp && url.pathname === '/chat');
+  const input = chat.getByTestId('message-input');
+  await input.waitFor({state: 'visible'});
+  assert.equal(await chat.getByTestId('prechat-form').isVisible(), false, 'survey skipped');
+  await screenshot(chat, 'chat-signed-in');
+
+  const agent = await context.newPage();
+  agent.setDefaultTimeout(timeout);
+  await agent.goto(`${sp}/agent`);
+  const row = agent.getByTestId('visitor-row').first();
+  await row.waitFor();
+  await row.getByRole('button').click();
+  await agent.getByTestId('info-customer-id').filter({hasText: 'cust-gold-001'}).waitFor();
+  const name = (await agent.getByTestId('info-name').textContent()).trim();
+  assert.notEqual(name, '');
+  assert.notEqual(name, 'Guest');
+  assert.match(await agent.getByTestId('custom-variables-section').textContent(), /gold/);
+  assert.equal((await agent.getByTestId('routed-team').textContent()).trim(), 'Gold Team');
+  await screenshot(agent, 'agent-info');
+
+  await input.fill('Hello, where is my order?');
+  await chat.getByTestId('message-send').click();
+  await agent.getByTestId('message-list').filter({hasText: 'Hello, where is my order?'}).waitFor();
+  await agent.getByTestId('message-input').fill('It ships today.');
+  await agent.getByTestId('message-send').click();
+  await chat.getByTestId('message-list').filter({hasText: 'It ships today.'}).waitFor();
+  await screenshot(chat, 'chat-messages');
+  await screenshot(agent, 'agent-messages');
+
+  await agent.getByTestId('end-chat').click();
+  await agent.getByText(/Transcript .* saved for customer cust-gold-001/).waitFor();
+  await chat.getByText('The chat has ended.').waitFor();
+  await screenshot(agent, 'agent-ended');
+
+  const history = await context.newPage();
+  history.setDefaultTimeout(timeout);
+  await history.goto(`${sp}/agent/history`);
+  await history.getByTestId('history-filter-customer-id').fill('cust-gold-001');
+  await history.getByRole('button', {name: 'Search'}).click();
+  await history.waitForURL(/customer_id=cust-gold-001/);
+  const rows = history.getByTestId('history-row');
+  await rows.first().waitFor();
+  assert.match(await rows.first().textContent(), /cust-gold-001/);
+  assert.match(await rows.first().textContent(), /Gold Team/);
+  await screenshot(history, 'history');
+});
+
+test('admin page describes the running plugin', {timeout: 60000}, async t => {
+  const stack = await startStack({signIn: 'required'});
+  t.after(() => stack.stop());
+  const admin = await stack.context.newPage();
+  admin.setDefaultTimeout(15000);
+  await admin.goto(`${stack.sp}/admin`);
+  const description = admin.getByTestId('plugin-description');
+  await description.filter({hasText: 'Sign-in policy'}).waitFor();
+  const text = await description.textContent();
+  assert.match(text, /required/);
+  assert.match(text, /127\.0\.0\.1:\d+\/saml2\/idp\/metadata\.php/);
+  await screenshot(admin, 'admin');
+  const href = await admin.getByTestId('metadata-link').getAttribute('href');
+  const metadata = await admin.request.get(new URL(href, stack.sp).toString());
+  assert.equal(metadata.status(), 200);
+  assert.match(await metadata.text(), /AssertionConsumerService/);
+});
