@@ -615,7 +615,6 @@ std::string ResponseBuilder::BuildUnsigned() const {
   return x;
 }
 
-
 std::string ResponseBuilder::Build() const {
   std::string xml = BuildUnsigned();
   if (sign_assertion_) xml = SignXmlString(xml, assertion_id_, *sign_assertion_);

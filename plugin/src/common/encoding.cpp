@@ -28,7 +28,8 @@ Result<std::string> Base64Decode(std::string_view text) {
   }
   const auto first_pad = compact.find('=');
   if (first_pad != std::string::npos &&
-      (compact.size() - first_pad > 2 || compact.find_first_not_of('=', first_pad) != std::string::npos)) {
+      (compact.size() - first_pad > 2 ||
+       compact.find_first_not_of('=', first_pad) != std::string::npos)) {
     return MakeError("encoding.bad_base64", "not base64: padding in the middle");
   }
   std::string out(3 * (compact.size() / 4), '\0');

@@ -27,7 +27,7 @@ struct Attribute {
 struct Identity {
   std::string response_id;
   std::string assertion_id;
-  std::string issuer;  ///< Assertion Issuer
+  std::string issuer;   ///< Assertion Issuer
   std::string name_id;  ///< full text content of NameID (comments do not truncate it)
   std::string name_id_format;
   std::string session_index;
@@ -87,8 +87,8 @@ struct ResponseSummary {
 
 /// `xml` is the decoded SAMLResponse (the exact bytes that will be verified
 /// and read). Error codes are "saml.<rule>.<cause>", see docs/errors.md.
-/// If `summary` is given it is filled with whatever IDs/issuer could be read
-/// (ADDED BY THE LEAD at 18:23: please implement this parameter).
+/// If `summary` is given it is filled, on success and on rejection, with the
+/// IDs and issuer as far as validation got (for the audit log only).
 Result<Identity> ValidateResponse(std::string_view xml, const ValidationContext& context,
                                   ResponseSummary* summary = nullptr);
 

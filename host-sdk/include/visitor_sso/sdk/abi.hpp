@@ -49,9 +49,10 @@
 // The signature is computed from macros of the translation unit that expands
 // it, so host and plugin each get their own and the host compares them.
 // Compiler family only (not minor version): g++ 12.x all share one C++ ABI.
-#define VISITOR_SSO_SDK_BUILD_SIGNATURE                                           \
-  "compiler=" VISITOR_SSO_SDK_COMPILER ";stdlib=" VISITOR_SSO_SDK_STDLIB ";boost" \
-                                                                         "=" BOOST_LIB_VERSION
+#define VISITOR_SSO_SDK_BUILD_SIGNATURE                                  \
+  "compiler=" VISITOR_SSO_SDK_COMPILER ";stdlib=" VISITOR_SSO_SDK_STDLIB \
+  ";boost"                                                               \
+  "=" BOOST_LIB_VERSION
 
 extern "C" {
 
