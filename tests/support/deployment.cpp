@@ -12,7 +12,7 @@ Deployment::Deployment(const DeploymentOptions& options) {
   SpKey().WriteTo(dir(), "sp");
   std::ofstream out(config());
   out << "[sso]\n"
-      << "enabled = true\n"
+      << "enabled = " << (options.enabled ? "true" : "false") << "\n"
       << "sign_in = " << options.sign_in << "\n"
       << "sp_entity_id = " << kSpEntityId << "\n"
       << "acs_url = " << kAcsUrl << "\n"

@@ -11,6 +11,7 @@
 namespace vsso::testing {
 
 struct DeploymentOptions {
+  bool enabled = true;
   std::string sign_in = "required";
   bool allow_idp_initiated = false;
   bool allow_sha1 = false;

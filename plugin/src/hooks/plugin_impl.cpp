@@ -327,6 +327,16 @@ sdk::Expected<sdk::HttpResponse> PluginImpl::HandleHttp(const sdk::HttpRequest& 
       r.body = "Sign-in is not configured.\n";
       return r;
     }
+    if (!rt->settings.enabled && (request.path == "/sso/acs" || request.path == "/sso/login")) {
+      // [sso] enabled = false: chats start without sign-in and no sign-in is
+      // started or accepted.
+      sdk::HttpResponse r;
+      r.status = 503;
+      r.headers = {{"Content-Type", "text/plain; charset=utf-8"},
+                   {"X-Visitor-SSO-Error", "sso.disabled"}};
+      r.body = "Sign-in is turned off for this site.\n";
+      return r;
+    }
     if (request.path == "/sso/acs") return HandleAcs(*rt, request);
     if (request.path == "/sso/login") return HandleLogin(*rt, request);
     if (request.path == "/sso/metadata") return HandleMetadata(*rt);

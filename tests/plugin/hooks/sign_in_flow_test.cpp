@@ -314,6 +314,24 @@ TEST_F(SignInFlow, UnavailableStoreRefusesRequiredAndLetsOptionalGuestsIn) {
   }
 }
 
+TEST_F(SignInFlow, DisabledPluginNeitherStartsNorAcceptsSignIn) {
+  DeploymentOptions off;
+  off.enabled = false;
+  Start(off);
+  sdk::Chat chat;
+  chat.visitor.id = "v1";
+  auto start = plugin_.ChatWillStart(chat);
+  ASSERT_TRUE(start);
+  EXPECT_EQ(start->decision, sdk::ChatStartDecision::kProceed);
+  EXPECT_TRUE(start->sign_in_url.empty());
+  sdk::HttpRequest login;
+  login.method = "GET";
+  login.path = "/sso/login";
+  login.query = "visitor=v1";
+  EXPECT_EQ(plugin_.HandleHttp(login)->status, 503);
+  EXPECT_EQ(PostResponse(ResponseBuilder().Build(), "").status, 503);
+}
+
 TEST_F(SignInFlow, LoginRefusesOpenRedirects) {
   Start();
   sdk::HttpRequest req;
