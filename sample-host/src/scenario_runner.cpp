@@ -100,20 +100,6 @@ std::string AuthnRequestId(const std::string& xml) {
   return close == std::string::npos ? std::string() : xml.substr(start, close - start);
 }
 
-const char* ToString(sdk::ChatStartDecision decision) {
-  switch (decision) {
-    case sdk::ChatStartDecision::kProceed:
-      return "proceed";
-    case sdk::ChatStartDecision::kOfferSignIn:
-      return "offer_sign_in";
-    case sdk::ChatStartDecision::kRequireSignIn:
-      return "require_sign_in";
-    case sdk::ChatStartDecision::kRefuse:
-      return "refuse";
-  }
-  return "unknown";
-}
-
 // Reads a required non-empty string member; empty string when absent/wrong.
 std::string StringMember(const json::object& event, std::string_view key) {
   const json::value* v = event.if_contains(key);
@@ -212,7 +198,7 @@ json::object ScenarioRunner::RunLine(const std::string& line, int line_number) {
 void ScenarioRunner::ChatStart(const std::string& visitor, json::object& result) {
   auto started = plugin_.ChatWillStart(ChatFor(visitor, {}));
   if (!started) return FailWith(result, started.error());
-  result["decision"] = ToString(started->decision);
+  result["decision"] = ChatStartDecisionName(started->decision);
   result["signed_in"] = started->signed_in;
   result["customer_id"] = Optional(started->customer_id);
   result["sign_in_url"] = Optional(started->sign_in_url);

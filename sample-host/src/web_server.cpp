@@ -80,20 +80,6 @@ json::array FieldsToJson(const std::vector<sdk::FieldValue>& fields) {
   return out;
 }
 
-const char* DecisionName(sdk::ChatStartDecision decision) {
-  switch (decision) {
-    case sdk::ChatStartDecision::kProceed:
-      return "proceed";
-    case sdk::ChatStartDecision::kOfferSignIn:
-      return "offer_sign_in";
-    case sdk::ChatStartDecision::kRequireSignIn:
-      return "require_sign_in";
-    case sdk::ChatStartDecision::kRefuse:
-      return "refuse";
-  }
-  return "unknown";
-}
-
 std::string RandomId() {
   static std::mutex mutex;
   static std::mt19937_64 engine{std::random_device{}()};
@@ -285,7 +271,7 @@ struct WebServer::State {
     }
     json::object out{{"ok", true},
                      {"chat", chat_id},
-                     {"decision", DecisionName(started->decision)},
+                     {"decision", ChatStartDecisionName(started->decision)},
                      {"signed_in", started->signed_in},
                      {"customer_id", Optional(started->customer_id)},
                      {"sign_in_url", Optional(started->sign_in_url)},

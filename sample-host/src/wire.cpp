@@ -174,4 +174,18 @@ std::optional<std::string> InflateRedirectMessage(std::string_view base64) {
   return out;
 }
 
+const char* ChatStartDecisionName(sdk::ChatStartDecision decision) {
+  switch (decision) {
+    case sdk::ChatStartDecision::kProceed:
+      return "proceed";
+    case sdk::ChatStartDecision::kOfferSignIn:
+      return "offer_sign_in";
+    case sdk::ChatStartDecision::kRequireSignIn:
+      return "require_sign_in";
+    case sdk::ChatStartDecision::kRefuse:
+      return "refuse";
+  }
+  return "unknown";
+}
+
 }  // namespace sample_host

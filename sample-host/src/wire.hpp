@@ -1,6 +1,7 @@
 // The small encodings a chat platform needs around the plugin's HTTP
 // endpoints and the scenario format: RFC 3339 times, URL query and form
-// encoding, base64 and the SAML HTTP-Redirect DEFLATE encoding.
+// encoding, base64, the SAML HTTP-Redirect DEFLATE encoding and hook
+// decision names.
 // Pure functions: no state, any thread.
 #pragma once
 
@@ -36,5 +37,9 @@ std::optional<std::string> Base64Decode(std::string_view text);
 /// Undoes the HTTP-Redirect binding's encoding of a SAML message: base64, then
 /// raw DEFLATE (SAML Bindings 3.4.4.1). nullopt when either step fails.
 std::optional<std::string> InflateRedirectMessage(std::string_view base64);
+
+/// The wire name of a ChatWillStart decision ("proceed", "offer_sign_in",
+/// "require_sign_in", "refuse"), as `run` prints it and the web API sends it.
+const char* ChatStartDecisionName(visitor_sso::sdk::ChatStartDecision decision);
 
 }  // namespace sample_host
