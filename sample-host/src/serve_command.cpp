@@ -74,7 +74,7 @@ int RunServeCommand(const GlobalOptions& options, std::span<const std::string> a
     Report(*failure);
     return failure->exit_code;
   }
-  WebServer server(session.plugin());
+  WebServer server(session.loaded());
   if (auto failure = server.Run(serve.listen)) {
     Report(*failure);
     return failure->exit_code;

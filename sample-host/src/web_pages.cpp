@@ -460,7 +460,7 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
-std::string WebsitePage(const std::string& visitor) {
+std::string WebsitePage(const std::string& visitor, bool /*embedded*/) {
   return Head("Example Shop") + WithVisitor(kWebsiteBody, visitor);
 }
 

@@ -14,7 +14,7 @@ namespace sample_host {
 std::string HtmlEscape(std::string_view text);
 
 /// The website with the chat button (data-testid chat-button) for `visitor`.
-std::string WebsitePage(const std::string& visitor);
+std::string WebsitePage(const std::string& visitor, bool embedded);
 /// The chat window (data-testid chat-window) of `visitor`.
 std::string ChatWindowPage(const std::string& visitor);
 /// The agent console: visitor list, visitor details, messaging, end chat.

@@ -142,9 +142,12 @@ Response JsonError(const Request& request, http::status status, const std::strin
 }  // namespace
 
 struct WebServer::State {
-  explicit State(sdk::Plugin& p) : plugin(p) {}
+  explicit State(const sdk::LoadedPlugin& loaded)
+      : plugin(*loaded.plugin), plugin_sdk_minor(loaded.sdk_minor) {}
 
   sdk::Plugin& plugin;
+  /// GetAdminOverview exists only in plugins built against SDK 1.1 or later.
+  const std::uint32_t plugin_sdk_minor;
   std::mutex mutex;
   std::condition_variable changed;
   bool stopping = false;
@@ -540,16 +543,68 @@ struct WebServer::State {
 
   json::object Admin() const {
     const sdk::PluginDescription d = plugin.Describe();
-    return {{"ok", true},
-            {"name", d.name},
-            {"version", d.version},
-            {"sdk", std::to_string(d.sdk_major) + "." + std::to_string(d.sdk_minor)},
-            {"enabled", d.enabled},
-            {"sign_in_policy", d.sign_in_policy},
-            {"certificate_count", d.certificate_count},
-            {"mapping_count", d.mapping_count},
-            {"sp_entity_id", d.sp_entity_id},
-            {"idp_entity_id", d.idp_entity_id}};
+    json::object out{{"ok", true},
+                     {"name", d.name},
+                     {"version", d.version},
+                     {"sdk", std::to_string(d.sdk_major) + "." + std::to_string(d.sdk_minor)},
+                     {"enabled", d.enabled},
+                     {"sign_in_policy", d.sign_in_policy},
+                     {"certificate_count", d.certificate_count},
+                     {"mapping_count", d.mapping_count},
+                     {"sp_entity_id", d.sp_entity_id},
+                     {"idp_entity_id", d.idp_entity_id}};
+    if (plugin_sdk_minor < 1) {
+      out["overview_error"] = {
+          {"code", "host.plugin_too_old"},
+          {"message", "the plugin was built against SDK 1." + std::to_string(plugin_sdk_minor) +
+                          "; the admin overview needs 1.1"}};
+      return out;
+    }
+    auto overview = plugin.GetAdminOverview(sdk::AdminOverviewQuery{});
+    if (!overview) {
+      out["overview_error"] = {{"code", overview.error().code},
+                               {"message", overview.error().message}};
+      return out;
+    }
+    out["sp_metadata_url"] = overview->sp_metadata_path;
+    json::array certificates;
+    for (const auto& c : overview->certificates) {
+      // Whole days, rounded down: "expires in 0 days" is still valid today.
+      const std::int64_t left = c.not_after - overview->now;
+      const std::int64_t days = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+      certificates.push_back({{"subject", c.subject},
+                              {"issuer", c.issuer},
+                              {"fingerprint", c.fingerprint_sha256},
+                              {"not_before", FormatRfc3339(c.not_before)},
+                              {"not_after", FormatRfc3339(c.not_after)},
+                              {"days_left", days},
+                              {"source", c.source}});
+    }
+    out["certificates"] = std::move(certificates);
+    json::array mappings;
+    for (const auto& m : overview->mappings) {
+      json::array attributes;
+      for (const auto& a : m.attributes) attributes.emplace_back(a);
+      mappings.push_back(
+          {{"field", m.field}, {"label", m.label}, {"attributes", std::move(attributes)}});
+    }
+    out["mappings"] = std::move(mappings);
+    json::array rules;
+    for (const auto& r : overview->routing_rules) {
+      rules.push_back({{"name", r.name}, {"text", r.text}, {"team", r.team}});
+    }
+    out["routing"] = {{"rules", std::move(rules)},
+                      {"default_team", overview->routing_default_team}};
+    json::array failures;
+    for (const auto& f : overview->recent_failures) {
+      failures.push_back({{"at", FormatRfc3339(f.at)},
+                          {"code", f.code},
+                          {"message", f.message},
+                          {"issuer", f.issuer},
+                          {"visitor_id", f.visitor_id}});
+    }
+    out["failures"] = std::move(failures);
+    return out;
   }
 
   // ---- dispatch ----------------------------------------------------------------
@@ -564,10 +619,16 @@ struct WebServer::State {
   }
 
   // Pages that know the visitor hand out the cookie that /sso/* then sees.
-  Response VisitorPage(const Request& request, const Target& target, bool chat_window) {
+  // `embedded`: the website shows the chat window in an iframe instead of a
+  // window of its own (sign-in then runs in a popup).
+  enum class VisitorView { kWebsite, kEmbeddingWebsite, kChatWindow };
+  Response VisitorPage(const Request& request, const Target& target, VisitorView view) {
     std::string visitor = VisitorOf(request, target);
     if (visitor.empty()) visitor = RandomId();
-    Response response = Page(request, chat_window ? ChatWindowPage(visitor) : WebsitePage(visitor));
+    Response response =
+        Page(request, view == VisitorView::kChatWindow
+                          ? ChatWindowPage(visitor)
+                          : WebsitePage(visitor, view == VisitorView::kEmbeddingWebsite));
     response.set(http::field::set_cookie,
                  std::string(kVisitorCookie) + "=" + visitor + "; Path=/; HttpOnly; SameSite=Lax");
     return response;
@@ -580,9 +641,11 @@ struct WebServer::State {
     const bool post = request.method() == http::verb::post;
     if (path.starts_with("/sso/")) return ForwardToPlugin(request, target, remote);
     if (get && path == "/") {
-      return VisitorPage(request, target, Param(target, "embed") == "1");
+      return VisitorPage(
+          request, target,
+          Param(target, "embed") == "1" ? VisitorView::kEmbeddingWebsite : VisitorView::kWebsite);
     }
-    if (get && path == "/chat") return VisitorPage(request, target, true);
+    if (get && path == "/chat") return VisitorPage(request, target, VisitorView::kChatWindow);
     if (get && path == "/agent") return Page(request, AgentPage());
     if (get && path == "/agent/history") return Page(request, HistoryPage());
     if (get && path == "/admin") return Page(request, AdminPage());
@@ -681,7 +744,7 @@ struct WebServer::State {
   }
 };
 
-WebServer::WebServer(sdk::Plugin& plugin) : state_(std::make_unique<State>(plugin)) {}
+WebServer::WebServer(const sdk::LoadedPlugin& loaded) : state_(std::make_unique<State>(loaded)) {}
 WebServer::~WebServer() = default;
 
 std::optional<Failure> WebServer::Run(const std::string& listen) {

@@ -18,13 +18,14 @@
 #include <string>
 
 #include "report.hpp"
-#include "visitor_sso/sdk/plugin.hpp"
+#include "visitor_sso/sdk/loader.hpp"
 
 namespace sample_host {
 
 class WebServer {
  public:
-  explicit WebServer(visitor_sso::sdk::Plugin& plugin);
+  /// `loaded` (from PluginSession) must outlive the server.
+  explicit WebServer(const visitor_sso::sdk::LoadedPlugin& loaded);
   ~WebServer();
   WebServer(const WebServer&) = delete;
   WebServer& operator=(const WebServer&) = delete;

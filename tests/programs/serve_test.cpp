@@ -298,6 +298,52 @@ TEST(ServeTest, GoldMemberSignsInIsRoutedAndFoundInHistory) {
   EXPECT_EQ(server.Terminate(), 0);
 }
 
+TEST(ServeTest, AdminApiShowsTrustMappingsRulesAndTheLastFailedSignIn) {
+  Server server("required.ini");
+  std::ifstream in(server.scenarios() / "responses" / "gold.xml", std::ios::binary);
+  std::ostringstream xml;
+  xml << in.rdbuf();
+  std::string tampered = xml.str();
+  const std::size_t gold = tampered.find(">gold<");
+  ASSERT_NE(gold, std::string::npos);
+  tampered.replace(gold, 6, ">platinum<");
+  const HttpResult acs =
+      Fetch(server, http::verb::post, "/sso/acs", "SAMLResponse=" + PercentEncode(Base64(tampered)),
+            "application/x-www-form-urlencoded", "vsso_visitor=v-forger");
+  EXPECT_EQ(acs.status, 403) << acs.body;
+
+  const json::object admin = Api(server, http::verb::get, "/api/admin");
+  EXPECT_FALSE(admin.contains("overview_error")) << json::serialize(admin);
+  EXPECT_EQ(Str(admin, "sp_metadata_url"), "/sso/metadata");
+  const json::array& certificates = admin.at("certificates").as_array();
+  ASSERT_EQ(certificates.size(), 1u);
+  const json::object& certificate = certificates[0].as_object();
+  EXPECT_NE(Str(certificate, "subject").find("CN="), std::string::npos);
+  EXPECT_EQ(Str(certificate, "fingerprint").size(), 64u);
+  EXPECT_EQ(Str(certificate, "source"), "config");
+  // config/certs/idp.pem, seen from --now.
+  EXPECT_EQ(Str(certificate, "not_after"), "2036-11-21T18:23:57Z");
+  EXPECT_EQ(certificate.at("days_left").as_int64(), 3650);
+
+  const json::array& mappings = admin.at("mappings").as_array();
+  ASSERT_EQ(mappings.size(), 6u);
+  EXPECT_EQ(Str(mappings[4].as_object(), "label"), "Account Number");
+  EXPECT_EQ(json::serialize(mappings[4].as_object().at("attributes")), "[\"accountNumber\"]");
+  const json::object& routing = admin.at("routing").as_object();
+  EXPECT_EQ(Str(routing, "default_team"), "General");
+  ASSERT_EQ(routing.at("rules").as_array().size(), 2u);
+  EXPECT_EQ(Str(routing.at("rules").as_array()[0].as_object(), "team"), "Gold Team");
+
+  const json::array& failures = admin.at("failures").as_array();
+  ASSERT_EQ(failures.size(), 1u);
+  const json::object& failure = failures[0].as_object();
+  EXPECT_TRUE(Str(failure, "code").starts_with("saml.signature")) << json::serialize(failure);
+  EXPECT_FALSE(Str(failure, "message").empty());
+  EXPECT_EQ(Str(failure, "visitor_id"), "v-forger");
+  EXPECT_EQ(Str(failure, "at"), kNow);
+  EXPECT_EQ(server.Terminate(), 0);
+}
+
 TEST(ServeTest, GuestFillsThePrechatSurveyWhenSignInIsOptional) {
   Server server("optional.ini");
   json::object started = Api(server, http::verb::post, "/api/chat/start", {{"visitor", "v-guest"}});

@@ -10,4 +10,7 @@ cmake -S "$source_dir/tests/sdk-consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="
 cmake --build "$work/build" >/dev/null
 out="$("$work/build/sdk_consumer" "$plugin")"
 echo "$out"
-[ "$out" = "visitor-sso 1.0" ]
+abi="$source_dir/host-sdk/include/visitor_sso/sdk/abi.hpp"
+major="$(sed -n 's/^#define VISITOR_SSO_SDK_VERSION_MAJOR //p' "$abi")"
+minor="$(sed -n 's/^#define VISITOR_SSO_SDK_VERSION_MINOR //p' "$abi")"
+[ "$out" = "visitor-sso $major.$minor" ]

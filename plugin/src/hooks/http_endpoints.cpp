@@ -46,8 +46,9 @@ std::string HtmlEscape(const std::string& s) {
   return out;
 }
 
+// `back_url` (a same-site path) adds a link back to where the visitor was.
 sdk::HttpResponse Page(int status, const std::string& title, const std::string& text,
-                       const std::string& code) {
+                       const std::string& code, const std::string& back_url = {}) {
   sdk::HttpResponse r;
   r.status = status;
   r.headers = {{"Content-Type", "text/html; charset=utf-8"},
@@ -61,6 +62,9 @@ sdk::HttpResponse Page(int status, const std::string& title, const std::string& 
            (code.empty() ? std::string()
                          : "<p>Error code: <code data-testid=\"sso-error-code\">" +
                                HtmlEscape(code) + "</code></p>") +
+           (back_url.empty() ? std::string()
+                             : "<p><a data-testid=\"sso-return\" href=\"" + HtmlEscape(back_url) +
+                                   "\">Back to the chat</a></p>") +
            "</main></body></html>";
   return r;
 }
@@ -153,16 +157,25 @@ sdk::HttpResponse HandleAcs(const Runtime& rt, const sdk::HttpRequest& request) 
   if (request.method != "POST") {
     return Page(405, kFailedTitle, "The sign-in response must be posted.", "sso.acs.method");
   }
+  std::string visitor = request.visitor_id;
+  std::string back_url;  // known once the RelayState names the pending sign-in
+  // Every refusal before validation is audited here; ConsumeResponse audits
+  // its own. The visitor sees a plain message, the admin the precise reason.
+  const auto refuse = [&](int status, const std::string& text, const Error& error) {
+    RecordRejectedSignIn(rt, error, visitor);
+    return Page(status, kFailedTitle, text, error.code, back_url);
+  };
   auto form = url::ParseForm(request.body);
-  if (!form) return Page(400, kFailedTitle, kVisitorMessage, form.error().code);
+  if (!form) return refuse(400, kVisitorMessage, form.error());
   const std::string saml_response = Param(*form, "SAMLResponse");
   const std::string relay_state = Param(*form, "RelayState");
   if (saml_response.empty()) {
-    return Page(400, kFailedTitle, kVisitorMessage, "sso.acs.no_saml_response");
+    return refuse(
+        400, kVisitorMessage,
+        MakeError("sso.acs.no_saml_response", "the POST to the ACS has no SAMLResponse field"));
   }
 
   std::optional<std::string> expected_request_id;
-  std::string visitor = request.visitor_id;
   std::string return_url = "/";
   if (!relay_state.empty()) {
     // Single use: the pending request is taken before validation, so a second
@@ -173,22 +186,31 @@ sdk::HttpResponse HandleAcs(const Runtime& rt, const sdk::HttpRequest& request) 
       expected_request_id = pending->request_id;
       visitor = pending->visitor_id;
       return_url = pending->return_url;
+      back_url = return_url;
     } else if (pending.error().code == "store.request_expired") {
-      return Page(400, kFailedTitle, "The sign-in took too long. Please start it again.",
-                  "sso.acs.request_expired");
+      return refuse(400, "The sign-in took too long. Please start it again.",
+                    MakeError("sso.acs.request_expired", pending.error().message));
+    } else if (pending.error().code != "store.request_unknown") {
+      return refuse(503, "Sign-in is unavailable. Please try again later.", pending.error());
     } else if (!rt.settings.allow_idp_initiated) {
-      return Page(400, kFailedTitle, kVisitorMessage, "sso.acs.unknown_relay_state");
+      return refuse(400, kVisitorMessage,
+                    MakeError("sso.acs.unknown_relay_state",
+                              "the RelayState matches no pending sign-in (already used, or not "
+                              "started here) and allow_idp_initiated is false"));
     }
   }
   // Checked before validation so that a response nobody can use is not
   // remembered as consumed.
   if (visitor.empty()) {
-    return Page(400, kFailedTitle, "Open the chat first, then sign in.", "sso.acs.no_visitor");
+    return refuse(400, "Open the chat first, then sign in.",
+                  MakeError("sso.acs.no_visitor",
+                            "no visitor: the response has no RelayState of a pending sign-in and "
+                            "the host knows no visitor for this browser"));
   }
   auto xml = saml::DecodePostedResponse(saml_response);
-  if (!xml) return Page(400, kFailedTitle, kVisitorMessage, xml.error().code);
+  if (!xml) return refuse(400, kVisitorMessage, xml.error());
   auto sign_in = ConsumeResponse(rt, SignInAttempt{*xml, expected_request_id, visitor});
-  if (!sign_in) return Page(403, kFailedTitle, kVisitorMessage, sign_in.error().code);
+  if (!sign_in) return Page(403, kFailedTitle, kVisitorMessage, sign_in.error().code, back_url);
 
   store::SsoSession session;
   session.visitor_id = visitor;
@@ -220,8 +242,7 @@ sdk::HttpResponse HandleAcs(const Runtime& rt, const sdk::HttpRequest& request) 
   session.attributes_json = boost::json::serialize(attributes);
   store::SessionRepository sessions(rt.db);
   if (auto st = sessions.Upsert(session); !st) {
-    return Page(503, kFailedTitle, "Sign-in is unavailable. Please try again later.",
-                st.error().code);
+    return refuse(503, "Sign-in is unavailable. Please try again later.", st.error());
   }
   sdk::HttpResponse r;
   r.status = 303;

@@ -6,6 +6,8 @@
 #include "hooks/http_endpoints.hpp"
 #include "identity/field_mapper.hpp"
 #include "saml/response_validator.hpp"
+#include "store/audit_log.hpp"
+#include "store/certificate_repository.hpp"
 #include "store/session_repository.hpp"
 #include "store/transcript_repository.hpp"
 #include "visitor_sso/sdk/abi.hpp"
@@ -315,6 +317,55 @@ sdk::Expected<sdk::HistoryPage> PluginImpl::SearchHistory(const sdk::HistoryQuer
     }
     return out;
   });
+}
+
+sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
+    const sdk::AdminOverviewQuery& query) const noexcept {
+  return Guarded<sdk::AdminOverview>(
+      "GetAdminOverview", [&]() -> sdk::Expected<sdk::AdminOverview> {
+        auto rt = Snapshot();
+        if (!rt) {
+          // The admin needs the precise reason, not just "not configured".
+          std::lock_guard lock(mutex_);
+          return config_error_;
+        }
+        if (query.failure_limit < 1 || query.failure_limit > 1000) {
+          return sdk::MakeError("plugin.bad_query", "failure_limit must be 1..1000, got " +
+                                                        std::to_string(query.failure_limit));
+        }
+        sdk::AdminOverview out;
+        out.description = Describe();
+        out.now = rt->Now();
+        // What the validator trusts is this snapshot's list; the store only
+        // adds where each certificate came from.
+        store::CertificateRepository repository(rt->db);
+        auto rows = repository.List(false);
+        if (!rows) return std::move(rows).error();
+        for (const auto& c : rt->idp_certificates) {
+          sdk::CertificateSummary summary{c.subject,    c.issuer,    c.sha256_fingerprint,
+                                          c.not_before, c.not_after, "config"};
+          for (const auto& row : *rows) {
+            if (row.fingerprint == c.sha256_fingerprint) summary.source = row.source;
+          }
+          out.certificates.push_back(std::move(summary));
+        }
+        for (const auto& m : rt->settings.mappings) {
+          out.mappings.push_back({m.field, identity::LabelOf(m.field), m.attributes});
+        }
+        for (const auto& rule : rt->routing.rules()) {
+          out.routing_rules.push_back({rule.name, rule.text, rule.team});
+        }
+        out.routing_default_team = rt->routing.default_team();
+        out.sp_metadata_path = "/sso/metadata";
+        store::AuditLog log(rt->db);
+        auto failures = log.Latest(static_cast<int>(query.failure_limit), "sign_in_rejected");
+        if (!failures) return std::move(failures).error();
+        for (auto& e : *failures) {
+          out.recent_failures.push_back({e.at, std::move(e.code), std::move(e.message),
+                                         std::move(e.issuer), std::move(e.visitor_id)});
+        }
+        return out;
+      });
 }
 
 sdk::Expected<sdk::HttpResponse> PluginImpl::HandleHttp(const sdk::HttpRequest& request) noexcept {

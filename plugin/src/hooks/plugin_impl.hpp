@@ -41,6 +41,8 @@ class PluginImpl final : public visitor_sso::sdk::Plugin {
       const visitor_sso::sdk::HistoryQuery& query) noexcept override;
   visitor_sso::sdk::Expected<visitor_sso::sdk::HttpResponse> HandleHttp(
       const visitor_sso::sdk::HttpRequest& request) noexcept override;
+  visitor_sso::sdk::Expected<visitor_sso::sdk::AdminOverview> GetAdminOverview(
+      const visitor_sso::sdk::AdminOverviewQuery& query) const noexcept override;
 
  private:
   std::shared_ptr<const Runtime> Snapshot() const;

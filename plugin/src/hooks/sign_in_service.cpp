@@ -37,6 +37,10 @@ void Audit(const Runtime& rt, const std::string& kind, const std::string& code,
 
 }  // namespace
 
+void RecordRejectedSignIn(const Runtime& rt, const Error& error, const std::string& visitor_id) {
+  Audit(rt, "sign_in_rejected", error.code, error.message, {}, {}, visitor_id);
+}
+
 Result<std::string> DecodeResponseInput(std::string_view input) {
   const auto first = input.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && input[first] == '<') return std::string(input);

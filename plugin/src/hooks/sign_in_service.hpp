@@ -36,4 +36,10 @@ Result<std::string> DecodeResponseInput(std::string_view input);
 
 Result<SignIn> ConsumeResponse(const Runtime& runtime, const SignInAttempt& attempt);
 
+/// Records a sign-in refused before the response itself could be judged
+/// (ACS form, RelayState, decoding), so that admins see every refused
+/// sign-in in one place. ConsumeResponse records its own outcomes.
+void RecordRejectedSignIn(const Runtime& runtime, const Error& error,
+                          const std::string& visitor_id);
+
 }  // namespace vsso::hooks

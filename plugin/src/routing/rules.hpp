@@ -95,6 +95,10 @@ class RuleSet {
     std::size_t root = 0;
   };
 
+  /// Compiled rules in evaluation order (name, text and team for admin views).
+  const std::vector<Rule>& rules() const { return rules_; }
+  const std::string& default_team() const { return default_team_; }
+
  private:
   std::vector<Rule> rules_;
   std::string default_team_;

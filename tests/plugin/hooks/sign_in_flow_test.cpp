@@ -355,5 +355,98 @@ TEST_F(SignInFlow, MetadataNamesEntityAndAcs) {
   EXPECT_NE(resp->body.find(kAcsUrl), std::string::npos);
 }
 
+TEST_F(SignInFlow, FailurePageLinksBackToTheChatWhenTheSignInIsKnown) {
+  Start();
+  Login login = BeginLogin("v1");
+  ResponseBuilder b;
+  b.InResponseTo(login.request_id)
+      .SubjectInResponseTo(login.request_id)
+      .AudienceRestriction({"https://someone-else.example.net/"});
+  auto refused = PostResponse(b.Build(), login.relay_state);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("data-testid=\"sso-return\" href=\"/chat?visitor=v1\""),
+            std::string::npos)
+      << refused.body;
+  // The RelayState is spent: the second post names no sign-in, so no link.
+  auto unknown = PostResponse(b.Build(), login.relay_state);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.body.find("sso-return"), std::string::npos) << unknown.body;
+}
+
+TEST_F(SignInFlow, AdminOverviewShowsTrustMappingsRulesAndEveryRefusedSignIn) {
+  Start();
+  auto empty = plugin_.GetAdminOverview({});
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_EQ(empty->now, kTestNow);
+  EXPECT_EQ(empty->description.sign_in_policy, "required");
+  EXPECT_EQ(empty->sp_metadata_path, "/sso/metadata");
+  ASSERT_EQ(empty->certificates.size(), 1u);
+  const auto idp = IdpRsaKey().Certificate();
+  EXPECT_EQ(empty->certificates[0].fingerprint_sha256, idp.sha256_fingerprint);
+  EXPECT_EQ(empty->certificates[0].subject, idp.subject);
+  EXPECT_EQ(empty->certificates[0].not_after, idp.not_after);
+  EXPECT_EQ(empty->certificates[0].source, "config");
+  ASSERT_EQ(empty->mappings.size(), 5u);
+  EXPECT_EQ(empty->mappings[0].field, "name");
+  EXPECT_EQ(empty->mappings[0].attributes,
+            (std::vector<std::string>{"displayName", "urn:oid:2.16.840.1.113730.3.1.241"}));
+  EXPECT_EQ(empty->mappings[3].label, "Account Number");
+  ASSERT_EQ(empty->routing_rules.size(), 3u);
+  EXPECT_EQ(empty->routing_rules[1].name, "rule.2");
+  EXPECT_EQ(empty->routing_rules[1].team, "Key Accounts");
+  EXPECT_EQ(empty->routing_rules[1].text,
+            "company in (Acme, Globex) and department != Sales -> Key Accounts");
+  EXPECT_EQ(empty->routing_default_team, "General");
+  EXPECT_TRUE(empty->recent_failures.empty());
+
+  // Refused by a SAML rule, then by the ACS before any rule could run.
+  Login login = BeginLogin("v1");
+  ResponseBuilder b;
+  b.InResponseTo(login.request_id)
+      .SubjectInResponseTo(login.request_id)
+      .Destination(std::string("https://evil.example.net/acs"));
+  ASSERT_EQ(PostResponse(b.Build(), login.relay_state).status, 403);
+  ASSERT_EQ(PostResponse(b.Build(), login.relay_state).status, 400);
+  sdk::HttpRequest no_response;
+  no_response.method = "POST";
+  no_response.path = "/sso/acs";
+  no_response.body = "RelayState=x";
+  no_response.visitor_id = "v2";
+  ASSERT_EQ(plugin_.HandleHttp(no_response)->status, 400);
+
+  auto overview = plugin_.GetAdminOverview({});
+  ASSERT_TRUE(overview) << overview.error().message;
+  const auto& failures = overview->recent_failures;
+  ASSERT_EQ(failures.size(), 3u);
+  EXPECT_EQ(failures[0].code, "sso.acs.no_saml_response");
+  EXPECT_EQ(failures[0].visitor_id, "v2");
+  EXPECT_EQ(failures[1].code, "sso.acs.unknown_relay_state");
+  EXPECT_NE(failures[1].message.find("allow_idp_initiated"), std::string::npos)
+      << failures[1].message;
+  EXPECT_EQ(failures[2].code, "saml.destination.mismatch");
+  EXPECT_NE(failures[2].message.find("evil.example.net"), std::string::npos)
+      << "the admin sees the precise reason: " << failures[2].message;
+  EXPECT_EQ(failures[2].issuer, kIdpEntityId);
+  EXPECT_EQ(failures[2].visitor_id, "v1");
+  EXPECT_EQ(failures[2].at, kTestNow);
+
+  sdk::AdminOverviewQuery one;
+  one.failure_limit = 1;
+  ASSERT_EQ(plugin_.GetAdminOverview(one)->recent_failures.size(), 1u);
+  one.failure_limit = 0;
+  auto bad = plugin_.GetAdminOverview(one);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, "plugin.bad_query");
+}
+
+TEST_F(SignInFlow, AdminOverviewOfARefusedConfigurationGivesItsPreciseError) {
+  auto bad = plugin_.Configure({"/nonexistent/visitor-sso.ini", kTestNow});
+  ASSERT_FALSE(bad);
+  auto overview = plugin_.GetAdminOverview({});
+  ASSERT_FALSE(overview);
+  EXPECT_EQ(overview.error().code, bad.error().code);
+  EXPECT_EQ(overview.error().message, bad.error().message);
+}
+
 }  // namespace
 }  // namespace vsso::testing

@@ -82,6 +82,19 @@ class Plugin {
   /// metadata, login start). The host sends the response as is. An Error means
   /// the plugin could not produce any response (host answers 500).
   virtual Expected<HttpResponse> HandleHttp(const HttpRequest& request) noexcept = 0;
+
+  // ---- Administration (SDK 1.1) ---------------------------------------------
+
+  /// Host calls it for its admin view: active IdP certificates with their
+  /// validity, mappings, routing rules and the most recent refused sign-ins.
+  /// Read-only; any thread. While Configure has not succeeded the error is the
+  /// configuration's own (e.g. "config.file_missing" naming file and key);
+  /// store failures come back as "store.*".
+  /// Added in SDK 1.1: a host calls it only on a plugin whose handshake
+  /// reported sdk_minor >= 1 (LoadedPlugin::sdk_minor), since an older
+  /// plugin's object has no such entry.
+  virtual Expected<AdminOverview> GetAdminOverview(
+      const AdminOverviewQuery& query) const noexcept = 0;
 };
 
 /// The factory exported under the Boost.DLL alias kFactoryAlias.

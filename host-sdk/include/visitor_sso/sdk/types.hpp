@@ -198,4 +198,59 @@ struct HistoryPage {
   std::string next_cursor;  ///< empty when there is no further page
 };
 
+// ---- Admin overview (SDK 1.1) ------------------------------------------------
+
+/// An IdP signing certificate the plugin currently trusts.
+struct CertificateSummary {
+  std::string subject;
+  std::string issuer;
+  std::string fingerprint_sha256;  ///< lower-case hex of the DER
+  UnixSeconds not_before = 0;
+  UnixSeconds not_after = 0;
+  std::string source;  ///< "config" (config file or IdP metadata) | "admin"
+};
+
+/// One chat field and the IdP attributes that feed it, in preference order.
+struct MappingSummary {
+  std::string field;  ///< FieldValue::key
+  std::string label;  ///< FieldValue::label
+  std::vector<std::string> attributes;
+};
+
+struct RoutingRuleSummary {
+  std::string name;  ///< "rule.1"
+  std::string text;  ///< "<condition> -> <team>"
+  std::string team;
+};
+
+/// A refused sign-in, as recorded in the plugin's audit log. The message is
+/// the admin-facing reason; never assertion content or key material.
+struct SignInFailure {
+  UnixSeconds at = 0;
+  std::string code;
+  std::string message;
+  std::string issuer;      ///< empty when the response was not readable
+  std::string visitor_id;  ///< empty when no visitor was known
+};
+
+struct AdminOverviewQuery {
+  std::uint32_t failure_limit = 20;  ///< 1..1000 most recent failures
+};
+
+/// What an admin needs to see that the set-up is right: trust, mappings,
+/// rules, and why recent sign-ins failed.
+struct AdminOverview {
+  PluginDescription description;
+  /// The plugin's "now" (pinned clock or system clock), so that "expires in N
+  /// days" agrees with what the plugin will enforce.
+  UnixSeconds now = 0;
+  std::vector<CertificateSummary> certificates;   ///< active only
+  std::vector<MappingSummary> mappings;           ///< config order
+  std::vector<RoutingRuleSummary> routing_rules;  ///< evaluation order
+  std::string routing_default_team;               ///< empty: none
+  /// Path (served through HandleHttp) of the SP metadata to give the IdP.
+  std::string sp_metadata_path;
+  std::vector<SignInFailure> recent_failures;  ///< newest first
+};
+
 }  // namespace visitor_sso::sdk
