@@ -1,5 +1,7 @@
 #include "visitor_sso/sdk/loader.hpp"
 
+#include <dlfcn.h>
+
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -28,8 +30,12 @@ Expected<LoadedPlugin> Load(const std::string& path) {
   holder->library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
                        ec);
   if (ec) {
-    return MakeError("loader.load_failed",
-                     "cannot load " + path + " as a shared library: " + ec.message());
+    // Boost.DLL maps every dlopen failure to "Bad file descriptor"; the
+    // dynamic loader's own words ("invalid ELF header", "undefined symbol:
+    // ...") are what the admin can act on, and Boost leaves them in dlerror().
+    const char* why = ::dlerror();
+    return MakeError("loader.load_failed", "cannot load " + path + " as a shared library: " +
+                                               (why != nullptr ? std::string(why) : ec.message()));
   }
   if (!holder->library.has(kAbiInfoSymbol)) {
     return MakeError("loader.not_a_plugin", path + " is not a visitor-sso plugin (no " +
