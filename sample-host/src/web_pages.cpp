@@ -27,6 +27,9 @@ table{border-collapse:collapse}
 td,th{border:1px solid #999;padding:.2rem .5rem;text-align:left}
 .verified{color:#05620b;font-weight:600}
 .unverified{color:#8a1c00}
+.chat-frame{width:440px;max-width:100%;height:680px;border:1px solid #123;margin-top:.5rem}
+.expired{color:#8a1c00;font-weight:600}
+.fingerprint{overflow-wrap:anywhere;font-family:monospace;font-size:.85em}
 </style>)";
 
 // Shared by every page: JSON calls and DOM building without innerHTML.
@@ -67,21 +70,52 @@ std::string Head(std::string_view title) {
   return out;
 }
 
+// @CHAT_BUTTON@ is kOwnWindowButton or kEmbeddedButton.
 constexpr std::string_view kWebsiteBody = R"(<body>
 <header><h1>Example Shop</h1></header>
 <main>
 <p>Welcome to our shop. Questions about your order or your account? Our team is here to help.</p>
-<p><a class="button" id="chat-button" data-testid="chat-button" href="/chat?visitor=@VISITOR@"
- target="vsso-chat">Chat with us</a></p>
+@CHAT_BUTTON@
 </main>
+</body></html>
+)";
+
+// The chat window in a window of its own (a plain link without JavaScript).
+constexpr std::string_view kOwnWindowButton =
+    R"(<p><a class="button" id="chat-button" data-testid="chat-button"
+ href="/chat?visitor=@VISITOR@" target="vsso-chat">Chat with us</a></p>
 <script>
 document.getElementById('chat-button').addEventListener('click', function (event) {
   const w = window.open(this.href, 'vsso-chat', 'width=440,height=680');
   if (w) { event.preventDefault(); w.focus(); }
 });
-</script>
-</body></html>
-)";
+</script>)";
+
+// The chat window in an iframe of this page, created on the first click (the
+// moment the chat opens); the button shows and hides it. The IdP cannot be
+// framed, so the chat signs in in a popup (see kChatBody).
+constexpr std::string_view kEmbeddedButton =
+    R"(<p><button type="button" id="chat-button" data-testid="chat-button"
+ aria-expanded="false" aria-controls="chat-panel" data-src="/chat?visitor=@VISITOR@">Chat with us</button></p>
+<section id="chat-panel" data-testid="chat-panel" aria-label="Chat" hidden></section>
+<script>
+document.getElementById('chat-button').addEventListener('click', function () {
+  const panel = document.getElementById('chat-panel');
+  let frame = document.getElementById('chat-frame');
+  if (!frame) {
+    frame = el('iframe', {id: 'chat-frame', 'data-testid': 'chat-frame', title: 'Chat',
+                          src: this.dataset.src, class: 'chat-frame'});
+    panel.append(frame);
+  } else if (!panel.hidden) {
+    panel.hidden = true;
+    this.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  panel.hidden = false;
+  this.setAttribute('aria-expanded', 'true');
+  frame.focus();
+});
+</script>)";
 
 constexpr std::string_view kChatBody = R"(<body>
 <main id="chat-window" data-testid="chat-window" data-visitor="@VISITOR@">
@@ -111,7 +145,7 @@ constexpr std::string_view kChatBody = R"(<body>
 const visitor = document.getElementById('chat-window').dataset.visitor;
 const link = document.getElementById('sign-in');
 const guest = document.getElementById('guest');
-let chat = null, waiting = false, polling = false;
+let chat = null, waiting = false, waitGeneration = 0, polling = false;
 function show(id) {
   for (const s of ['signin', 'prechat', 'chat']) document.getElementById(s).hidden = s !== id;
 }
@@ -150,26 +184,63 @@ function handle(r) {
   }
 }
 // Inside an iframe the IdP cannot be shown in place: sign in in a popup and
-// continue here when the host reports the sign-in.
+// continue here when the popup reports the sign-in (message below), or else
+// when the host does (waitForSignIn). A blocked popup falls back to a tab.
 link.addEventListener('click', function (event) {
   if (window.top !== window) {
-    event.preventDefault();
-    window.open(link.href, 'vsso-signin', 'width=600,height=700');
-    status('Finish signing in in the new window.');
+    const popup = window.open(link.href, 'vsso-signin', 'width=600,height=700');
+    if (popup) {
+      event.preventDefault();
+      popup.focus();
+      status('Finish signing in in the new window.');
+    } else {
+      link.target = '_blank';
+    }
   }
+});
+window.addEventListener('message', function (event) {
+  if (event.origin !== location.origin || !event.data || event.data.type !== 'vsso-signed-in' ||
+      event.data.visitor !== visitor || !waiting) return;
+  waiting = false;
+  start();
 });
 async function waitForSignIn() {
   if (waiting) return;
   waiting = true;
+  const mine = ++waitGeneration;
   let version = -1;
-  while (waiting) {
+  while (waiting && mine === waitGeneration) {
+    let r;
     try {
-      const r = await api('GET', '/api/state?visitor=' + encodeURIComponent(visitor) +
-                                 '&after=' + version);
-      if (version >= 0 && r.version > version) { waiting = false; start(); return; }
-      version = r.version;
-    } catch (e) { await sleep(2000); }
+      r = await api('GET', '/api/state?visitor=' + encodeURIComponent(visitor) +
+                           '&after=' + version);
+    } catch (e) { await sleep(2000); continue; }
+    // Stopped meanwhile (guest, or the popup's message restarted the chat).
+    if (!waiting || mine !== waitGeneration) return;
+    if (version >= 0 && r.version > version) { waiting = false; start(); return; }
+    version = r.version;
   }
+}
+// The sign-in popup of an embedded chat ends on this page (the return URL):
+// its opener is then a chat window of the same visitor on this origin. (A
+// chat in its own window was opened by the website, which has no chat
+// window; another origin's opener cannot be read and throws.)
+function openedForSignIn() {
+  try {
+    const other = window.opener && window.opener !== window &&
+                  window.opener.document.getElementById('chat-window');
+    return !!other && other.dataset.visitor === visitor;
+  } catch (e) {
+    return false;
+  }
+}
+function finishSignInPopup() {
+  show(null);
+  document.title = 'Signed in';
+  status('You are signed in. You can close this window.');
+  try { window.opener.postMessage({type: 'vsso-signed-in', visitor}, location.origin); }
+  catch (e) { /* the chat also learns it from the host (waitForSignIn) */ }
+  window.close();
 }
 guest.addEventListener('click', async function () {
   waiting = false;
@@ -215,7 +286,7 @@ async function pollMessages() {
   }
   polling = false;
 }
-start();
+if (openedForSignIn()) finishSignInPopup(); else start();
 </script>
 </body></html>
 )";
@@ -404,18 +475,95 @@ constexpr std::string_view kAdminBody = R"(<body>
 </header>
 <main>
 <p>Read-only. Give your identity provider the
-<a href="/sso/metadata" data-testid="metadata-link">service provider metadata</a>.</p>
+<a href="/sso/metadata" id="metadata-link" data-testid="metadata-link">service provider metadata</a>.</p>
+<p id="admin-status" data-testid="admin-status" role="status" aria-live="polite"></p>
+<p id="overview-error" data-testid="admin-overview-error" role="alert" hidden></p>
 <h2>Plugin</h2>
 <dl id="description" data-testid="plugin-description"></dl>
+<h2 id="certificates-heading">IdP signing certificates</h2>
+<table data-testid="admin-certificates" aria-labelledby="certificates-heading">
+<thead><tr><th scope="col">Subject</th><th scope="col">Issuer</th><th scope="col">SHA-256 fingerprint</th>
+<th scope="col">Not before</th><th scope="col">Not after</th><th scope="col">Status</th><th scope="col">Source</th></tr></thead>
+<tbody id="certificates"></tbody></table>
+<h2 id="mappings-heading">Attribute mappings</h2>
+<table data-testid="admin-mappings" aria-labelledby="mappings-heading">
+<thead><tr><th scope="col">Chat field</th><th scope="col">Label</th><th scope="col">IdP attributes, first found wins</th></tr></thead>
+<tbody id="mappings"></tbody></table>
+<h2 id="routing-heading">Routing rules</h2>
+<table data-testid="admin-routing-rules" aria-labelledby="routing-heading">
+<thead><tr><th scope="col">Rule</th><th scope="col">Condition</th><th scope="col">Team</th></tr></thead>
+<tbody id="rules"></tbody></table>
+<p>Default team: <strong id="default-team" data-testid="admin-default-team"></strong></p>
+<h2 id="failures-heading">Last sign-in failures</h2>
+<table data-testid="admin-failures" aria-labelledby="failures-heading">
+<thead><tr><th scope="col">When</th><th scope="col">Code</th><th scope="col">Message</th>
+<th scope="col">Issuer</th><th scope="col">Visitor</th></tr></thead>
+<tbody id="failures"></tbody></table>
 </main>
 <script>
+// Fields the plugin could not report are left out: each list is then empty.
+function list(value) { return Array.isArray(value) ? value : []; }
+// One row per item; `cells` gives [text, attributes] pairs. Empty: "None.".
+function fillTable(id, items, rowTestId, cells) {
+  const body = document.getElementById(id);
+  body.replaceChildren();
+  const columns = body.parentElement.querySelectorAll('thead th').length;
+  if (items.length === 0) {
+    const row = el('tr');
+    row.append(el('td', {colspan: String(columns)}, 'None.'));
+    body.append(row);
+    return;
+  }
+  for (const item of items) {
+    const row = el('tr', {'data-testid': rowTestId});
+    for (const [text, attrs] of cells(item)) row.append(el('td', attrs || {}, text ?? ''));
+    body.append(row);
+  }
+}
+// The status cell of a certificate: a warning colour from 30 days left.
+function expiry(days) {
+  const attrs = {'data-testid': 'admin-certificate-status'};
+  if (typeof days !== 'number') return ['', attrs];
+  if (days <= 30) attrs.class = 'expired';
+  if (days < 0) return ['EXPIRED', attrs];
+  if (days === 0) return ['expires today', attrs];
+  return ['expires in ' + days + (days === 1 ? ' day' : ' days'), attrs];
+}
 (async function () {
-  const r = await api('GET', '/api/admin');
+  let r;
+  try { r = await api('GET', '/api/admin'); }
+  catch (e) { document.getElementById('admin-status').textContent = 'Cannot reach the host.'; return; }
+  if (r.ok === false) {
+    document.getElementById('admin-status').textContent = 'Error: ' + (r.message || r.code);
+    return;
+  }
+  if (typeof r.sp_metadata_url === 'string' && r.sp_metadata_url.startsWith('/')) {
+    document.getElementById('metadata-link').setAttribute('href', r.sp_metadata_url);
+  }
+  if (r.overview_error) {
+    const e = document.getElementById('overview-error');
+    e.textContent = 'The plugin could not report its certificates, mappings, rules and failures: ' +
+                    (r.overview_error.message || '') + ' [' + (r.overview_error.code || '') + ']';
+    e.hidden = false;
+  }
   const rows = [['Name', r.name], ['Version', r.version], ['SDK', r.sdk],
                 ['Enabled', r.enabled ? 'yes' : 'no'], ['Sign-in policy', r.sign_in_policy],
                 ['Active IdP certificates', r.certificate_count], ['Mappings', r.mapping_count],
                 ['SP entity ID', r.sp_entity_id], ['IdP entity ID', r.idp_entity_id]];
   fillFields(document.getElementById('description'), rows.map(([label, value]) => ({label, value})));
+  fillTable('certificates', list(r.certificates), 'admin-certificate-row', c => [
+    [c.subject], [c.issuer], [c.fingerprint, {class: 'fingerprint'}], [c.not_before],
+    [c.not_after, {'data-testid': 'admin-certificate-not-after'}],
+    expiry(c.days_left),
+    [c.source]]);
+  fillTable('mappings', list(r.mappings), 'admin-mapping-row', m => [
+    [m.field], [m.label], [list(m.attributes).join(' | ')]]);
+  const routing = r.routing || {};
+  fillTable('rules', list(routing.rules), 'admin-routing-rule-row', rule => [
+    [rule.name], [rule.text], [rule.team]]);
+  document.getElementById('default-team').textContent = routing.default_team || '(none)';
+  fillTable('failures', list(r.failures), 'admin-failure-row', f => [
+    [f.at], [f.code, {'data-testid': 'admin-failure-code'}], [f.message], [f.issuer], [f.visitor_id]]);
 })();
 </script>
 </body></html>
@@ -460,8 +608,12 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
-std::string WebsitePage(const std::string& visitor, bool /*embedded*/) {
-  return Head("Example Shop") + WithVisitor(kWebsiteBody, visitor);
+std::string WebsitePage(const std::string& visitor, bool embedded) {
+  std::string body(kWebsiteBody);
+  const std::string_view placeholder = "@CHAT_BUTTON@";
+  body.replace(body.find(placeholder), placeholder.size(),
+               embedded ? kEmbeddedButton : kOwnWindowButton);
+  return Head("Example Shop") + WithVisitor(body, visitor);
 }
 
 std::string ChatWindowPage(const std::string& visitor) {

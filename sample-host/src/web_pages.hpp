@@ -13,7 +13,9 @@ namespace sample_host {
 /// Escapes & < > " ' for HTML text and attribute values.
 std::string HtmlEscape(std::string_view text);
 
-/// The website with the chat button (data-testid chat-button) for `visitor`.
+/// The website with the chat button (data-testid chat-button) for `visitor`:
+/// it opens the chat window (/chat) in a window of its own, or, `embedded`,
+/// in an iframe (title "Chat") inside the page; sign-in then runs in a popup.
 std::string WebsitePage(const std::string& visitor, bool embedded);
 /// The chat window (data-testid chat-window) of `visitor`.
 std::string ChatWindowPage(const std::string& visitor);
@@ -21,7 +23,9 @@ std::string ChatWindowPage(const std::string& visitor);
 std::string AgentPage();
 /// The History view over SearchHistory.
 std::string HistoryPage();
-/// The read-only admin page: metadata link and the plugin's description.
+/// The read-only admin page: metadata link, the plugin's description, and
+/// from /api/admin its certificates, mappings, routing rules and last sign-in
+/// failures (each empty when absent).
 std::string AdminPage();
 
 }  // namespace sample_host

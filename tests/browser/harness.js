@@ -11,21 +11,54 @@ const {chromium} = require('playwright-core');
 
 const root = path.resolve(__dirname, '..', '..');
 const buildDir = process.env.VSSO_BUILD_DIR || path.join(root, 'build', 'browser');
+const sampleHost = process.env.VSSO_SAMPLE_HOST || path.join(buildDir, 'sample-host', 'sample-host');
+const plugin = process.env.VSSO_PLUGIN || path.join(buildDir, 'plugin', 'libvisitor-sso.so');
 const chromiumPath = process.env.VSSO_CHROMIUM || '/usr/bin/chromium';
 // Not 8080/8081, so a running scripts/demo does not collide with the tests.
 // Fixed (the IdP is told the ACS URL), so test files run one at a time.
 const spPort = Number(process.env.VSSO_BROWSER_SP_PORT || 18080);
 const idpPort = Number(process.env.VSSO_BROWSER_IDP_PORT || 18081);
-const artifacts = path.join(root, 'build', 'browser-artifacts');
+// Screenshots of one test file: VSSO_BROWSER_ARTIFACTS (ctest gives each
+// file its own), else build/browser-artifacts/<file name without .test.js>.
+const testFile = path.basename(process.argv[1] || 'browser', '.js').replace(/\.test$/, '');
+const artifacts = process.env.VSSO_BROWSER_ARTIFACTS ||
+                  path.join(root, 'build', 'browser-artifacts', testFile);
+// Generous: a shared 2-CPU machine may be building or testing meanwhile.
+// Every wait is for a condition; this only bounds how long it may take.
+const timeout = Number(process.env.VSSO_BROWSER_TIMEOUT_MS || 30000);
 
-function writeConfig(dir, signIn) {
+// The IdP's entity ID and HTTP-Redirect SSO URL from the metadata scripts/idp wrote.
+function idpEndpoints(idpDir) {
+  const xml = fs.readFileSync(path.join(idpDir, 'idp-metadata.xml'), 'utf8');
+  const entityId = /entityID="([^"]+)"/.exec(xml);
+  const sso = /<(?:md:)?SingleSignOnService[^>]*Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-Redirect"[^>]*Location="([^"]+)"/.exec(xml);
+  if (!entityId || !sso) throw new Error(`no entity ID / SSO URL in ${idpDir}/idp-metadata.xml`);
+  return {entityId: entityId[1], ssoUrl: sso[1]};
+}
+
+// `wrongIdpCertificate`: the SP trusts a throwaway self-signed certificate
+// instead of the IdP's, so every response fails its signature check.
+function idpSettings(dir, wrongIdpCertificate) {
+  if (!wrongIdpCertificate) return 'idp_metadata = idp/idp-metadata.xml';
+  const {entityId, ssoUrl} = idpEndpoints(path.join(dir, 'idp'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-sha256', '-nodes', '-days', '30',
+                           '-subj', '/CN=not the visitor-sso test IdP',
+                           '-keyout', path.join(dir, 'wrong-idp.key'),
+                           '-out', path.join(dir, 'wrong-idp.pem')],
+               {stdio: 'ignore'});
+  return `idp_entity_id = ${entityId}
+idp_sign_in_url = ${ssoUrl}
+idp_certificates = wrong-idp.pem`;
+}
+
+function writeConfig(dir, signIn, wrongIdpCertificate) {
   const sp = `http://127.0.0.1:${spPort}`;
   const ini = `[sso]
 enabled = true
 sign_in = ${signIn}
 sp_entity_id = ${sp}/sso/metadata
 acs_url = ${sp}/sso/acs
-idp_metadata = idp/idp-metadata.xml
+${idpSettings(dir, wrongIdpCertificate)}
 database = demo.db
 
 [mapping]
@@ -45,7 +78,7 @@ default = General
 }
 
 // Everything one test needs; stop() undoes it all, even after a failure.
-async function startStack({signIn}) {
+async function startStack({signIn, wrongIdpCertificate = false}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vsso-browser-'));
   const idpDir = path.join(dir, 'idp');
   const sp = `http://127.0.0.1:${spPort}`;
@@ -66,11 +99,16 @@ async function startStack({signIn}) {
     if (!process.env.VSSO_BROWSER_KEEP) fs.rmSync(dir, {recursive: true, force: true});
   };
   try {
-    const config = writeConfig(dir, signIn);
+    for (const file of [sampleHost, plugin]) {
+      if (!fs.existsSync(file)) {
+        throw new Error(`${file} does not exist: build sample-host and visitor_sso_plugin ` +
+                        `(scripts/browser-test does)`);
+      }
+    }
+    const config = writeConfig(dir, signIn, wrongIdpCertificate);
     const log = fs.openSync(stack.serverLog, 'w');
-    stack.server = spawn(path.join(buildDir, 'sample-host', 'sample-host'),
-                         ['--plugin', path.join(buildDir, 'plugin', 'libvisitor-sso.so'),
-                          '--config', config, 'serve', '--listen', `127.0.0.1:${spPort}`],
+    stack.server = spawn(sampleHost,
+                         ['--plugin', plugin, '--config', config, 'serve', '--listen', `127.0.0.1:${spPort}`],
                          {stdio: ['ignore', 'pipe', log]});
     // The first stdout line comes once the server accepts connections.
     await new Promise((resolve, reject) => {
@@ -95,12 +133,28 @@ async function startStack({signIn}) {
   }
 }
 
+// A page (or popup) that waits up to `timeout` for every condition.
+function withTimeout(page) {
+  page.setDefaultTimeout(timeout);
+  return page;
+}
+
+async function newPage(stack) {
+  return withTimeout(await stack.context.newPage());
+}
+
+// Numbered in the order taken; the file's old screenshots go first.
 let shot = 0;
 async function screenshot(page, name) {
-  fs.mkdirSync(artifacts, {recursive: true});
+  if (shot === 0) {
+    fs.mkdirSync(artifacts, {recursive: true});
+    for (const f of fs.readdirSync(artifacts)) {
+      if (f.endsWith('.png')) fs.rmSync(path.join(artifacts, f), {force: true});
+    }
+  }
   const file = path.join(artifacts, `${String(++shot).padStart(2, '0')}-${name}.png`);
   await page.screenshot({path: file, fullPage: true});
   return file;
 }
 
-module.exports = {startStack, screenshot, artifacts};
+module.exports = {startStack, screenshot, artifacts, timeout, withTimeout, newPage};

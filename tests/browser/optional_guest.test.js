@@ -1,21 +1,24 @@
-// sign_in = optional: the visitor declines to sign in, answers the pre-chat
+// sign_in = optional: one visitor declines to sign in, answers the pre-chat
 // survey, and the agent sees an unverified guest routed by the default rule.
+// Another visitor (another browser: no cookies) signs in as silver instead,
+// skips the survey, and the agent sees the verified customer.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot} = require('./harness');
+const {startStack, screenshot, withTimeout, newPage} = require('./harness');
 
-test('optional sign-in: guest fills the survey', {timeout: 120000}, async t => {
+test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
+     {timeout: 300000}, async t => {
   const stack = await startStack({signIn: 'optional'});
   t.after(() => stack.stop());
   const {context, sp} = stack;
 
-  const site = await context.newPage();
-  site.setDefaultTimeout(15000);
+  const site = await newPage(stack);
   await site.goto(`${sp}/`);
   const [chat] = await Promise.all([context.waitForEvent('page'),
                                     site.getByTestId('chat-button').click()]);
-  chat.setDefaultTimeout(15000);
+  withTimeout(chat);
+  const guestVisitor = await chat.getByTestId('chat-window').getAttribute('data-visitor');
   const guest = chat.getByTestId('chat-as-guest');
   await guest.waitFor({state: 'visible'});
   assert.equal(await chat.getByTestId('sign-in').isVisible(), true);
@@ -32,10 +35,9 @@ test('optional sign-in: guest fills the survey', {timeout: 120000}, async t => {
   assert.equal(await form.isVisible(), false);
   await screenshot(chat, 'optional-chat');
 
-  const agent = await context.newPage();
-  agent.setDefaultTimeout(15000);
+  const agent = await newPage(stack);
   await agent.goto(`${sp}/agent`);
-  await agent.getByTestId('visitor-row').first().getByRole('button').click();
+  await agent.getByTestId('visitor-row').filter({hasText: guestVisitor}).getByRole('button').click();
   await agent.getByTestId('info-name').filter({hasText: 'Walk-in Visitor'}).waitFor();
   assert.equal((await agent.getByTestId('info-customer-id').textContent()).trim(), '');
   assert.match(await agent.getByTestId('info-verified').textContent(), /not verified/);
@@ -44,4 +46,43 @@ test('optional sign-in: guest fills the survey', {timeout: 120000}, async t => {
   assert.equal((await agent.getByTestId('routed-rule').textContent()).trim(), '(default)');
   assert.match(await agent.getByTestId('prechat-section').textContent(), /walk\.in@example\.net/);
   await screenshot(agent, 'optional-agent-info');
+
+  // Another visitor: the host hands out a new visitor ID when there is no cookie.
+  await context.clearCookies();
+  const site2 = await newPage(stack);
+  await site2.goto(`${sp}/`);
+  const [chat2] = await Promise.all([context.waitForEvent('page'),
+                                     site2.getByTestId('chat-button').click()]);
+  withTimeout(chat2);
+  const visitor = await chat2.getByTestId('chat-window').getAttribute('data-visitor');
+  assert.ok(visitor);
+  assert.notEqual(visitor, guestVisitor);
+  const signIn = chat2.getByTestId('sign-in');
+  await signIn.waitFor({state: 'visible'});
+  assert.equal(await chat2.getByTestId('chat-as-guest').isVisible(), true);
+  await signIn.click();
+  await chat2.waitForURL(url => url.port === String(new URL(stack.idp).port));
+  await chat2.locator('input[name="username"]').fill('silver');
+  await chat2.locator('input[name="password"]').fill('silver-pass');
+  await screenshot(chat2, 'optional-idp-login');
+  await chat2.locator('#submit_button').click();
+  await chat2.waitForURL(url => url.origin === sp && url.pathname === '/chat');
+  // Signed in: straight to the chat, no survey.
+  await chat2.getByTestId('message-input').waitFor({state: 'visible'});
+  assert.equal(await chat2.getByTestId('prechat-form').isVisible(), false, 'survey skipped');
+  assert.equal(await chat2.getByTestId('sign-in').isVisible(), false);
+  await screenshot(chat2, 'optional-signed-in-chat');
+
+  // Rows read "visitor-id · status · team"; the list refreshes on its own.
+  const row = agent.getByTestId('visitor-row').filter({hasText: visitor});
+  await row.getByRole('button').click();
+  await agent.getByTestId('info-customer-id').filter({hasText: 'cust-silver-002'}).waitFor();
+  assert.equal((await agent.getByTestId('info-customer-id').textContent()).trim(),
+               'Customer ID: cust-silver-002');
+  assert.match(await agent.getByTestId('info-verified').textContent(), /^✔ verified by http:/);
+  // The display name has XML/HTML specials; it arrives as text, unchanged.
+  assert.equal((await agent.getByTestId('info-name').textContent()).trim(), 'Tom & "Jerry" <Sales>');
+  assert.equal((await agent.getByTestId('routed-team').textContent()).trim(), 'General');
+  assert.equal(await agent.getByTestId('visitor-row').count(), 2);
+  await screenshot(agent, 'optional-agent-signed-in');
 });

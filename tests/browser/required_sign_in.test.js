@@ -4,24 +4,21 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot} = require('./harness');
+const {startStack, screenshot, withTimeout, newPage} = require('./harness');
 
-const timeout = 15000;
-
-test('required sign-in: gold user from chat button to history', {timeout: 180000}, async t => {
+test('required sign-in: gold user from chat button to history', {timeout: 300000}, async t => {
   const stack = await startStack({signIn: 'required'});
   t.after(() => stack.stop());
   const {context, sp} = stack;
 
-  const site = await context.newPage();
-  site.setDefaultTimeout(timeout);
+  const site = await newPage(stack);
   await site.goto(`${sp}/`);
   await screenshot(site, 'website');
 
   // The chat opens in a window of its own.
   const [chat] = await Promise.all([context.waitForEvent('page'),
                                     site.getByTestId('chat-button').click()]);
-  chat.setDefaultTimeout(timeout);
+  withTimeout(chat);
   await chat.getByTestId('chat-window').waitFor();
   const signIn = chat.getByTestId('sign-in');
   await signIn.waitFor({state: 'visible'});
@@ -44,8 +41,7 @@ test('required sign-in: gold user from chat button to history', {timeout: 180000
   assert.equal(await chat.getByTestId('prechat-form').isVisible(), false, 'survey skipped');
   await screenshot(chat, 'chat-signed-in');
 
-  const agent = await context.newPage();
-  agent.setDefaultTimeout(timeout);
+  const agent = await newPage(stack);
   await agent.goto(`${sp}/agent`);
   const row = agent.getByTestId('visitor-row').first();
   await row.waitFor();
@@ -72,8 +68,7 @@ test('required sign-in: gold user from chat button to history', {timeout: 180000
   await chat.getByText('The chat has ended.').waitFor();
   await screenshot(agent, 'agent-ended');
 
-  const history = await context.newPage();
-  history.setDefaultTimeout(timeout);
+  const history = await newPage(stack);
   await history.goto(`${sp}/agent/history`);
   await history.getByTestId('history-filter-customer-id').fill('cust-gold-001');
   await history.getByRole('button', {name: 'Search'}).click();
@@ -85,11 +80,10 @@ test('required sign-in: gold user from chat button to history', {timeout: 180000
   await screenshot(history, 'history');
 });
 
-test('admin page describes the running plugin', {timeout: 60000}, async t => {
+test('admin page describes the running plugin', {timeout: 180000}, async t => {
   const stack = await startStack({signIn: 'required'});
   t.after(() => stack.stop());
-  const admin = await stack.context.newPage();
-  admin.setDefaultTimeout(15000);
+  const admin = await newPage(stack);
   await admin.goto(`${stack.sp}/admin`);
   const description = admin.getByTestId('plugin-description');
   await description.filter({hasText: 'Sign-in policy'}).waitFor();
@@ -101,4 +95,34 @@ test('admin page describes the running plugin', {timeout: 60000}, async t => {
   const metadata = await admin.request.get(new URL(href, stack.sp).toString());
   assert.equal(metadata.status(), 200);
   assert.match(await metadata.text(), /AssertionConsumerService/);
+
+  // No sign-in was attempted: the failures table says so.
+  const failures = admin.getByTestId('admin-failures');
+  await failures.filter({hasText: 'None.'}).waitFor();
+  assert.equal(await admin.getByTestId('admin-failure-row').count(), 0);
+
+  // The plugin's overview: the IdP's certificate, the mappings, the rules.
+  const certificate = admin.getByTestId('admin-certificate-row').first();
+  await certificate.waitFor();
+  assert.match(await certificate.textContent(), /visitor-sso test IdP/);
+  const notAfter = (await certificate.getByTestId('admin-certificate-not-after').textContent()).trim();
+  assert.match(notAfter, /^\d{4}-\d{2}-\d{2}T/);
+  assert.ok(Date.parse(notAfter) > Date.now(), `not after ${notAfter} is in the future`);
+  assert.match(await certificate.getByTestId('admin-certificate-status').textContent(),
+               /^expires in \d+ days$/);
+
+  // The five [mapping] lines of the harness's configuration, in file order.
+  const mappings = admin.getByTestId('admin-mapping-row');
+  await mappings.first().waitFor();
+  assert.equal(await mappings.count(), 5);
+  assert.match(await mappings.first().textContent(), /displayName/);
+  assert.match(await admin.getByTestId('admin-mappings').textContent(), /membership_level/);
+
+  const rule = admin.getByTestId('admin-routing-rule-row');
+  await rule.first().waitFor();
+  assert.equal(await rule.count(), 1);
+  assert.match(await rule.first().textContent(), /membership_level.*gold/);
+  assert.match(await rule.first().textContent(), /Gold Team/);
+  assert.equal((await admin.getByTestId('admin-default-team').textContent()).trim(), 'General');
+  await screenshot(admin, 'admin-overview');
 });
