@@ -25,6 +25,8 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 dt{font-weight:600}
 table{border-collapse:collapse}
 td,th{border:1px solid #999;padding:.2rem .5rem;text-align:left}
+#visitors{list-style:none;padding:0}
+#visitors button{display:block;width:100%;text-align:left;margin:.25rem 0}
 .verified{color:#05620b;font-weight:600}
 .unverified{color:#8a1c00}
 .chat-frame{width:440px;max-width:100%;height:680px;border:1px solid #123;margin-top:.5rem}
@@ -178,6 +180,14 @@ function handle(r) {
                                : 'Please sign in to start the chat.');
     link.focus();
     waitForSignIn();
+    // Required, in a window of its own: the IdP's sign-in page is what the
+    // chat window shows (someone signed in at the IdP comes straight back).
+    // A moment's pause keeps the link usable, and a visitor just back from a
+    // failed sign-in is not sent round again.
+    if (r.stage === 'sign_in' && window.top === window && !backFromSignIn()) {
+      status('Taking you to sign in…');
+      setTimeout(() => { if (waiting) location.assign(r.sign_in_url); }, 2000);
+    }
   } else {
     show(null);
     status('Chat is not available right now' + (r.reason ? ': ' + r.reason : '.'));
@@ -220,6 +230,10 @@ async function waitForSignIn() {
     if (version >= 0 && r.version > version) { waiting = false; start(); return; }
     version = r.version;
   }
+}
+function backFromSignIn() {
+  try { return new URL(document.referrer).pathname.startsWith('/sso/'); }
+  catch (e) { return false; }
 }
 // The sign-in popup of an embedded chat ends on this page (the return URL):
 // its opener is then a chat window of the same visitor on this origin. (A
@@ -305,7 +319,7 @@ constexpr std::string_view kAgentBody = R"(<body>
 <section id="info" data-testid="info-tab" aria-labelledby="info-heading">
 <h3 id="info-heading">Info</h3>
 <p><span id="info-name" data-testid="info-name"></span>
- <span id="info-cid" data-testid="info-customer-id"></span>
+ <span id="info-cid-label" hidden>Customer ID: <span id="info-cid" data-testid="info-customer-id"></span></span>
  <span id="info-verified" data-testid="info-verified"></span></p>
 <p>Routed to <strong id="team" data-testid="routed-team"></strong> <span id="rule" data-testid="routed-rule"></span></p>
 </section>
@@ -340,7 +354,8 @@ async function refreshList() {
     const row = el('li', {'data-testid': 'visitor-row'});
     const button = el('button', {type: 'button', class: c.chat === selected ? '' : 'secondary',
                                  'aria-pressed': String(c.chat === selected)},
-                      c.visitor + ' · ' + c.status + (c.team ? ' · ' + c.team : ''));
+                      [c.customer_id ? 'Customer ' + c.customer_id : 'Guest', c.visitor, c.status,
+                       c.team].filter(Boolean).join(' · '));
     button.dataset.chat = c.chat;
     button.addEventListener('click', () => select(c.chat));
     row.append(button);
@@ -355,7 +370,8 @@ async function loadDetail() {
   document.getElementById('d-status').textContent = '(' + r.status + ')';
   const info = r.info || {name: '', customer_id: null, verified: false};
   document.getElementById('info-name').textContent = info.name || 'Guest';
-  document.getElementById('info-cid').textContent = info.customer_id ? 'Customer ID: ' + info.customer_id : '';
+  document.getElementById('info-cid').textContent = info.customer_id || '';
+  document.getElementById('info-cid-label').hidden = !info.customer_id;
   const v = document.getElementById('info-verified');
   v.textContent = info.verified ? '✔ verified by ' + info.idp_entity_id : 'not verified';
   v.className = info.verified ? 'verified' : 'unverified';

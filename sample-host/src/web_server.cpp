@@ -51,6 +51,8 @@ struct Message {
 struct ChatState {
   std::string id;
   std::string visitor_id;
+  // Set when ChatWillStart reports a signed-in visitor (for the visitor list).
+  std::string customer_id;
   // "starting" (decision pending), "prechat", "active", "ended".
   std::string status = "starting";
   std::vector<sdk::FieldValue> prechat_answers;
@@ -272,6 +274,10 @@ struct WebServer::State {
     if (!started) {
       return {{"ok", false}, {"code", started.error().code}, {"message", started.error().message}};
     }
+    if (started->signed_in) {
+      std::lock_guard lock(mutex);
+      chats[chat_id].customer_id = started->customer_id;
+    }
     json::object out{{"ok", true},
                      {"chat", chat_id},
                      {"decision", ChatStartDecisionName(started->decision)},
@@ -436,6 +442,7 @@ struct WebServer::State {
       const ChatState& c = it->second;
       list.emplace_back(json::object{{"chat", c.id},
                                      {"visitor", c.visitor_id},
+                                     {"customer_id", Optional(c.customer_id)},
                                      {"status", c.status},
                                      {"team", Optional(c.team)}});
     }

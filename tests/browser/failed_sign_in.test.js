@@ -49,6 +49,10 @@ test('sign-in with a wrong IdP certificate fails plainly and is listed for the a
   await chat.waitForURL(url => url.origin === sp && url.pathname === '/chat');
   await chat.getByTestId('sign-in').waitFor({state: 'visible'});
   assert.equal(await chat.getByTestId('message-input').isVisible(), false, 'still signed out');
+  // Back from a failed sign-in the chat waits for the visitor instead of
+  // sending them round to the IdP again (set in the same step as the link).
+  assert.equal((await chat.getByRole('status').first().textContent()).trim(),
+               'Please sign in to start the chat.');
   await screenshot(chat, 'failed-back-to-chat');
 
   const admin = await newPage(stack);

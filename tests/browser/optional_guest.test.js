@@ -73,12 +73,13 @@ test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
   assert.equal(await chat2.getByTestId('sign-in').isVisible(), false);
   await screenshot(chat2, 'optional-signed-in-chat');
 
-  // Rows read "visitor-id · status · team"; the list refreshes on its own.
+  // Rows read "Customer ID · visitor-id · status · team" ("Guest" for guests);
+  // the list refreshes on its own.
   const row = agent.getByTestId('visitor-row').filter({hasText: visitor});
   await row.getByRole('button').click();
   await agent.getByTestId('info-customer-id').filter({hasText: 'cust-silver-002'}).waitFor();
   assert.equal((await agent.getByTestId('info-customer-id').textContent()).trim(),
-               'Customer ID: cust-silver-002');
+               'cust-silver-002');
   assert.match(await agent.getByTestId('info-verified').textContent(), /^✔ verified by http:/);
   // The display name has XML/HTML specials; it arrives as text, unchanged.
   assert.equal((await agent.getByTestId('info-name').textContent()).trim(), 'Tom & "Jerry" <Sales>');
