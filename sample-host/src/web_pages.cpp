@@ -447,6 +447,12 @@ constexpr std::string_view kHistoryBody = R"(<body>
 <form id="filter" method="get" action="/agent/history">
 <label for="customer-id">Customer ID</label>
 <input id="customer-id" name="customer_id" data-testid="history-filter-customer-id">
+<label for="team">Team</label>
+<input id="team" name="team" data-testid="history-filter-team">
+<label for="from">Saved on or after (UTC)</label>
+<input id="from" name="from" type="date" data-testid="history-filter-from">
+<label for="until">Saved on or before (UTC)</label>
+<input id="until" name="until" type="date" data-testid="history-filter-until">
 <p><button type="submit">Search</button></p>
 </form>
 <p id="status" role="status" aria-live="polite"></p>
@@ -459,10 +465,13 @@ constexpr std::string_view kHistoryBody = R"(<body>
 <script>
 (async function () {
   const params = new URLSearchParams(location.search);
-  const customer = params.get('customer_id') || '';
-  document.getElementById('customer-id').value = customer;
   const query = new URLSearchParams();
-  if (customer) query.set('customer_id', customer);
+  for (const [name, id] of [['customer_id', 'customer-id'], ['team', 'team'], ['from', 'from'],
+                            ['until', 'until']]) {
+    const value = params.get(name) || '';
+    document.getElementById(id).value = value;
+    if (value) query.set(name, value);
+  }
   if (params.get('cursor')) query.set('cursor', params.get('cursor'));
   const r = await api('GET', '/api/history?' + query.toString());
   if (!r.ok) { document.getElementById('status').textContent = 'Error: ' + (r.message || r.code); return; }
@@ -473,7 +482,11 @@ constexpr std::string_view kHistoryBody = R"(<body>
                      t.chat_id, t.visitor_id, t.transcript_id]) row.append(el('td', {}, v));
     body.append(row);
   }
-  document.getElementById('status').textContent = r.transcripts.length + ' transcript(s).';
+  // The plugin searches by one key: a customer ID covers every team and date.
+  const ignored = query.has('customer_id') &&
+                  (query.has('team') || query.has('from') || query.has('until'));
+  document.getElementById('status').textContent = r.transcripts.length + ' transcript(s).' +
+      (ignored ? ' A customer ID search covers every team and date.' : '');
   if (r.next_cursor) {
     const next = document.getElementById('next');
     query.set('cursor', r.next_cursor);

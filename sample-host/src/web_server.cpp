@@ -520,6 +520,30 @@ struct WebServer::State {
     query.customer_id = Param(target, "customer_id");
     query.team = Param(target, "team");
     query.cursor = Param(target, "cursor");
+    // A day (the page's date inputs, whole UTC days) or an RFC 3339 instant.
+    const auto instant = [&](const char* name, bool end_of_day) -> std::optional<sdk::UnixSeconds> {
+      const std::string text = Param(target, name);
+      if (text.empty()) return sdk::UnixSeconds{0};
+      if (text.size() == 10) {
+        auto day = ParseRfc3339(text + "T00:00:00Z");
+        if (day && end_of_day) *day += 86400;
+        return day;
+      }
+      auto at = ParseRfc3339(text);
+      if (at && end_of_day) *at += 1;  // "until" is inclusive here, exclusive in the SDK
+      return at;
+    };
+    const auto from = instant("from", false);
+    const auto until = instant("until", true);
+    if (!from || !until) {
+      return {{"ok", false},
+              {"code", "host.bad_time"},
+              {"message",
+               "from and until must be dates (2026-11-24) or RFC 3339 times "
+               "(2026-11-24T12:00:00Z)"}};
+    }
+    query.from = *from;
+    query.until = *until;
     const std::string limit = Param(target, "limit");
     if (!limit.empty()) {
       try {

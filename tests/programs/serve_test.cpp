@@ -295,6 +295,22 @@ TEST(ServeTest, GoldMemberSignsInIsRoutedAndFoundInHistory) {
   EXPECT_EQ(Str(rows[0].as_object(), "chat_id"), chat);
   EXPECT_EQ(Str(rows[0].as_object(), "team"), "Gold Team");
   EXPECT_EQ(Str(rows[0].as_object(), "transcript_id"), Str(ended, "transcript_id"));
+
+  // Team and time filters; days are whole UTC days, "until" included.
+  const auto count = [&](const std::string& query) {
+    const json::object page = Api(server, http::verb::get, "/api/history?" + query);
+    EXPECT_TRUE(page.at("ok").as_bool()) << query << ": " << json::serialize(page);
+    return page.at("transcripts").as_array().size();
+  };
+  EXPECT_EQ(count("team=Gold%20Team"), 1u);
+  EXPECT_EQ(count("team=General"), 0u);
+  EXPECT_EQ(count("from=2026-11-24&until=2026-11-24"), 1u);
+  EXPECT_EQ(count("from=2026-11-25"), 0u);
+  EXPECT_EQ(count("until=2026-11-23"), 0u);
+  EXPECT_EQ(count("team=Gold%20Team&until=2026-11-24T12:00:59Z"), 0u);
+  EXPECT_EQ(count("team=Gold%20Team&until=2026-11-24T12:01:00Z"), 1u);
+  const json::object bad = Api(server, http::verb::get, "/api/history?from=yesterday");
+  EXPECT_EQ(Str(bad, "code"), "host.bad_time");
   EXPECT_EQ(server.Terminate(), 0);
 }
 
