@@ -39,7 +39,7 @@ constexpr const char* kInvalidValue = "config.invalid_value";
 constexpr const char* kMissingKey = "config.missing_key";
 
 constexpr std::array<std::string_view, 3> kSections = {"sso", "mapping", "routing"};
-constexpr std::array<std::string_view, 18> kSsoKeys = {"enabled",
+constexpr std::array<std::string_view, 19> kSsoKeys = {"enabled",
                                                        "sign_in",
                                                        "sp_entity_id",
                                                        "acs_url",
@@ -56,7 +56,8 @@ constexpr std::array<std::string_view, 18> kSsoKeys = {"enabled",
                                                        "database",
                                                        "allow_sha1",
                                                        "sign_authn_requests",
-                                                       "max_response_bytes"};
+                                                       "max_response_bytes",
+                                                       "audit_retention_days"};
 constexpr std::array<std::string_view, 6> kChatFields = {"name",  "email",      "company",
                                                          "phone", "department", "product_service"};
 constexpr std::string_view kPrechatPrefix = "prechat:";
@@ -390,6 +391,9 @@ class Loader {
     if (key == "sign_authn_requests") return SetBool(key, node, s.sign_authn_requests);
     if (key == "max_response_bytes") {
       return SetInt(key, node, 1024, 16777216, s.max_response_bytes);
+    }
+    if (key == "audit_retention_days") {
+      return SetInt(key, node, 0, 36500, s.audit_retention_days);
     }
     std::string problem = "unknown key";
     if (const std::string near = ClosestName(key, kSsoKeys); !near.empty()) {

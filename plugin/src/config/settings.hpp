@@ -62,6 +62,8 @@ struct Settings {
   bool allow_sha1 = false;
   bool sign_authn_requests = false;
   std::int64_t max_response_bytes = 256 * 1024;
+  /// Audit events older than this many days are deleted; 0 keeps them all.
+  std::int64_t audit_retention_days = 90;
 
   // [mapping], in file order
   std::vector<Mapping> mappings;

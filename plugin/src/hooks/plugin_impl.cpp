@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "config/loader.hpp"
+#include "hooks/housekeeping.hpp"
 #include "hooks/http_endpoints.hpp"
 #include "identity/field_mapper.hpp"
 #include "saml/response_validator.hpp"
@@ -65,6 +66,9 @@ std::shared_ptr<const Runtime> PluginImpl::Snapshot() const {
 sdk::Status PluginImpl::Configure(const sdk::ConfigureRequest& request) noexcept {
   return Guarded<sdk::Done>("Configure", [&]() -> sdk::Status {
     auto rt = Runtime::Build(request.config_path, request.fixed_now);
+    // A store that cannot be tidied still serves sign-ins; the next run
+    // meets the same error.
+    if (rt) (void)RunHousekeeping(**rt);
     std::lock_guard lock(mutex_);
     request_ = request;
     if (!rt) {
@@ -91,6 +95,7 @@ sdk::Status PluginImpl::Reload() noexcept {
     }
     auto rt = Runtime::Build(request.config_path, request.fixed_now);
     if (!rt) return std::move(rt).error();  // the previous configuration stays
+    (void)RunHousekeeping(**rt);
     std::lock_guard lock(mutex_);
     runtime_ = std::move(*rt);
     config_error_ = {};
@@ -388,6 +393,7 @@ sdk::Expected<sdk::HttpResponse> PluginImpl::HandleHttp(const sdk::HttpRequest& 
       r.body = "Sign-in is turned off for this site.\n";
       return r;
     }
+    if (request.path == "/sso/acs" || request.path == "/sso/login") MaybeRunHousekeeping(*rt);
     if (request.path == "/sso/acs") return HandleAcs(*rt, request);
     if (request.path == "/sso/login") return HandleLogin(*rt, request);
     if (request.path == "/sso/metadata") return HandleMetadata(*rt);

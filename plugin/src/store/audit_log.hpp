@@ -35,6 +35,8 @@ class AuditLog {
   /// Newest first (by `at`, then by insertion order); limit 1..10000.
   /// A non-empty `kind` keeps only events of that kind.
   Result<std::vector<AuditEvent>> Latest(int limit, const std::string& kind = {});
+  /// Deletes events that happened before `cutoff`; returns how many.
+  Result<int> PurgeBefore(UnixSeconds cutoff);
 
  private:
   std::shared_ptr<Database> db_;

@@ -118,6 +118,7 @@ TEST(ExamplesTest, IniAndJsonLoadToEqualSettings) {
   EXPECT_EQ(a.allow_sha1, b.allow_sha1);
   EXPECT_EQ(a.sign_authn_requests, b.sign_authn_requests);
   EXPECT_EQ(a.max_response_bytes, b.max_response_bytes);
+  EXPECT_EQ(a.audit_retention_days, b.audit_retention_days);
   EXPECT_EQ(a.mappings, b.mappings);
   EXPECT_EQ(a.routing_rules, b.routing_rules);
   EXPECT_EQ(a.routing_default, b.routing_default);
@@ -146,6 +147,7 @@ TEST(ExamplesTest, IniAndJsonLoadToEqualSettings) {
   EXPECT_FALSE(a.allow_sha1);
   EXPECT_FALSE(a.sign_authn_requests);
   EXPECT_EQ(a.max_response_bytes, 262144);
+  EXPECT_EQ(a.audit_retention_days, 90);
 
   const std::vector<Mapping> mappings = {
       {"name", {"displayName", "urn:oid:2.16.840.1.113730.3.1.241"}},
@@ -175,6 +177,7 @@ TEST_F(LoaderTest, MinimalFileGetsDefaults) {
   EXPECT_EQ(s->clock_skew_seconds, 120);
   EXPECT_EQ(s->session_lifetime_seconds, 28800);
   EXPECT_EQ(s->max_response_bytes, 262144);
+  EXPECT_EQ(s->audit_retention_days, 90);
   EXPECT_EQ(s->database, In("visitor-sso.db"));
   EXPECT_TRUE(s->mappings.empty());
   EXPECT_TRUE(s->routing_rules.empty());
@@ -260,7 +263,9 @@ TEST_F(LoaderTest, IntegersMustBeInRange) {
                         Case{"session_lifetime_seconds", "59", "from 60 to 604800"},
                         Case{"session_lifetime_seconds", "604801", "from 60 to 604800"},
                         Case{"max_response_bytes", "1023", "from 1024 to 16777216"},
-                        Case{"max_response_bytes", "99999999999999999999", "from 1024 to"}}) {
+                        Case{"max_response_bytes", "99999999999999999999", "from 1024 to"},
+                        Case{"audit_retention_days", "-1", "from 0 to 36500"},
+                        Case{"audit_retention_days", "36501", "from 0 to 36500"}}) {
     const Error e = IniError(RequiredSso() + c.key + " = " + c.value + "\n");
     EXPECT_EQ(e.code, "config.invalid_value") << c.key << "=" << c.value;
     EXPECT_THAT(e.message,
@@ -269,10 +274,12 @@ TEST_F(LoaderTest, IntegersMustBeInRange) {
   auto edges = LoadSettings(Write("x.ini", "[sso]\n" + RequiredSso() +
                                                "clock_skew_seconds = 0\n"
                                                "session_lifetime_seconds = 604800\n"
-                                               "max_response_bytes = 1024\n"));
+                                               "max_response_bytes = 1024\n"
+                                               "audit_retention_days = 0\n"));
   ASSERT_TRUE(edges.has_value()) << edges.error().message;
   EXPECT_EQ(edges->clock_skew_seconds, 0);
   EXPECT_EQ(edges->session_lifetime_seconds, 604800);
+  EXPECT_EQ(edges->audit_retention_days, 0);
   EXPECT_EQ(edges->max_response_bytes, 1024);
 }
 

@@ -70,5 +70,22 @@ TEST_F(AuditLogTest, LatestFiltersByKind) {
   EXPECT_EQ(everything->size(), 2u);
 }
 
+TEST_F(AuditLogTest, PurgeBeforeKeepsTheCutoffSecondAndLater) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  AuditLog log(db);
+  ASSERT_TRUE(log.Record(Event(99, "old")));
+  ASSERT_TRUE(log.Record(Event(100, "edge")));
+  ASSERT_TRUE(log.Record(Event(200, "new")));
+  auto purged = log.PurgeBefore(100);
+  ASSERT_TRUE(purged) << purged.error().message;
+  EXPECT_EQ(*purged, 1);
+  auto left = log.Latest(10);
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 2u);
+  EXPECT_EQ(left->back().code, "edge");
+  EXPECT_EQ(*log.PurgeBefore(100), 0);
+}
+
 }  // namespace
 }  // namespace vsso::store
