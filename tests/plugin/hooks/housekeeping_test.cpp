@@ -55,7 +55,7 @@ void Seed(const Deployment& deployment) {
   ASSERT_TRUE(log.Record(Event(kTestNow - 29 * kDay, "recent")));
 }
 
-TEST(Housekeeping, ConfigurePurgesWhatHasEndedAndKeepsWhatIsLive) {
+TEST(Housekeeping, PurgesWhatHasEndedAndKeepsWhatIsLive) {
   DeploymentOptions options;
   options.extra_sso = "audit_retention_days = 30\n";
   Deployment deployment(options);
