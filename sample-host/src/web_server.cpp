@@ -650,8 +650,8 @@ struct WebServer::State {
   }
 
   // Pages that know the visitor hand out the cookie that /sso/* then sees.
-  // `embedded`: the website shows the chat window in an iframe instead of a
-  // window of its own (sign-in then runs in a popup).
+  // kEmbeddingWebsite: the website shows the chat window in an iframe instead
+  // of a window of its own (sign-in then runs in a popup).
   enum class VisitorView { kWebsite, kEmbeddingWebsite, kChatWindow };
   Response VisitorPage(const Request& request, const Target& target, VisitorView view) {
     std::string visitor = VisitorOf(request, target);
