@@ -1,0 +1,80 @@
+// Every page of `serve` and the plugin's sign-in failure page, in each state a
+// visitor, agent or admin meets, checked with axe-core against WCAG 2.1 A and
+// AA: labels, names, contrast, landmarks, language, duplicate IDs, ...
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const {startStack, screenshot, newPage, withTimeout} = require('./harness');
+
+const axePath = require.resolve('axe-core/axe.min.js');
+
+async function expectAccessible(page, what) {
+  await page.addScriptTag({path: axePath});
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+  }));
+  const found = result.violations.map(
+      v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(found, [], `${what} has accessibility violations`);
+  // axe ran rules, so an empty list means something.
+  assert.ok(result.passes.length > 0, `${what}: axe checked nothing`);
+}
+
+test('every page passes axe-core WCAG 2.1 A/AA checks', {timeout: 300000}, async t => {
+  const stack = await startStack({signIn: 'optional'});
+  t.after(() => stack.stop());
+  const {context, sp} = stack;
+
+  const site = await newPage(stack);
+  await site.goto(`${sp}/`);
+  await expectAccessible(site, 'website');
+
+  const embedding = await newPage(stack);
+  await embedding.goto(`${sp}/?embed=1`);
+  await embedding.getByTestId('chat-button').click();
+  await embedding.frameLocator('iframe[title="Chat"]').getByTestId('sign-in').waitFor();
+  await expectAccessible(embedding, 'website with the embedded chat open');
+
+  const [chat] = await Promise.all([context.waitForEvent('page'),
+                                    site.getByTestId('chat-button').click()]);
+  withTimeout(chat);
+  await chat.getByTestId('chat-as-guest').waitFor({state: 'visible'});
+  await expectAccessible(chat, 'chat window offering sign-in');
+  await chat.getByTestId('chat-as-guest').click();
+  const form = chat.getByTestId('prechat-form');
+  await form.waitFor({state: 'visible'});
+  await expectAccessible(chat, 'chat window with the pre-chat survey');
+  await form.getByLabel('Name').fill('Ada');
+  await chat.getByTestId('prechat-submit').click();
+  await chat.getByTestId('message-input').fill('Hello');
+  await chat.getByTestId('message-send').click();
+  await chat.getByTestId('message-list').filter({hasText: 'Hello'}).waitFor();
+  await expectAccessible(chat, 'chat window in a conversation');
+
+  const agent = await newPage(stack);
+  await agent.goto(`${sp}/agent`);
+  await agent.getByTestId('visitor-row').first().click();
+  await agent.getByTestId('info-name').filter({hasText: 'Ada'}).waitFor();
+  await agent.getByTestId('message-list').filter({hasText: 'Hello'}).waitFor();
+  await expectAccessible(agent, 'agent console with a chat open');
+  await agent.getByTestId('end-chat').click();
+  await agent.getByText(/Transcript .* saved/).waitFor();
+
+  const history = await newPage(stack);
+  await history.goto(`${sp}/agent/history`);
+  await history.getByTestId('history-row').first().waitFor();
+  await expectAccessible(history, 'history with a transcript');
+
+  const admin = await newPage(stack);
+  await admin.goto(`${sp}/admin`);
+  await admin.getByTestId('admin-certificate-row').first().waitFor();
+  await expectAccessible(admin, 'admin page');
+
+  // The plugin's own page for a refused sign-in, as the visitor gets it.
+  const refused = await admin.request.post(`${sp}/sso/acs`, {form: {SAMLResponse: 'bm90IHhtbA=='}});
+  assert.equal(refused.status(), 403);  // not XML: refused by validation
+  const failure = await newPage(stack);
+  await failure.setContent(await refused.text());
+  await expectAccessible(failure, 'sign-in failure page');
+  await screenshot(failure, 'sign-in-failure-page');
+});
