@@ -78,3 +78,57 @@ test('every page passes axe-core WCAG 2.1 A/AA checks', {timeout: 300000}, async
   await expectAccessible(failure, 'sign-in failure page');
   await screenshot(failure, 'sign-in-failure-page');
 });
+
+test('keyboard only: a guest starts a chat and an agent answers', {timeout: 300000}, async t => {
+  const stack = await startStack({signIn: 'optional'});
+  t.after(() => stack.stop());
+  const {context, sp} = stack;
+  const focused = page => page.evaluate(() => {
+    const e = document.activeElement;
+    return e ? e.dataset.testid || e.id || e.tagName : null;
+  });
+
+  const site = await newPage(stack);
+  await site.goto(`${sp}/`);
+  await site.keyboard.press('Tab');
+  assert.equal(await focused(site), 'chat-button', 'the chat button is the first stop');
+  const [chat] = await Promise.all([context.waitForEvent('page'), site.keyboard.press('Enter')]);
+  withTimeout(chat);
+  await chat.getByTestId('chat-as-guest').waitFor({state: 'visible'});
+  // The chat window puts the visitor on its first choice, then the next.
+  await chat.waitForFunction(() => document.activeElement?.dataset.testid === 'sign-in');
+  await chat.keyboard.press('Tab');
+  assert.equal(await focused(chat), 'chat-as-guest');
+  await chat.keyboard.press('Enter');
+  await chat.getByTestId('prechat-form').waitFor({state: 'visible'});
+  await chat.waitForFunction(() => document.activeElement?.id === 'f-name');
+  await chat.keyboard.type('Keyboard Kim');
+  await chat.keyboard.press('Tab');
+  assert.equal(await focused(chat), 'f-email');
+  await chat.keyboard.type('kim@example.net');
+  await chat.keyboard.press('Enter');  // submits the survey
+  await chat.waitForFunction(() => document.activeElement?.dataset.testid === 'message-input');
+  await chat.keyboard.type('Typed, not clicked');
+  await chat.keyboard.press('Enter');
+  await chat.getByTestId('message-list').filter({hasText: 'Typed, not clicked'}).waitFor();
+  await screenshot(chat, 'keyboard-chat');
+
+  const agent = await newPage(stack);
+  await agent.goto(`${sp}/agent`);
+  await agent.getByTestId('visitor-row').first().waitFor();
+  // Header links first (Chats, History, Admin), then the visitor list.
+  for (let i = 0; i < 4; ++i) await agent.keyboard.press('Tab');
+  assert.match(await agent.evaluate(() => document.activeElement.textContent), /Guest/);
+  await agent.keyboard.press('Enter');
+  await agent.getByTestId('info-name').filter({hasText: 'Keyboard Kim'}).waitFor();
+  await agent.getByTestId('message-input').focus();
+  await agent.keyboard.type('Answered by keyboard');
+  await agent.keyboard.press('Enter');
+  await chat.getByTestId('message-list').filter({hasText: 'Answered by keyboard'}).waitFor();
+  await agent.keyboard.press('Tab');  // Send
+  await agent.keyboard.press('Tab');  // End chat
+  assert.equal(await focused(agent), 'end-chat');
+  await agent.keyboard.press('Enter');
+  await chat.getByText('The chat has ended.').waitFor();
+  await screenshot(agent, 'keyboard-agent');
+});
