@@ -94,7 +94,7 @@ int RunScenarioCommand(const GlobalOptions& options, std::span<const std::string
     Report(*failure);
     return failure->exit_code;
   }
-  ScenarioRunner runner(session.plugin(), base_dir);
+  ScenarioRunner runner(session.loaded(), base_dir);
   std::istream& in = from_stdin ? std::cin : file;
   std::string line;
   int line_number = 0;

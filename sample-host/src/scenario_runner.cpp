@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "admin_overview.hpp"
 #include "wire.hpp"
 
 namespace sample_host {
@@ -108,8 +109,8 @@ std::string StringMember(const json::object& event, std::string_view key) {
 
 }  // namespace
 
-ScenarioRunner::ScenarioRunner(sdk::Plugin& plugin, std::filesystem::path base_dir)
-    : plugin_(plugin), base_dir_(std::move(base_dir)) {}
+ScenarioRunner::ScenarioRunner(const sdk::LoadedPlugin& loaded, std::filesystem::path base_dir)
+    : loaded_(loaded), plugin_(*loaded.plugin), base_dir_(std::move(base_dir)) {}
 
 sdk::Chat ScenarioRunner::ChatFor(const std::string& visitor, const std::string& chat_id) const {
   sdk::Chat chat;
@@ -150,15 +151,16 @@ json::object ScenarioRunner::RunLine(const std::string& line, int line_number) {
 
   const bool known = name == "chat_start" || name == "saml_post" || name == "prechat" ||
                      name == "visitor_info" || name == "route" || name == "chat_end" ||
-                     name == "history";
+                     name == "history" || name == "admin_overview";
   if (!known) {
     Fail(result, kBadEvent,
          Where(line_number) + "unknown event \"" + name +
-             "\" (expected chat_start, saml_post, prechat, visitor_info, route, chat_end or "
-             "history)");
+             "\" (expected chat_start, saml_post, prechat, visitor_info, route, chat_end, "
+             "history or admin_overview)");
     return result;
   }
-  if (name != "history" && visitor.empty()) {
+  const bool about_a_visitor = name != "history" && name != "admin_overview";
+  if (about_a_visitor && visitor.empty()) {
     Fail(result, kBadEvent, Where(line_number) + name + " needs \"visitor\" (a non-empty string)");
     return result;
   }
@@ -189,8 +191,10 @@ json::object ScenarioRunner::RunLine(const std::string& line, int line_number) {
     } else {
       ChatEnd(visitor, chat_id, result);
     }
-  } else {
+  } else if (name == "history") {
     History(event, line_number, result);
+  } else {
+    AdminOverview(event, line_number, result);
   }
   return result;
 }
@@ -388,6 +392,26 @@ void ScenarioRunner::History(const json::object& event, int line_number, json::o
   }
   result["transcripts"] = std::move(rows);
   result["next_cursor"] = Optional(page->next_cursor);
+}
+
+void ScenarioRunner::AdminOverview(const json::object& event, int line_number,
+                                   json::object& result) {
+  std::uint32_t limit = 20;
+  if (const json::value* given = event.if_contains("failure_limit")) {
+    if (!given->is_int64() || given->as_int64() < 1 || given->as_int64() > 1000) {
+      return Fail(result, kBadEvent,
+                  Where(line_number) +
+                      "admin_overview \"failure_limit\" must be an integer from 1 to 1000");
+    }
+    limit = static_cast<std::uint32_t>(given->as_int64());
+  }
+  json::object overview = AdminOverviewJson(loaded_, limit);
+  if (const json::value* error = overview.if_contains("overview_error")) {
+    const json::object& e = error->as_object();
+    return Fail(result, std::string(e.at("code").as_string()),
+                std::string(e.at("message").as_string()));
+  }
+  for (auto& [key, value] : overview) result[key] = std::move(value);
 }
 
 }  // namespace sample_host

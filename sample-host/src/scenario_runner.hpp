@@ -14,14 +14,15 @@
 
 #include <boost/json/object.hpp>
 
-#include "visitor_sso/sdk/plugin.hpp"
+#include "visitor_sso/sdk/loader.hpp"
 
 namespace sample_host {
 
 class ScenarioRunner {
  public:
   /// Files named by events (saml_post "file") are relative to `base_dir`.
-  ScenarioRunner(visitor_sso::sdk::Plugin& plugin, std::filesystem::path base_dir);
+  /// `loaded` must outlive the runner.
+  ScenarioRunner(const visitor_sso::sdk::LoadedPlugin& loaded, std::filesystem::path base_dir);
 
   /// Runs the event on one scenario line (already known not to be blank or a
   /// comment) and returns its result object. Never throws for a bad line or a
@@ -49,7 +50,10 @@ class ScenarioRunner {
   void Route(const std::string& visitor, boost::json::object& result);
   void ChatEnd(const std::string& visitor, const std::string& chat_id, boost::json::object& result);
   void History(const boost::json::object& event, int line_number, boost::json::object& result);
+  void AdminOverview(const boost::json::object& event, int line_number,
+                     boost::json::object& result);
 
+  const visitor_sso::sdk::LoadedPlugin& loaded_;
   visitor_sso::sdk::Plugin& plugin_;
   std::filesystem::path base_dir_;
   std::map<std::string, VisitorState> visitors_;

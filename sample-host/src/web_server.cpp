@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "admin_overview.hpp"
 #include "exit_codes.hpp"
 #include "web_pages.hpp"
 #include "wire.hpp"
@@ -144,12 +145,10 @@ Response JsonError(const Request& request, http::status status, const std::strin
 }  // namespace
 
 struct WebServer::State {
-  explicit State(const sdk::LoadedPlugin& loaded)
-      : plugin(*loaded.plugin), plugin_sdk_minor(loaded.sdk_minor) {}
+  explicit State(const sdk::LoadedPlugin& l) : loaded(l), plugin(*l.plugin) {}
 
+  const sdk::LoadedPlugin& loaded;
   sdk::Plugin& plugin;
-  /// GetAdminOverview exists only in plugins built against SDK 1.1 or later.
-  const std::uint32_t plugin_sdk_minor;
   std::mutex mutex;
   std::condition_variable changed;
   bool stopping = false;
@@ -573,68 +572,8 @@ struct WebServer::State {
   }
 
   json::object Admin() const {
-    const sdk::PluginDescription d = plugin.Describe();
-    json::object out{{"ok", true},
-                     {"name", d.name},
-                     {"version", d.version},
-                     {"sdk", std::to_string(d.sdk_major) + "." + std::to_string(d.sdk_minor)},
-                     {"enabled", d.enabled},
-                     {"sign_in_policy", d.sign_in_policy},
-                     {"certificate_count", d.certificate_count},
-                     {"mapping_count", d.mapping_count},
-                     {"sp_entity_id", d.sp_entity_id},
-                     {"idp_entity_id", d.idp_entity_id}};
-    if (plugin_sdk_minor < 1) {
-      out["overview_error"] = {
-          {"code", "host.plugin_too_old"},
-          {"message", "the plugin was built against SDK 1." + std::to_string(plugin_sdk_minor) +
-                          "; the admin overview needs 1.1"}};
-      return out;
-    }
-    auto overview = plugin.GetAdminOverview(sdk::AdminOverviewQuery{});
-    if (!overview) {
-      out["overview_error"] = {{"code", overview.error().code},
-                               {"message", overview.error().message}};
-      return out;
-    }
-    out["sp_metadata_url"] = overview->sp_metadata_path;
-    json::array certificates;
-    for (const auto& c : overview->certificates) {
-      // Whole days, rounded down: "expires in 0 days" is still valid today.
-      const std::int64_t left = c.not_after - overview->now;
-      const std::int64_t days = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
-      certificates.push_back({{"subject", c.subject},
-                              {"issuer", c.issuer},
-                              {"fingerprint", c.fingerprint_sha256},
-                              {"not_before", FormatRfc3339(c.not_before)},
-                              {"not_after", FormatRfc3339(c.not_after)},
-                              {"days_left", days},
-                              {"source", c.source}});
-    }
-    out["certificates"] = std::move(certificates);
-    json::array mappings;
-    for (const auto& m : overview->mappings) {
-      json::array attributes;
-      for (const auto& a : m.attributes) attributes.emplace_back(a);
-      mappings.push_back(
-          {{"field", m.field}, {"label", m.label}, {"attributes", std::move(attributes)}});
-    }
-    out["mappings"] = std::move(mappings);
-    json::array rules;
-    for (const auto& r : overview->routing_rules) {
-      rules.push_back({{"name", r.name}, {"text", r.text}, {"team", r.team}});
-    }
-    out["routing"] = {{"rules", std::move(rules)},
-                      {"default_team", overview->routing_default_team}};
-    json::array failures;
-    for (const auto& f : overview->recent_failures) {
-      failures.push_back({{"at", FormatRfc3339(f.at)},
-                          {"code", f.code},
-                          {"message", f.message},
-                          {"issuer", f.issuer},
-                          {"visitor_id", f.visitor_id}});
-    }
-    out["failures"] = std::move(failures);
+    json::object out = AdminOverviewJson(loaded);
+    out["ok"] = true;
     return out;
   }
 

@@ -205,6 +205,38 @@ TEST(ScenarioTest, ResponsesOutsideTheirValidityWindowAreRefusedByTheAcs) {
   EXPECT_EQ(Str(run.results[2], "decision"), "require_sign_in");
 }
 
+TEST(ScenarioTest, AdminOverviewShowsTrustRulesAndTheRefusedSignIn) {
+  ScenarioDir scenarios;
+  {
+    std::ofstream out(scenarios.dir() / "admin.jsonl");
+    out << "{\"event\":\"chat_start\",\"visitor\":\"v1\"}\n"
+           "{\"event\":\"saml_post\",\"visitor\":\"v1\",\"file\":\"responses/gold.xml\"}\n"
+           "{\"event\":\"admin_overview\",\"failure_limit\":5}\n"
+           "{\"event\":\"admin_overview\",\"failure_limit\":0}\n";
+  }
+  // An hour after the response's window: the ACS refuses it.
+  ScenarioRun run =
+      RunScenario(scenarios, "required.ini", "admin.jsonl", {"--now=2026-11-24T13:01:00Z"});
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.err;
+  ASSERT_EQ(run.results.size(), 4u) << run.process.out;
+  const json::object& overview = run.results[2];
+  ASSERT_TRUE(Ok(overview)) << json::serialize(overview);
+  EXPECT_EQ(Str(overview, "sign_in_policy"), "required");
+  EXPECT_EQ(Str(overview, "sp_metadata_url"), "/sso/metadata");
+  const json::array& certificates = overview.at("certificates").as_array();
+  ASSERT_EQ(certificates.size(), 1u);
+  EXPECT_EQ(certificates[0].as_object().at("days_left").as_int64(), 3650);
+  EXPECT_EQ(overview.at("routing").as_object().at("rules").as_array().size(), 2u);
+  EXPECT_EQ(overview.at("mappings").as_array().size(), 6u);
+  const json::array& failures = overview.at("failures").as_array();
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_TRUE(Str(failures[0].as_object(), "code").starts_with("saml."))
+      << json::serialize(failures[0]);
+  EXPECT_EQ(Str(failures[0].as_object(), "visitor_id"), "v1");
+  EXPECT_FALSE(Ok(run.results[3]));
+  EXPECT_EQ(Str(run.results[3], "code"), "scenario.bad_event");
+}
+
 TEST(ScenarioTest, BadLinesAreReportedAndTheRunGoesOn) {
   ScenarioDir scenarios;
   {

@@ -1,0 +1,81 @@
+#include "admin_overview.hpp"
+
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "wire.hpp"
+
+namespace sample_host {
+
+namespace json = boost::json;
+namespace sdk = visitor_sso::sdk;
+
+json::object AdminOverviewJson(const sdk::LoadedPlugin& loaded, std::uint32_t failure_limit) {
+  const sdk::PluginDescription d = loaded.plugin->Describe();
+  json::object out{{"name", d.name},
+                   {"version", d.version},
+                   {"sdk", std::to_string(d.sdk_major) + "." + std::to_string(d.sdk_minor)},
+                   {"enabled", d.enabled},
+                   {"sign_in_policy", d.sign_in_policy},
+                   {"certificate_count", d.certificate_count},
+                   {"mapping_count", d.mapping_count},
+                   {"sp_entity_id", d.sp_entity_id},
+                   {"idp_entity_id", d.idp_entity_id}};
+  // An SDK 1.0 plugin object has no GetAdminOverview entry to call.
+  if (loaded.sdk_minor < 1) {
+    out["overview_error"] = {
+        {"code", "host.plugin_too_old"},
+        {"message", "the plugin was built against SDK 1." + std::to_string(loaded.sdk_minor) +
+                        "; the admin overview needs 1.1"}};
+    return out;
+  }
+  sdk::AdminOverviewQuery query;
+  query.failure_limit = failure_limit;
+  auto overview = loaded.plugin->GetAdminOverview(query);
+  if (!overview) {
+    out["overview_error"] = {{"code", overview.error().code},
+                             {"message", overview.error().message}};
+    return out;
+  }
+  out["sp_metadata_url"] = overview->sp_metadata_path;
+  json::array certificates;
+  for (const auto& c : overview->certificates) {
+    // Whole days, rounded down: "expires in 0 days" is still valid today.
+    const std::int64_t left = c.not_after - overview->now;
+    const std::int64_t days = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+    certificates.push_back({{"subject", c.subject},
+                            {"issuer", c.issuer},
+                            {"fingerprint", c.fingerprint_sha256},
+                            {"not_before", FormatRfc3339(c.not_before)},
+                            {"not_after", FormatRfc3339(c.not_after)},
+                            {"days_left", days},
+                            {"source", c.source}});
+  }
+  out["certificates"] = std::move(certificates);
+  json::array mappings;
+  for (const auto& m : overview->mappings) {
+    json::array attributes;
+    for (const auto& a : m.attributes) attributes.emplace_back(a);
+    mappings.push_back(
+        {{"field", m.field}, {"label", m.label}, {"attributes", std::move(attributes)}});
+  }
+  out["mappings"] = std::move(mappings);
+  json::array rules;
+  for (const auto& r : overview->routing_rules) {
+    rules.push_back({{"name", r.name}, {"text", r.text}, {"team", r.team}});
+  }
+  out["routing"] = {{"rules", std::move(rules)}, {"default_team", overview->routing_default_team}};
+  json::array failures;
+  for (const auto& f : overview->recent_failures) {
+    failures.push_back({{"at", FormatRfc3339(f.at)},
+                        {"code", f.code},
+                        {"message", f.message},
+                        {"issuer", f.issuer},
+                        {"visitor_id", f.visitor_id}});
+  }
+  out["failures"] = std::move(failures);
+  return out;
+}
+
+}  // namespace sample_host
