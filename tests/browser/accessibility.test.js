@@ -4,7 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot, newPage, withTimeout} = require('./harness');
+const {startStack, screenshot, newPage, withTimeout, openChatWindow} = require('./harness');
 
 const axePath = require.resolve('axe-core/axe.min.js');
 
@@ -23,7 +23,7 @@ async function expectAccessible(page, what) {
 test('every page passes axe-core WCAG 2.1 A/AA checks', {timeout: 300000}, async t => {
   const stack = await startStack({signIn: 'optional'});
   t.after(() => stack.stop());
-  const {context, sp} = stack;
+  const {sp} = stack;
 
   const site = await newPage(stack);
   await site.goto(`${sp}/`);
@@ -35,9 +35,7 @@ test('every page passes axe-core WCAG 2.1 A/AA checks', {timeout: 300000}, async
   await embedding.frameLocator('iframe[title="Chat"]').getByTestId('sign-in').waitFor();
   await expectAccessible(embedding, 'website with the embedded chat open');
 
-  const [chat] = await Promise.all([context.waitForEvent('page'),
-                                    site.getByTestId('chat-button').click()]);
-  withTimeout(chat);
+  const {chat} = await openChatWindow(stack);
   await chat.getByTestId('chat-as-guest').waitFor({state: 'visible'});
   await expectAccessible(chat, 'chat window offering sign-in');
   await chat.getByTestId('chat-as-guest').click();

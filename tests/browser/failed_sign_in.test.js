@@ -5,27 +5,20 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot, withTimeout, newPage} = require('./harness');
+const {startStack, screenshot, newPage, openChatWindow, fillIdpLogin} = require('./harness');
 
 test('sign-in with a wrong IdP certificate fails plainly and is listed for the admin',
      {timeout: 300000}, async t => {
   const stack = await startStack({signIn: 'required', wrongIdpCertificate: true});
   t.after(() => stack.stop());
-  const {context, sp} = stack;
+  const {sp} = stack;
 
-  const site = await newPage(stack);
-  await site.goto(`${sp}/`);
-  const [chat] = await Promise.all([context.waitForEvent('page'),
-                                    site.getByTestId('chat-button').click()]);
-  withTimeout(chat);
+  const {chat} = await openChatWindow(stack);
   const visitor = await chat.getByTestId('chat-window').getAttribute('data-visitor');
   const signIn = chat.getByTestId('sign-in');
   await signIn.waitFor({state: 'visible'});
   await signIn.click();
-  await chat.waitForURL(url => url.port === String(new URL(stack.idp).port));
-  await chat.locator('input[name="username"]').fill('gold');
-  await chat.locator('input[name="password"]').fill('gold-pass');
-  await chat.locator('#submit_button').click();
+  await (await fillIdpLogin(chat, stack, 'gold')).click();
 
   // The ACS answers with the plugin's failure page, not a redirect.
   await chat.waitForURL(url => url.origin === sp && url.pathname === '/sso/acs');

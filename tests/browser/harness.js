@@ -143,6 +143,26 @@ async function newPage(stack) {
   return withTimeout(await stack.context.newPage());
 }
 
+// The website's chat button opens the chat window in a window of its own.
+async function openChatWindow(stack) {
+  const site = await newPage(stack);
+  await site.goto(`${stack.sp}/`);
+  const [chat] = await Promise.all([stack.context.waitForEvent('page'),
+                                    site.getByTestId('chat-button').click()]);
+  withTimeout(chat);
+  await chat.getByTestId('chat-window').waitFor();
+  return {site, chat};
+}
+
+// Once `page` shows SimpleSAMLphp's login form, fills it in for a scripts/idp
+// user (password "<user>-pass") and returns the submit button.
+async function fillIdpLogin(page, stack, user) {
+  await page.waitForURL(url => url.port === String(new URL(stack.idp).port));
+  await page.locator('input[name="username"]').fill(user);
+  await page.locator('input[name="password"]').fill(`${user}-pass`);
+  return page.locator('#submit_button');
+}
+
 // Numbered in the order taken; the file's old screenshots go first.
 let shot = 0;
 async function screenshot(page, name) {
@@ -157,4 +177,5 @@ async function screenshot(page, name) {
   return file;
 }
 
-module.exports = {startStack, screenshot, artifacts, timeout, withTimeout, newPage};
+module.exports = {startStack, screenshot, artifacts, timeout, withTimeout, newPage, openChatWindow,
+                  fillIdpLogin};

@@ -5,7 +5,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot, withTimeout, newPage} = require('./harness');
+const {startStack, screenshot, newPage, openChatWindow, fillIdpLogin} = require('./harness');
 
 test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
      {timeout: 300000}, async t => {
@@ -13,11 +13,7 @@ test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
   t.after(() => stack.stop());
   const {context, sp} = stack;
 
-  const site = await newPage(stack);
-  await site.goto(`${sp}/`);
-  const [chat] = await Promise.all([context.waitForEvent('page'),
-                                    site.getByTestId('chat-button').click()]);
-  withTimeout(chat);
+  const {chat} = await openChatWindow(stack);
   const guestVisitor = await chat.getByTestId('chat-window').getAttribute('data-visitor');
   const guest = chat.getByTestId('chat-as-guest');
   await guest.waitFor({state: 'visible'});
@@ -49,11 +45,7 @@ test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
 
   // Another visitor: the host hands out a new visitor ID when there is no cookie.
   await context.clearCookies();
-  const site2 = await newPage(stack);
-  await site2.goto(`${sp}/`);
-  const [chat2] = await Promise.all([context.waitForEvent('page'),
-                                     site2.getByTestId('chat-button').click()]);
-  withTimeout(chat2);
+  const {chat: chat2} = await openChatWindow(stack);
   const visitor = await chat2.getByTestId('chat-window').getAttribute('data-visitor');
   assert.ok(visitor);
   assert.notEqual(visitor, guestVisitor);
@@ -61,11 +53,9 @@ test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
   await signIn.waitFor({state: 'visible'});
   assert.equal(await chat2.getByTestId('chat-as-guest').isVisible(), true);
   await signIn.click();
-  await chat2.waitForURL(url => url.port === String(new URL(stack.idp).port));
-  await chat2.locator('input[name="username"]').fill('silver');
-  await chat2.locator('input[name="password"]').fill('silver-pass');
+  const submit = await fillIdpLogin(chat2, stack, 'silver');
   await screenshot(chat2, 'optional-idp-login');
-  await chat2.locator('#submit_button').click();
+  await submit.click();
   await chat2.waitForURL(url => url.origin === sp && url.pathname === '/chat');
   // Signed in: straight to the chat, no survey.
   await chat2.getByTestId('message-input').waitFor({state: 'visible'});

@@ -4,22 +4,16 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot, withTimeout, newPage} = require('./harness');
+const {startStack, screenshot, newPage, openChatWindow, fillIdpLogin} = require('./harness');
 
 test('required sign-in: gold user from chat button to history', {timeout: 300000}, async t => {
   const stack = await startStack({signIn: 'required'});
   t.after(() => stack.stop());
-  const {context, sp} = stack;
-
-  const site = await newPage(stack);
-  await site.goto(`${sp}/`);
-  await screenshot(site, 'website');
+  const {sp} = stack;
 
   // The chat opens in a window of its own.
-  const [chat] = await Promise.all([context.waitForEvent('page'),
-                                    site.getByTestId('chat-button').click()]);
-  withTimeout(chat);
-  await chat.getByTestId('chat-window').waitFor();
+  const {site, chat} = await openChatWindow(stack);
+  await screenshot(site, 'website');
   const signIn = chat.getByTestId('sign-in');
   await signIn.waitFor({state: 'visible'});
   // Required: no way around signing in.
@@ -27,12 +21,9 @@ test('required sign-in: gold user from chat button to history', {timeout: 300000
   await screenshot(chat, 'chat-sign-in-required');
 
   // Own window: the chat window goes on to the IdP's sign-in page by itself.
-  await chat.waitForURL(url => url.port === String(new URL(stack.idp).port));
-  await chat.locator('input[name="username"]').waitFor();
+  const submit = await fillIdpLogin(chat, stack, 'gold');
   await screenshot(chat, 'idp-login');
-  await chat.locator('input[name="username"]').fill('gold');
-  await chat.locator('input[name="password"]').fill('gold-pass');
-  await chat.locator('#submit_button').click();
+  await submit.click();
 
   // SimpleSAMLphp posts the response to the ACS, which sends the visitor back.
   await chat.waitForURL(url => url.origin === sp && url.pathname === '/chat');
