@@ -51,13 +51,7 @@ Result<std::vector<AuditEvent>> AuditLog::Latest(int limit, const std::string& k
 }
 
 Result<int> AuditLog::PurgeBefore(UnixSeconds cutoff) {
-  return db_->Write([&](Connection& c) -> Result<int> {
-    auto q = c.Prepare("DELETE FROM audit_log WHERE at < ?1");
-    if (!q) return std::move(q).error();
-    q->BindInt(1, cutoff);
-    if (auto st = q->Run(); !st) return std::move(st).error();
-    return c.Changes();
-  });
+  return db_->Change("DELETE FROM audit_log WHERE at < ?1", cutoff);
 }
 
 }  // namespace vsso::store

@@ -153,6 +153,16 @@ Status Connection::Exec(std::string_view sql, std::string_view what) {
 
 int Connection::Changes() const { return sqlite3_changes(db_); }
 
+Result<int> Database::Change(std::string_view sql, std::int64_t parameter) {
+  return Write([&](Connection& c) -> Result<int> {
+    auto q = c.Prepare(sql);
+    if (!q) return std::move(q).error();
+    q->BindInt(1, parameter);
+    if (auto st = q->Run(); !st) return std::move(st).error();
+    return c.Changes();
+  });
+}
+
 Error Connection::Failure(std::string_view what) const {
   return MakeError("store.query_failed",
                    std::string(what) + ": " + sqlite3_errmsg(db_) + Where(path_));

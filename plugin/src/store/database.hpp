@@ -124,6 +124,11 @@ class Database {
   int SchemaVersion();
   const std::string& path() const { return connection_->path(); }
 
+  /// Runs `sql`, a statement with one integer parameter ?1 (the purges:
+  /// "DELETE FROM t WHERE expires_at < ?1"), as a write; returns the number
+  /// of rows it changed.
+  Result<int> Change(std::string_view sql, std::int64_t parameter);
+
   /// Runs fn(Connection&) -> Result<T> with the connection locked, outside
   /// any explicit transaction (single statements are atomic by themselves).
   template <class Fn>

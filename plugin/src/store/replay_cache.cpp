@@ -40,13 +40,7 @@ Result<bool> ReplayCache::FirstUse(const std::string& assertion_id, const std::s
 }
 
 Result<int> ReplayCache::Purge(UnixSeconds now) {
-  return db_->Write([&](Connection& c) -> Result<int> {
-    auto q = c.Prepare("DELETE FROM replay_cache WHERE keep_until < ?1");
-    if (!q) return std::move(q).error();
-    q->BindInt(1, now);
-    if (auto st = q->Run(); !st) return std::move(st).error();
-    return c.Changes();
-  });
+  return db_->Change("DELETE FROM replay_cache WHERE keep_until < ?1", now);
 }
 
 }  // namespace vsso::store

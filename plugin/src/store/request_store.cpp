@@ -65,13 +65,7 @@ Result<PendingRequest> RequestStore::Take(const std::string& relay_state, UnixSe
 }
 
 Result<int> RequestStore::PurgeExpired(UnixSeconds now) {
-  return db_->Write([&](Connection& c) -> Result<int> {
-    auto q = c.Prepare("DELETE FROM authn_requests WHERE expires_at < ?1");
-    if (!q) return std::move(q).error();
-    q->BindInt(1, now);
-    if (auto st = q->Run(); !st) return std::move(st).error();
-    return c.Changes();
-  });
+  return db_->Change("DELETE FROM authn_requests WHERE expires_at < ?1", now);
 }
 
 }  // namespace vsso::store

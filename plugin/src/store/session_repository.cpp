@@ -66,13 +66,7 @@ Result<bool> SessionRepository::Delete(const std::string& visitor_id) {
 }
 
 Result<int> SessionRepository::PurgeExpired(UnixSeconds now) {
-  return db_->Write([&](Connection& c) -> Result<int> {
-    auto q = c.Prepare("DELETE FROM sso_sessions WHERE expires_at <= ?1");
-    if (!q) return std::move(q).error();
-    q->BindInt(1, now);
-    if (auto st = q->Run(); !st) return std::move(st).error();
-    return c.Changes();
-  });
+  return db_->Change("DELETE FROM sso_sessions WHERE expires_at <= ?1", now);
 }
 
 }  // namespace vsso::store
