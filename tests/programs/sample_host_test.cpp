@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kExpectedInfo =
     "plugin: visitor-sso 0.1.0\n"
-    "sdk: 1.1\n"
+    "sdk: 1.2\n"
     "sign_in: optional\n"
     "certificates: 2\n"
     "mappings: 8\n";

@@ -78,6 +78,33 @@ CREATE INDEX transcript_tags_customer ON transcript_tags (customer_id, saved_at 
 CREATE INDEX transcript_tags_team ON transcript_tags (team, saved_at);
 CREATE INDEX transcript_tags_saved_at ON transcript_tags (saved_at DESC, transcript_id DESC);
 )sql"},
+    {4, "sign-ins bound to the browser, hand-offs, folded audit refusals", R"sql(
+-- SHA-256 (hex) of the plugin's browser cookie that started the sign-in
+-- (never the cookie itself); '' only for rows written before this migration.
+ALTER TABLE authn_requests ADD COLUMN browser_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX authn_requests_browser ON authn_requests (browser_hash, created_at);
+CREATE INDEX authn_requests_expires_at ON authn_requests (expires_at);
+-- One-time tokens under /sso/: 'confirm' holds a validated IdP-initiated
+-- sign-in until the browser that received it confirms it; 'code' lets a
+-- sign-in popup hand its session to the chat window that opened it.
+CREATE TABLE sso_handoffs (
+  token_hash TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('confirm', 'code')),
+  browser_hash TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  return_url TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sso_handoffs_expires_at ON sso_handoffs (expires_at);
+-- Identical refusals (same kind, code and client address) fold into one row.
+ALTER TABLE audit_log ADD COLUMN remote_address TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE audit_log ADD COLUMN last_at INTEGER NOT NULL DEFAULT 0;
+UPDATE audit_log SET last_at = at;
+CREATE INDEX audit_log_fold ON audit_log (kind, code, remote_address, last_at);
+CREATE INDEX audit_log_last_at ON audit_log (last_at);
+)sql"},
 };
 
 }  // namespace

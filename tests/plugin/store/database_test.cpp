@@ -13,12 +13,12 @@ using DatabaseTest = StoreTest;
 TEST_F(DatabaseTest, FreshDatabaseGetsEveryMigration) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  EXPECT_EQ(Database::KnownSchemaVersion(), 3);
-  EXPECT_EQ(db->SchemaVersion(), 3);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 3);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE applied_at > 1600000000"), 3);
+  EXPECT_EQ(Database::KnownSchemaVersion(), 4);
+  EXPECT_EQ(db->SchemaVersion(), 4);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 4);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE applied_at > 1600000000"), 4);
   for (const char* table : {"certificates", "mappings", "replay_cache", "authn_requests",
-                            "audit_log", "sso_sessions", "transcript_tags"}) {
+                            "audit_log", "sso_sessions", "transcript_tags", "sso_handoffs"}) {
     EXPECT_EQ(Scalar(std::string("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND "
                                  "name = '") +
                      table + "'"),
@@ -65,8 +65,8 @@ TEST_F(DatabaseTest, ReopeningAppliesNothingTwice) {
   ASSERT_TRUE(OpenDb());
   auto again = OpenDb();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->SchemaVersion(), 3);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(again->SchemaVersion(), 4);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 4);
 }
 
 TEST_F(DatabaseTest, UpgradeFromVersionOneKeepsData) {
@@ -82,9 +82,9 @@ TEST_F(DatabaseTest, UpgradeFromVersionOneKeepsData) {
 
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  EXPECT_EQ(db->SchemaVersion(), 3);
+  EXPECT_EQ(db->SchemaVersion(), 4);
   EXPECT_EQ(Scalar("SELECT applied_at FROM schema_migrations WHERE version = 1"), 1700000000);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE version IN (2, 3)"), 2);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE version IN (2, 3, 4)"), 3);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM certificates WHERE fingerprint = 'ab12'"), 1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mappings WHERE field = 'email'"), 1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'transcript_tags'"), 1);
@@ -92,11 +92,11 @@ TEST_F(DatabaseTest, UpgradeFromVersionOneKeepsData) {
 
 TEST_F(DatabaseTest, RefusesSchemaFromNewerBuild) {
   ASSERT_TRUE(OpenDb());
-  RawExec("INSERT INTO schema_migrations VALUES (4, 'from the future', 1900000000)");
+  RawExec("INSERT INTO schema_migrations VALUES (5, 'from the future', 1900000000)");
   auto db = Database::Open(path_);
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().code, "store.schema_too_new");
-  EXPECT_NE(db.error().message.find("version 4"), std::string::npos) << db.error().message;
+  EXPECT_NE(db.error().message.find("version 5"), std::string::npos) << db.error().message;
   EXPECT_NE(db.error().message.find(path_), std::string::npos);
 }
 

@@ -57,19 +57,30 @@ struct HttpRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string path;    ///< Path only, e.g. "/sso/acs".
   std::string query;   ///< Raw query string without '?'.
+  /// Every request header as received, Cookie, Origin and Content-Type
+  /// included: the plugin binds each sign-in to the browser through a cookie
+  /// of its own (Path=/sso/) and refuses cross-origin writes.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  ///< Raw body (form-encoded for the ACS).
-  /// The host's visitor ID for this browser, if it knows one.
+  /// The host's visitor ID for this browser, if it knows one. It must come
+  /// from the host's own authenticated state (its session cookie), never from
+  /// anything the request names: a sign-in is bound to this visitor.
   std::string visitor_id;
+  /// The client's address as the host sees it (after its trusted proxies);
+  /// identical refusals from one address are folded in the audit log.
   std::string remote_address;
 };
 
+/// Header values never contain CR, LF or NUL: the plugin checks every header
+/// it produces in one place and answers 500 instead. A host must still refuse
+/// to send any header value containing them (defence in depth).
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  /// Set by the ACS on acceptance: the visitor that is now signed in, so the
-  /// host can wake that visitor's chat window.
+  /// Set when a visitor has just been signed in (ACS, confirmation of an
+  /// IdP-initiated sign-in, hand-off redemption), so the host can wake that
+  /// visitor's chat window.
   std::string signed_in_visitor_id;
 };
 
@@ -198,7 +209,7 @@ struct HistoryPage {
   std::string next_cursor;  ///< empty when there is no further page
 };
 
-// ---- Admin overview (SDK 1.1) ------------------------------------------------
+// ---- Admin overview (SDK 1.1; folded failures and warnings SDK 1.2) ---------
 
 /// An IdP signing certificate the plugin currently trusts.
 struct CertificateSummary {
@@ -226,11 +237,15 @@ struct RoutingRuleSummary {
 /// A refused sign-in, as recorded in the plugin's audit log. The message is
 /// the admin-facing reason; never assertion content or key material.
 struct SignInFailure {
-  UnixSeconds at = 0;
+  UnixSeconds at = 0;  ///< first occurrence
   std::string code;
-  std::string message;
+  std::string message;     ///< capped at 256 bytes, control characters removed
   std::string issuer;      ///< empty when the response was not readable
   std::string visitor_id;  ///< empty when no visitor was known
+  // SDK 1.2: identical refusals (same code, same client address) are folded.
+  std::uint32_t count = 1;     ///< how many times it happened
+  UnixSeconds last_at = 0;     ///< most recent occurrence
+  std::string remote_address;  ///< HttpRequest::remote_address; may be empty
 };
 
 struct AdminOverviewQuery {
@@ -250,7 +265,11 @@ struct AdminOverview {
   std::string routing_default_team;               ///< empty: none
   /// Path (served through HandleHttp) of the SP metadata to give the IdP.
   std::string sp_metadata_path;
-  std::vector<SignInFailure> recent_failures;  ///< newest first
+  std::vector<SignInFailure> recent_failures;  ///< most recently seen first
+  /// SDK 1.2: problems that do not stop the plugin but that an admin should
+  /// fix (a private key readable by others, an example certificate whose
+  /// private key is public), each a full sentence naming file and fix.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace visitor_sso::sdk
