@@ -39,7 +39,7 @@ constexpr const char* kInvalidValue = "config.invalid_value";
 constexpr const char* kMissingKey = "config.missing_key";
 
 constexpr std::array<std::string_view, 3> kSections = {"sso", "mapping", "routing"};
-constexpr std::array<std::string_view, 19> kSsoKeys = {"enabled",
+constexpr std::array<std::string_view, 20> kSsoKeys = {"enabled",
                                                        "sign_in",
                                                        "sp_entity_id",
                                                        "acs_url",
@@ -57,7 +57,8 @@ constexpr std::array<std::string_view, 19> kSsoKeys = {"enabled",
                                                        "allow_sha1",
                                                        "sign_authn_requests",
                                                        "max_response_bytes",
-                                                       "audit_retention_days"};
+                                                       "audit_retention_days",
+                                                       "max_pending_sign_ins"};
 constexpr std::array<std::string_view, 6> kChatFields = {"name",  "email",      "company",
                                                          "phone", "department", "product_service"};
 constexpr std::string_view kPrechatPrefix = "prechat:";
@@ -394,6 +395,9 @@ class Loader {
     }
     if (key == "audit_retention_days") {
       return SetInt(key, node, 0, 36500, s.audit_retention_days);
+    }
+    if (key == "max_pending_sign_ins") {
+      return SetInt(key, node, 10, 10000000, s.max_pending_sign_ins);
     }
     std::string problem = "unknown key";
     if (const std::string near = ClosestName(key, kSsoKeys); !near.empty()) {

@@ -64,6 +64,9 @@ struct Settings {
   std::int64_t max_response_bytes = 256 * 1024;
   /// Audit events older than this many days are deleted; 0 keeps them all.
   std::int64_t audit_retention_days = 90;
+  /// Unanswered sign-ins this site keeps at once; /sso/login refuses beyond
+  /// (unauthenticated requests must not grow the store without bound).
+  std::int64_t max_pending_sign_ins = 10000;
 
   // [mapping], in file order
   std::vector<Mapping> mappings;
