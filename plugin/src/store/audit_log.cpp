@@ -1,21 +1,141 @@
 #include "store/audit_log.hpp"
 
+#include <algorithm>
+
 namespace vsso::store {
+namespace {
+
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026, 3 bytes
+constexpr char kFoldedKind[] = "sign_in_rejected";
+
+// Length of the valid UTF-8 sequence starting at text[i] (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+std::size_t Utf8Length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length = 0;
+  unsigned char min2 = 0x80;
+  unsigned char max2 = 0xBF;
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) min2 = 0xA0;
+    if (lead == 0xED) max2 = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) min2 = 0x90;
+    if (lead == 0xF4) max2 = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  if (byte(i + 1) < min2 || byte(i + 1) > max2) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+AuditEvent Sanitized(const AuditEvent& event) {
+  AuditEvent e = event;
+  e.kind = AuditText(event.kind);
+  e.code = AuditText(event.code);
+  e.message = AuditText(event.message);
+  e.issuer = AuditText(event.issuer);
+  e.assertion_id = AuditText(event.assertion_id);
+  e.visitor_id = AuditText(event.visitor_id);
+  e.remote_address = AuditText(event.remote_address);
+  return e;
+}
+
+Status Insert(Connection& c, const AuditEvent& e) {
+  auto q = c.Prepare(
+      "INSERT INTO audit_log (at, kind, code, message, issuer, assertion_id, visitor_id, "
+      "remote_address, count, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?1)");
+  if (!q) return std::move(q).error();
+  q->BindInt(1, e.at)
+      .BindText(2, e.kind)
+      .BindText(3, e.code)
+      .BindText(4, e.message)
+      .BindText(5, e.issuer)
+      .BindText(6, e.assertion_id)
+      .BindText(7, e.visitor_id)
+      .BindText(8, e.remote_address);
+  return q->Run();
+}
+
+// true: the event was folded into an existing row.
+Result<bool> Fold(Connection& c, const AuditEvent& e) {
+  // The sub-select reads index audit_log_fold (kind, code, remote_address,
+  // last_at) backwards: the newest matching row inside the window.
+  auto q = c.Prepare(
+      "UPDATE audit_log SET count = count + 1, last_at = MAX(last_at, ?1), message = ?4, "
+      "issuer = ?5, assertion_id = ?6, visitor_id = ?7 "
+      "WHERE id = (SELECT id FROM audit_log WHERE kind = ?2 AND code = ?3 AND "
+      "remote_address = ?8 AND last_at >= ?9 ORDER BY last_at DESC LIMIT 1)");
+  if (!q) return std::move(q).error();
+  q->BindInt(1, e.at)
+      .BindText(2, e.kind)
+      .BindText(3, e.code)
+      .BindText(4, e.message)
+      .BindText(5, e.issuer)
+      .BindText(6, e.assertion_id)
+      .BindText(7, e.visitor_id)
+      .BindText(8, e.remote_address)
+      .BindInt(9, e.at - kFoldWindowSeconds);
+  if (auto st = q->Run(); !st) return std::move(st).error();
+  return c.Changes() > 0;
+}
+
+}  // namespace
+
+std::string AuditText(std::string_view text, std::size_t cap) {
+  std::string out;
+  out.reserve(std::min(text.size(), cap));
+  bool cut = false;
+  // Room for the content if the marker has to be added.
+  const std::size_t room = cap > kEllipsis.size() ? cap - kEllipsis.size() : 0;
+  std::size_t kept_in_room = 0;  // out.size() at the last character that fit in `room`
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::string_view piece;
+    std::size_t advance = 1;
+    if (c < 0x20 || c == 0x7F) {
+      ++i;
+      continue;
+    }
+    if (const std::size_t length = Utf8Length(text, i); length == 0) {
+      piece = "?";
+    } else {
+      piece = text.substr(i, length);
+      advance = length;
+    }
+    if (out.size() + piece.size() > cap) {
+      cut = true;
+      break;
+    }
+    out += piece;
+    if (out.size() <= room) kept_in_room = out.size();
+    i += advance;
+  }
+  if (cut) {
+    out.resize(kept_in_room);
+    if (cap >= kEllipsis.size()) out += kEllipsis;
+  }
+  return out;
+}
 
 Status AuditLog::Record(const AuditEvent& event) {
+  const AuditEvent e = Sanitized(event);
   return db_->Write([&](Connection& c) -> Status {
-    auto q = c.Prepare(
-        "INSERT INTO audit_log (at, kind, code, message, issuer, assertion_id, visitor_id) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    if (!q) return std::move(q).error();
-    q->BindInt(1, event.at)
-        .BindText(2, event.kind)
-        .BindText(3, event.code)
-        .BindText(4, event.message)
-        .BindText(5, event.issuer)
-        .BindText(6, event.assertion_id)
-        .BindText(7, event.visitor_id);
-    return q->Run();
+    if (e.kind == kFoldedKind) {
+      auto folded = Fold(c, e);
+      if (!folded) return std::move(folded).error();
+      if (*folded) return Ok();
+    }
+    return Insert(c, e);
   });
 }
 
@@ -26,8 +146,9 @@ Result<std::vector<AuditEvent>> AuditLog::Latest(int limit, const std::string& k
   }
   return db_->Read([&](Connection& c) -> Result<std::vector<AuditEvent>> {
     auto q = c.Prepare(
-        "SELECT id, at, kind, code, message, issuer, assertion_id, visitor_id FROM audit_log "
-        "WHERE ?2 = '' OR kind = ?2 ORDER BY at DESC, id DESC LIMIT ?1");
+        "SELECT id, at, kind, code, message, issuer, assertion_id, visitor_id, remote_address, "
+        "count, last_at FROM audit_log "
+        "WHERE ?2 = '' OR kind = ?2 ORDER BY last_at DESC, id DESC LIMIT ?1");
     if (!q) return std::move(q).error();
     q->BindInt(1, limit);
     q->BindText(2, kind);
@@ -45,13 +166,16 @@ Result<std::vector<AuditEvent>> AuditLog::Latest(int limit, const std::string& k
       e.issuer = q->Text(5);
       e.assertion_id = q->Text(6);
       e.visitor_id = q->Text(7);
+      e.remote_address = q->Text(8);
+      e.count = q->Int(9);
+      e.last_at = q->Int(10);
       events.push_back(std::move(e));
     }
   });
 }
 
 Result<int> AuditLog::PurgeBefore(UnixSeconds cutoff) {
-  return db_->Change("DELETE FROM audit_log WHERE at < ?1", cutoff);
+  return db_->Change("DELETE FROM audit_log WHERE last_at < ?1", cutoff);
 }
 
 }  // namespace vsso::store
