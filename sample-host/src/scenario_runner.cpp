@@ -31,33 +31,6 @@ void FailWith(json::object& result, const sdk::Error& error) {
 
 std::string Where(int line_number) { return "line " + std::to_string(line_number) + ": "; }
 
-json::value Optional(const std::string& text) {
-  return text.empty() ? json::value(nullptr) : json::value(text);
-}
-
-json::array FieldsToJson(const std::vector<sdk::FieldValue>& fields) {
-  json::array out;
-  for (const auto& f : fields) {
-    json::array values;
-    for (const auto& v : f.values) values.emplace_back(v);
-    out.emplace_back(json::object{
-        {"key", f.key}, {"label", f.label}, {"value", f.value}, {"values", std::move(values)}});
-  }
-  return out;
-}
-
-// What an agent sees for a field key the guest typed (types.hpp, FieldValue).
-std::string LabelOf(const std::string& key) {
-  for (std::string_view prefix : {"prechat:", "variable:"}) {
-    if (key.starts_with(prefix)) return key.substr(prefix.size());
-  }
-  if (key == "product_service") return "Product/Service";
-  std::string label = key;
-  if (!label.empty())
-    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
-  return label;
-}
-
 std::string HeaderOf(const sdk::HttpResponse& response, std::string_view name) {
   for (const auto& [key, value] : response.headers) {
     if (key.size() == name.size() &&
@@ -202,12 +175,7 @@ json::object ScenarioRunner::RunLine(const std::string& line, int line_number) {
 void ScenarioRunner::ChatStart(const std::string& visitor, json::object& result) {
   auto started = plugin_.ChatWillStart(ChatFor(visitor, {}));
   if (!started) return FailWith(result, started.error());
-  result["decision"] = ChatStartDecisionName(started->decision);
-  result["signed_in"] = started->signed_in;
-  result["customer_id"] = Optional(started->customer_id);
-  result["sign_in_url"] = Optional(started->sign_in_url);
-  if (!started->reason_code.empty()) result["reason_code"] = started->reason_code;
-  if (!started->reason.empty()) result["reason"] = started->reason;
+  for (auto& [key, value] : ChatStartJson(*started)) result[key] = std::move(value);
   if (started->decision == sdk::ChatStartDecision::kRequireSignIn) {
     Fail(result, "chat.sign_in_required",
          "the visitor must sign in before chatting: " + started->sign_in_url);
@@ -241,7 +209,7 @@ void ScenarioRunner::FollowSignIn(const std::string& visitor, const std::string&
   visitors_[visitor].pending_relay_state = QueryParam(location, "RelayState");
   auto authn_request = InflateRedirectMessage(QueryParam(location, "SAMLRequest"));
   result["authn_request_id"] =
-      authn_request ? Optional(AuthnRequestId(*authn_request)) : json::value(nullptr);
+      authn_request ? OptionalJson(AuthnRequestId(*authn_request)) : json::value(nullptr);
 }
 
 void ScenarioRunner::SamlPost(const std::string& visitor, const std::string& file, int line_number,
@@ -282,7 +250,7 @@ void ScenarioRunner::SamlPost(const std::string& visitor, const std::string& fil
   auto answered = plugin_.HandleHttp(request);
   if (!answered) return FailWith(result, answered.error());
   result["status"] = answered->status;
-  result["location"] = Optional(HeaderOf(*answered, "Location"));
+  result["location"] = OptionalJson(HeaderOf(*answered, "Location"));
   if (!answered->signed_in_visitor_id.empty()) {
     result["signed_in_visitor"] = answered->signed_in_visitor_id;
   }
@@ -297,58 +265,45 @@ void ScenarioRunner::Prechat(const std::string& visitor, const json::object& fie
                              int line_number, json::object& result) {
   std::vector<sdk::FieldValue> answers;
   for (const auto& [key, value] : fields) {
-    sdk::FieldValue field;
-    field.key = std::string(key);
-    field.label = LabelOf(field.key);
+    std::vector<std::string> values;
     if (value.is_string()) {
-      field.values.emplace_back(value.as_string());
+      values.emplace_back(value.as_string());
     } else if (value.is_array()) {
       for (const auto& item : value.as_array()) {
         if (!item.is_string()) {
           return Fail(result, kBadEvent,
-                      Where(line_number) + "prechat field \"" + field.key +
+                      Where(line_number) + "prechat field \"" + std::string(key) +
                           "\" must be a string or an array of strings");
         }
-        field.values.emplace_back(item.as_string());
+        values.emplace_back(item.as_string());
       }
     } else {
       return Fail(result, kBadEvent,
-                  Where(line_number) + "prechat field \"" + field.key +
+                  Where(line_number) + "prechat field \"" + std::string(key) +
                       "\" must be a string or an array of strings");
     }
-    for (const auto& v : field.values) field.value += (field.value.empty() ? "" : ", ") + v;
-    answers.push_back(std::move(field));
+    answers.push_back(PrechatAnswer(std::string(key), std::move(values)));
   }
   visitors_[visitor].prechat_answers = std::move(answers);
   auto shown = plugin_.PrechatSurveyWillShow(ChatFor(visitor, {}));
   if (!shown) return FailWith(result, shown.error());
   result["decision"] = shown->decision == sdk::PrechatDecision::kSkip ? "skip" : "show";
-  result["prefill"] = FieldsToJson(shown->prefill);
+  result["prefill"] = FieldsJson(shown->prefill);
 }
 
 void ScenarioRunner::VisitorInfoEvent(const std::string& visitor, json::object& result) {
   auto info = plugin_.VisitorInfoWillRender(ChatFor(visitor, {}));
   if (!info) return FailWith(result, info.error());
-  result["prechat_section"] = FieldsToJson(info->prechat_section);
-  result["custom_variables"] = FieldsToJson(info->custom_variables);
-  const sdk::InfoTab& tab = info->info;
-  result["info"] = json::object{
-      {"name", tab.name},
-      {"customer_id", Optional(tab.customer_id)},
-      {"verified", tab.verified},
-      {"idp_entity_id", Optional(tab.idp_entity_id)},
-      {"signed_in_at",
-       tab.signed_in_at != 0 ? json::value(FormatRfc3339(tab.signed_in_at)) : json::value()}};
+  result["prechat_section"] = FieldsJson(info->prechat_section);
+  result["custom_variables"] = FieldsJson(info->custom_variables);
+  result["info"] = InfoTabJson(info->info);
 }
 
 void ScenarioRunner::Route(const std::string& visitor, json::object& result) {
   auto routed = plugin_.ChatWillBeRouted(ChatFor(visitor, {}));
   if (!routed) return FailWith(result, routed.error());
   const bool route = routed->decision == sdk::RoutingDecision::kRoute;
-  result["decision"] = route ? "route" : "no_opinion";
-  result["team"] = Optional(routed->team);
-  result["rule"] = Optional(routed->rule);
-  result["rule_text"] = Optional(routed->rule_text);
+  for (auto& [key, value] : RoutingJson(*routed)) result[key] = std::move(value);
   // With no opinion the host routes as usual; this host then has no team.
   visitors_[visitor].team = route ? routed->team : std::string();
 }
@@ -358,10 +313,8 @@ void ScenarioRunner::ChatEnd(const std::string& visitor, const std::string& chat
   const std::string team = visitors_[visitor].team;
   auto tags = plugin_.TranscriptWillBeSaved(ChatFor(visitor, chat_id), chat_id, team);
   if (!tags) return FailWith(result, tags.error());
-  json::object tag_object;
-  for (const auto& [key, value] : tags->tags) tag_object[key] = value;
-  result["tags"] = std::move(tag_object);
-  result["customer_id"] = Optional(tags->customer_id);
+  result["tags"] = TagsJson(tags->tags);
+  result["customer_id"] = OptionalJson(tags->customer_id);
 }
 
 void ScenarioRunner::History(const json::object& event, int line_number, json::object& result) {
@@ -379,19 +332,7 @@ void ScenarioRunner::History(const json::object& event, int line_number, json::o
   if (!query.customer_id.empty()) result["customer_id"] = query.customer_id;
   auto page = plugin_.SearchHistory(query);
   if (!page) return FailWith(result, page.error());
-  json::array rows;
-  for (const auto& t : page->rows) {
-    rows.emplace_back(json::object{{"transcript_id", t.transcript_id},
-                                   {"chat_id", t.chat_id},
-                                   {"visitor_id", t.visitor_id},
-                                   {"customer_id", Optional(t.customer_id)},
-                                   {"idp_entity_id", Optional(t.idp_entity_id)},
-                                   {"signed_in", t.signed_in},
-                                   {"team", Optional(t.team)},
-                                   {"saved_at", FormatRfc3339(t.saved_at)}});
-  }
-  result["transcripts"] = std::move(rows);
-  result["next_cursor"] = Optional(page->next_cursor);
+  for (auto& [key, value] : HistoryPageJson(*page)) result[key] = std::move(value);
 }
 
 void ScenarioRunner::AdminOverview(const json::object& event, int line_number,

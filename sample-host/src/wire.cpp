@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <ctime>
 #include <iomanip>
 #include <sstream>
@@ -13,6 +14,7 @@
 namespace sample_host {
 
 namespace sdk = visitor_sso::sdk;
+namespace json = boost::json;
 
 namespace {
 
@@ -186,6 +188,106 @@ const char* ChatStartDecisionName(sdk::ChatStartDecision decision) {
       return "refuse";
   }
   return "unknown";
+}
+
+std::optional<std::int64_t> ParseInt(std::string_view text, std::int64_t min, std::int64_t max) {
+  // from_chars takes a leading '-' but no '+' or spaces; a partial parse
+  // ("12abc") or an overflow is refused rather than cut short.
+  if (text.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value, 10);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  if (value < min || value > max) return std::nullopt;
+  return value;
+}
+
+std::string PrechatFieldLabel(const std::string& key) {
+  for (std::string_view prefix : {"prechat:", "variable:"}) {
+    if (key.starts_with(prefix)) return key.substr(prefix.size());
+  }
+  if (key == "product_service") return "Product/Service";
+  std::string label = key;
+  // toupper on a plain char is undefined for negative values (UTF-8 bytes).
+  if (!label.empty()) {
+    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+  }
+  return label;
+}
+
+sdk::FieldValue PrechatAnswer(const std::string& key, std::vector<std::string> values) {
+  sdk::FieldValue field;
+  field.key = key;
+  field.label = PrechatFieldLabel(key);
+  for (const auto& v : values) field.value += (field.value.empty() ? "" : ", ") + v;
+  field.values = std::move(values);
+  return field;
+}
+
+json::value OptionalJson(const std::string& text) {
+  return text.empty() ? json::value(nullptr) : json::value(text);
+}
+
+json::value OptionalTimeJson(sdk::UnixSeconds seconds) {
+  return seconds != 0 ? json::value(FormatRfc3339(seconds)) : json::value(nullptr);
+}
+
+json::array FieldsJson(const std::vector<sdk::FieldValue>& fields) {
+  json::array out;
+  for (const auto& f : fields) {
+    json::array values;
+    for (const auto& v : f.values) values.emplace_back(v);
+    out.emplace_back(json::object{
+        {"key", f.key}, {"label", f.label}, {"value", f.value}, {"values", std::move(values)}});
+  }
+  return out;
+}
+
+json::object InfoTabJson(const sdk::InfoTab& info) {
+  return {{"name", info.name},
+          {"customer_id", OptionalJson(info.customer_id)},
+          {"verified", info.verified},
+          {"idp_entity_id", OptionalJson(info.idp_entity_id)},
+          {"signed_in_at", OptionalTimeJson(info.signed_in_at)}};
+}
+
+json::object ChatStartJson(const sdk::ChatStartResult& started) {
+  return {{"decision", ChatStartDecisionName(started.decision)},
+          {"signed_in", started.signed_in},
+          {"customer_id", OptionalJson(started.customer_id)},
+          {"sign_in_url", OptionalJson(started.sign_in_url)},
+          {"reason_code", OptionalJson(started.reason_code)},
+          {"reason", OptionalJson(started.reason)}};
+}
+
+json::object RoutingJson(const sdk::RoutingResult& routed) {
+  return {{"decision", routed.decision == sdk::RoutingDecision::kRoute ? "route" : "no_opinion"},
+          {"team", OptionalJson(routed.team)},
+          {"rule", OptionalJson(routed.rule)},
+          {"rule_text", OptionalJson(routed.rule_text)}};
+}
+
+json::object TagsJson(const std::vector<std::pair<std::string, std::string>>& tags) {
+  json::object out;
+  for (const auto& [key, value] : tags) out[key] = value;
+  return out;
+}
+
+json::object TranscriptRecordJson(const sdk::TranscriptRecord& record) {
+  return {{"transcript_id", record.transcript_id},
+          {"chat_id", record.chat_id},
+          {"visitor_id", record.visitor_id},
+          {"customer_id", OptionalJson(record.customer_id)},
+          {"idp_entity_id", OptionalJson(record.idp_entity_id)},
+          {"signed_in", record.signed_in},
+          {"team", OptionalJson(record.team)},
+          {"saved_at", FormatRfc3339(record.saved_at)}};
+}
+
+json::object HistoryPageJson(const sdk::HistoryPage& page) {
+  json::array rows;
+  for (const auto& record : page.rows) rows.emplace_back(TranscriptRecordJson(record));
+  return {{"transcripts", std::move(rows)}, {"next_cursor", OptionalJson(page.next_cursor)}};
 }
 
 }  // namespace sample_host
