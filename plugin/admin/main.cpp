@@ -319,7 +319,7 @@ int Verify(const Args& a) {
       } else {
         std::optional<std::string> request_id;
         if (!a.request_id.empty()) request_id = a.request_id;
-        sign_in = vsso::hooks::ConsumeResponse(**rt, {*xml, request_id, {}});
+        sign_in = vsso::hooks::ConsumeResponse(**rt, {*xml, request_id, {}, {}});
       }
     }
     if (sign_in) {
@@ -360,12 +360,17 @@ int Failures(const Args& a) {
   auto events = log.Latest(a.limit, "sign_in_rejected");
   if (!events) return ConfigError(events.error());
   for (const auto& e : *events) {
+    // Identical refusals (same code and client address) are one row: "at"
+    // is the first, "last_at" the most recent of "count" occurrences.
     boost::json::object o{{"at", Iso(e.at)},
+                          {"last_at", Iso(e.last_at)},
+                          {"count", e.count},
                           {"code", e.code},
                           {"message", e.message},
                           {"issuer", e.issuer},
                           {"assertion_id", e.assertion_id},
-                          {"visitor_id", e.visitor_id}};
+                          {"visitor_id", e.visitor_id},
+                          {"remote_address", e.remote_address}};
     std::cout << boost::json::serialize(o) << "\n";
   }
   return kOk;

@@ -3,13 +3,14 @@
 #include <atomic>
 
 #include "store/audit_log.hpp"
+#include "store/handoff_store.hpp"
 #include "store/request_store.hpp"
 #include "store/session_repository.hpp"
 
 namespace vsso::hooks {
 namespace {
 
-constexpr UnixSeconds kInterval = 3600;
+constexpr UnixSeconds kInterval = 60;
 constexpr UnixSeconds kDay = 86400;
 
 // When this process last ran housekeeping (runtime clock); 0: never.
@@ -20,11 +21,14 @@ std::atomic<UnixSeconds> last_run{0};
 Result<HousekeepingReport> RunHousekeeping(const Runtime& rt) {
   const UnixSeconds now = rt.Now();
   HousekeepingReport report;
-  // Expired requests stay a day, so a late answer still gets the precise
+  // Expired requests stay a minute, so a late answer still gets the precise
   // "sso.acs.request_expired" rather than "unknown RelayState".
-  auto requests = store::RequestStore(rt.db).PurgeExpired(now - kDay);
+  auto requests = store::RequestStore(rt.db).PurgeExpired(now - store::RequestStore::kExpiredGrace);
   if (!requests) return std::move(requests).error();
   report.expired_requests = *requests;
+  auto tokens = store::HandoffStore(rt.db).PurgeExpired(now - store::RequestStore::kExpiredGrace);
+  if (!tokens) return std::move(tokens).error();
+  report.expired_tokens = *tokens;
   auto sessions = store::SessionRepository(rt.db).PurgeExpired(now);
   if (!sessions) return std::move(sessions).error();
   report.ended_sessions = *sessions;

@@ -1,7 +1,13 @@
 // The plugin's own HTTP endpoints, served through the host's HTTP hook:
-//   GET  /sso/login     start an SP-initiated login for a visitor
+//   GET  /sso/login     start an SP-initiated sign-in for the host's visitor
 //   POST /sso/acs       Assertion Consumer Service (HTTP-POST binding)
+//   POST /sso/confirm   confirm an IdP-initiated sign-in in this browser
+//   POST /sso/handoff   a signed-in popup asks a one-time code for its opener
+//   POST /sso/redeem    the chat window redeems that code for its visitor
 //   GET  /sso/metadata  SP metadata
+// Every sign-in is bound to the browser that started it (browser_binding.hpp)
+// and to the visitor the host knows for it (HttpRequest::visitor_id); no
+// query parameter or form field ever names a visitor.
 // Threading: any thread.
 #pragma once
 
@@ -10,20 +16,14 @@
 
 namespace vsso::hooks {
 
-/// Builds the AuthnRequest, stores it with a fresh single-use RelayState bound
-/// to the visitor, and answers 302 to the IdP (Bindings 3.4).
-visitor_sso::sdk::HttpResponse HandleLogin(const Runtime& runtime,
-                                           const visitor_sso::sdk::HttpRequest& request);
+/// Routes `request` to its endpoint and checks, in this one place, that no
+/// header value of the answer contains CR, LF or NUL (500 "sso.bad_header"
+/// instead: a header the plugin built from input must never split).
+visitor_sso::sdk::HttpResponse HandleSsoRequest(const Runtime& runtime,
+                                                const visitor_sso::sdk::HttpRequest& request);
 
-/// Takes the RelayState's pending request (single use), validates the
-/// response, opens the visitor's SSO session, answers 303 to the chat, or a
-/// 4xx page with the visitor-safe message and the error code.
-visitor_sso::sdk::HttpResponse HandleAcs(const Runtime& runtime,
-                                         const visitor_sso::sdk::HttpRequest& request);
-
-visitor_sso::sdk::HttpResponse HandleMetadata(const Runtime& runtime);
-
-/// "/sso/login?visitor=<id>&return=<url>" for a visitor, relative to the host.
-std::string SignInUrl(const std::string& visitor_id, const std::string& return_url);
+/// "/sso/login?return=<path>": carries nothing that names a visitor or a
+/// browser, so a link sent to someone else signs in only their own chat.
+std::string SignInUrl(const std::string& return_url);
 
 }  // namespace vsso::hooks

@@ -5,6 +5,7 @@
 #include "config/loader.hpp"
 #include "hooks/housekeeping.hpp"
 #include "hooks/http_endpoints.hpp"
+#include "hooks/return_path.hpp"
 #include "identity/field_mapper.hpp"
 #include "saml/response_validator.hpp"
 #include "store/audit_log.hpp"
@@ -161,7 +162,9 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
           return r;
         }
         const std::string return_url = chat.return_url.empty() ? "/" : chat.return_url;
-        r.sign_in_url = SignInUrl(chat.visitor.id, return_url);
+        // A host's return path that could not pass /sso/login falls back to
+        // the site's root rather than producing a link that always fails.
+        r.sign_in_url = SignInUrl(CheckReturnPath(return_url) ? return_url : "/");
         r.decision = required ? sdk::ChatStartDecision::kRequireSignIn
                               : sdk::ChatStartDecision::kOfferSignIn;
         return r;
@@ -366,8 +369,21 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
         auto failures = log.Latest(static_cast<int>(query.failure_limit), "sign_in_rejected");
         if (!failures) return std::move(failures).error();
         for (auto& e : *failures) {
-          out.recent_failures.push_back({e.at, std::move(e.code), std::move(e.message),
-                                         std::move(e.issuer), std::move(e.visitor_id)});
+          sdk::SignInFailure f;
+          f.at = e.at;
+          f.code = std::move(e.code);
+          f.message = std::move(e.message);
+          f.issuer = std::move(e.issuer);
+          f.visitor_id = std::move(e.visitor_id);
+          // A row folds at most one refusal per post, so the count cannot
+          // realistically reach 2^32; clamp rather than wrap if it did.
+          constexpr std::int64_t kMaxCount = 0xFFFFFFFF;
+          f.count = static_cast<std::uint32_t>(e.count < 1           ? 1
+                                               : e.count > kMaxCount ? kMaxCount
+                                                                     : e.count);
+          f.last_at = e.last_at;
+          f.remote_address = std::move(e.remote_address);
+          out.recent_failures.push_back(std::move(f));
         }
         return out;
       });
@@ -383,25 +399,7 @@ sdk::Expected<sdk::HttpResponse> PluginImpl::HandleHttp(const sdk::HttpRequest& 
       r.body = "Sign-in is not configured.\n";
       return r;
     }
-    if (!rt->settings.enabled && (request.path == "/sso/acs" || request.path == "/sso/login")) {
-      // [sso] enabled = false: chats start without sign-in and no sign-in is
-      // started or accepted.
-      sdk::HttpResponse r;
-      r.status = 503;
-      r.headers = {{"Content-Type", "text/plain; charset=utf-8"},
-                   {"X-Visitor-SSO-Error", "sso.disabled"}};
-      r.body = "Sign-in is turned off for this site.\n";
-      return r;
-    }
-    if (request.path == "/sso/acs" || request.path == "/sso/login") MaybeRunHousekeeping(*rt);
-    if (request.path == "/sso/acs") return HandleAcs(*rt, request);
-    if (request.path == "/sso/login") return HandleLogin(*rt, request);
-    if (request.path == "/sso/metadata") return HandleMetadata(*rt);
-    sdk::HttpResponse r;
-    r.status = 404;
-    r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
-    r.body = "Not found.\n";
-    return r;
+    return HandleSsoRequest(*rt, request);
   });
 }
 

@@ -20,7 +20,7 @@ class StoreReplayGuard final : public saml::ReplayGuard {
 
 void Audit(const Runtime& rt, const std::string& kind, const std::string& code,
            const std::string& message, const std::string& issuer, const std::string& assertion_id,
-           const std::string& visitor_id) {
+           const std::string& visitor_id, const std::string& remote_address) {
   store::AuditLog log(rt.db);
   store::AuditEvent event;
   event.at = rt.Now();
@@ -30,6 +30,7 @@ void Audit(const Runtime& rt, const std::string& kind, const std::string& code,
   event.issuer = issuer;
   event.assertion_id = assertion_id;
   event.visitor_id = visitor_id;
+  event.remote_address = remote_address;
   // The verdict stands even if auditing fails; the store error is not the
   // visitor's problem and the next write will report it again.
   (void)log.Record(event);
@@ -37,8 +38,15 @@ void Audit(const Runtime& rt, const std::string& kind, const std::string& code,
 
 }  // namespace
 
-void RecordRejectedSignIn(const Runtime& rt, const Error& error, const std::string& visitor_id) {
-  Audit(rt, "sign_in_rejected", error.code, error.message, {}, {}, visitor_id);
+void RecordRejectedSignIn(const Runtime& rt, const Error& error, const std::string& visitor_id,
+                          const std::string& remote_address) {
+  Audit(rt, "sign_in_rejected", error.code, error.message, {}, {}, visitor_id, remote_address);
+}
+
+void RecordSignInEvent(const Runtime& rt, const std::string& kind, const std::string& message,
+                       const std::string& issuer, const std::string& visitor_id,
+                       const std::string& remote_address) {
+  Audit(rt, kind, "ok", message, issuer, {}, visitor_id, remote_address);
 }
 
 Result<std::string> DecodeResponseInput(std::string_view input) {
@@ -68,13 +76,13 @@ Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) 
   auto identity = saml::ValidateResponse(attempt.xml, ctx, &summary);
   if (!identity) {
     Audit(rt, "sign_in_rejected", identity.error().code, identity.error().message, summary.issuer,
-          summary.assertion_id, attempt.visitor_id);
+          summary.assertion_id, attempt.visitor_id, attempt.remote_address);
     return std::move(identity).error();
   }
   auto customer_id = identity::CustomerId(*identity, rt.settings.customer_id_attribute);
   if (!customer_id) {
     Audit(rt, "sign_in_rejected", customer_id.error().code, customer_id.error().message,
-          identity->issuer, identity->assertion_id, attempt.visitor_id);
+          identity->issuer, identity->assertion_id, attempt.visitor_id, attempt.remote_address);
     return std::move(customer_id).error();
   }
   SignIn out{std::move(*identity), std::move(*customer_id), {}};
@@ -82,10 +90,10 @@ Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) 
   for (const auto& key : out.mapping.missing) {
     Audit(rt, "mapping_missing", "mapping.attribute_missing",
           "no attribute for chat field \"" + key + "\" in the assertion", out.identity.issuer,
-          out.identity.assertion_id, attempt.visitor_id);
+          out.identity.assertion_id, attempt.visitor_id, attempt.remote_address);
   }
   Audit(rt, "sign_in_accepted", "ok", "customer " + out.customer_id + " signed in",
-        out.identity.issuer, out.identity.assertion_id, attempt.visitor_id);
+        out.identity.issuer, out.identity.assertion_id, attempt.visitor_id, attempt.remote_address);
   return out;
 }
 

@@ -22,6 +22,8 @@ struct SignInAttempt {
   /// The outstanding AuthnRequest this post answers, if any.
   std::optional<std::string> expected_request_id;
   std::string visitor_id;  ///< for the audit log; may be empty
+  /// The client's address (HttpRequest::remote_address), for the audit log.
+  std::string remote_address;
 };
 
 struct SignIn {
@@ -39,7 +41,13 @@ Result<SignIn> ConsumeResponse(const Runtime& runtime, const SignInAttempt& atte
 /// Records a sign-in refused before the response itself could be judged
 /// (ACS form, RelayState, decoding), so that admins see every refused
 /// sign-in in one place. ConsumeResponse records its own outcomes.
-void RecordRejectedSignIn(const Runtime& runtime, const Error& error,
-                          const std::string& visitor_id);
+void RecordRejectedSignIn(const Runtime& runtime, const Error& error, const std::string& visitor_id,
+                          const std::string& remote_address);
+
+/// Records a step of a sign-in that already passed validation (an
+/// IdP-initiated sign-in confirmed, a popup's sign-in handed to its chat).
+void RecordSignInEvent(const Runtime& runtime, const std::string& kind, const std::string& message,
+                       const std::string& issuer, const std::string& visitor_id,
+                       const std::string& remote_address);
 
 }  // namespace vsso::hooks

@@ -2,18 +2,46 @@
 
 namespace vsso::store {
 
-Status RequestStore::Save(const PendingRequest& request) {
+Status RequestStore::Save(const PendingRequest& request, UnixSeconds now, std::int64_t site_cap) {
   return db_->Write([&](Connection& c) -> Status {
+    auto purge = c.Prepare("DELETE FROM authn_requests WHERE expires_at < ?1");
+    if (!purge) return std::move(purge).error();
+    purge->BindInt(1, now - kExpiredGrace);
+    if (auto st = purge->Run(); !st) return st;
+    // This browser's oldest go first, so a flood from one browser only ever
+    // replaces its own sign-ins.
+    auto trim = c.Prepare(
+        "DELETE FROM authn_requests WHERE relay_state IN (SELECT relay_state FROM authn_requests "
+        "WHERE browser_hash = ?1 ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?2)");
+    if (!trim) return std::move(trim).error();
+    trim->BindText(1, request.browser_hash).BindInt(2, kPerBrowser - 1);
+    if (auto st = trim->Run(); !st) return st;
+    auto count = c.Prepare("SELECT COUNT(*) FROM authn_requests WHERE expires_at >= ?1");
+    if (!count) return std::move(count).error();
+    count->BindInt(1, now);
+    auto row = count->Step();
+    if (!row) return std::move(row).error();
+    const std::int64_t live = *row ? count->Int(0) : 0;
+    if (auto st = count->Run(); !st) return st;
+    if (live >= site_cap) {
+      return MakeError(
+          "store.too_many_pending",
+          std::to_string(live) +
+              " sign-ins are waiting for the IdP's answer, the limit set by [sso] "
+              "max_pending_sign_ins; new ones are refused until some expire (" +
+              "raise the limit if this is real traffic, or block the flood at the edge)");
+    }
     auto q = c.Prepare(
         "INSERT INTO authn_requests (relay_state, request_id, visitor_id, return_url, created_at, "
-        "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+        "expires_at, browser_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
     if (!q) return std::move(q).error();
     q->BindText(1, request.relay_state)
         .BindText(2, request.request_id)
         .BindText(3, request.visitor_id)
         .BindText(4, request.return_url)
         .BindInt(5, request.created_at)
-        .BindInt(6, request.expires_at);
+        .BindInt(6, request.expires_at)
+        .BindText(7, request.browser_hash);
     if (auto st = q->Run(); !st) return st;
     if (c.Changes() != 1) {
       return MakeError("store.request_duplicate",
@@ -29,7 +57,7 @@ Result<PendingRequest> RequestStore::Take(const std::string& relay_state, UnixSe
   auto taken = db_->Write([&](Connection& c) -> Result<PendingRequest> {
     auto q = c.Prepare(
         "DELETE FROM authn_requests WHERE relay_state = ?1 "
-        "RETURNING request_id, visitor_id, return_url, created_at, expires_at");
+        "RETURNING request_id, visitor_id, return_url, created_at, expires_at, browser_hash");
     if (!q) return std::move(q).error();
     q->BindText(1, relay_state);
     auto row = q->Step();
@@ -37,7 +65,7 @@ Result<PendingRequest> RequestStore::Take(const std::string& relay_state, UnixSe
     if (!*row) {
       return MakeError("store.request_unknown",
                        "no outstanding authentication request for this RelayState (never "
-                       "issued, already used, or purged)");
+                       "issued, already used, or expired over a minute ago and purged)");
     }
     PendingRequest r;
     r.relay_state = relay_state;
@@ -46,6 +74,7 @@ Result<PendingRequest> RequestStore::Take(const std::string& relay_state, UnixSe
     r.return_url = q->Text(2);
     r.created_at = q->Int(3);
     r.expires_at = q->Int(4);
+    r.browser_hash = q->Text(5);
     // RETURNING rows are all produced by the first step; finish the
     // statement so the delete is complete before COMMIT.
     if (auto st = q->Run(); !st) return std::move(st).error();
@@ -66,6 +95,19 @@ Result<PendingRequest> RequestStore::Take(const std::string& relay_state, UnixSe
 
 Result<int> RequestStore::PurgeExpired(UnixSeconds now) {
   return db_->Change("DELETE FROM authn_requests WHERE expires_at < ?1", now);
+}
+
+Result<std::int64_t> RequestStore::CountLive(UnixSeconds now) {
+  return db_->Read([&](Connection& c) -> Result<std::int64_t> {
+    auto q = c.Prepare("SELECT COUNT(*) FROM authn_requests WHERE expires_at >= ?1");
+    if (!q) return std::move(q).error();
+    q->BindInt(1, now);
+    auto row = q->Step();
+    if (!row) return std::move(row).error();
+    const std::int64_t n = *row ? q->Int(0) : 0;
+    if (auto st = q->Run(); !st) return std::move(st).error();
+    return n;
+  });
 }
 
 }  // namespace vsso::store

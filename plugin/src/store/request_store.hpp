@@ -5,8 +5,13 @@
 // Threading: a light handle over a shared Database; safe from any thread and
 // across processes (Take is a single DELETE ... RETURNING in a write
 // transaction).
+// Unauthenticated browsers create these rows, so the store bounds them: at
+// most kPerBrowser per browser (a new one replaces that browser's oldest),
+// at most a configured total per site, and expired rows are deleted on the
+// next Save once a minute has passed (the grace keeps "expired" precise for a
+// late answer).
 // Errors: "store.query_failed", "store.request_duplicate",
-// "store.request_unknown", "store.request_expired".
+// "store.request_unknown", "store.request_expired", "store.too_many_pending".
 #pragma once
 
 #include <memory>
@@ -22,23 +27,35 @@ struct PendingRequest {
   std::string relay_state;  ///< unguessable, unique
   std::string visitor_id;
   std::string return_url;
+  /// SHA-256 (hex) of the plugin's browser cookie that started the sign-in.
+  std::string browser_hash;
   UnixSeconds created_at = 0;
   UnixSeconds expires_at = 0;
 };
 
 class RequestStore {
  public:
+  /// Pending sign-ins one browser keeps at once (two tabs, a double click).
+  static constexpr int kPerBrowser = 5;
+  /// How long past expires_at a row stays for a precise "expired" answer.
+  static constexpr UnixSeconds kExpiredGrace = 60;
+
   explicit RequestStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
 
-  /// Committed before it returns. A relay_state or request_id already stored
-  /// is "store.request_duplicate".
-  Status Save(const PendingRequest& request);
+  /// Committed before it returns, in one transaction with the bounds: purges
+  /// rows expired for over kExpiredGrace, drops this browser's oldest beyond
+  /// kPerBrowser - 1, and refuses with "store.too_many_pending" when
+  /// `site_cap` unexpired rows are already stored. A relay_state or
+  /// request_id already stored is "store.request_duplicate".
+  Status Save(const PendingRequest& request, UnixSeconds now, std::int64_t site_cap);
   /// Removes and returns the request. "store.request_unknown": never issued
   /// or already used; "store.request_expired": it was found (and is now
   /// removed) but expires_at is before `now`.
   Result<PendingRequest> Take(const std::string& relay_state, UnixSeconds now);
   /// Deletes requests with expires_at before `now`; returns how many.
   Result<int> PurgeExpired(UnixSeconds now);
+  /// Unexpired requests stored now (diagnostics, tests).
+  Result<std::int64_t> CountLive(UnixSeconds now);
 
  private:
   std::shared_ptr<Database> db_;

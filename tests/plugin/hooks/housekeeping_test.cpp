@@ -17,7 +17,8 @@ namespace {
 constexpr UnixSeconds kDay = 86400;
 
 store::PendingRequest Request(const std::string& relay_state, UnixSeconds expires_at) {
-  return {"_req-" + relay_state, relay_state, "v1", "/chat", expires_at - 600, expires_at};
+  return {"_req-" + relay_state, relay_state,      "v1",      "/chat",
+          "b-" + relay_state,    expires_at - 600, expires_at};
 }
 
 store::SsoSession Session(const std::string& visitor, UnixSeconds expires_at) {
@@ -44,9 +45,11 @@ void Seed(const Deployment& deployment) {
   auto db = store::Database::Open(deployment.database().string());
   ASSERT_TRUE(db) << db.error().message;
   store::RequestStore requests(*db);
-  ASSERT_TRUE(requests.Save(Request("stale", kTestNow - kDay - 1)));
-  ASSERT_TRUE(requests.Save(Request("late", kTestNow - 60)));
-  ASSERT_TRUE(requests.Save(Request("pending", kTestNow + 300)));
+  // Saved as of a day ago, so that Save's own purge keeps them all.
+  const UnixSeconds then = kTestNow - kDay - 600;
+  ASSERT_TRUE(requests.Save(Request("stale", kTestNow - 61), then, 100));
+  ASSERT_TRUE(requests.Save(Request("late", kTestNow - 30), then, 100));
+  ASSERT_TRUE(requests.Save(Request("pending", kTestNow + 300), then, 100));
   store::SessionRepository sessions(*db);
   ASSERT_TRUE(sessions.Upsert(Session("ended", kTestNow)));
   ASSERT_TRUE(sessions.Upsert(Session("live", kTestNow + 1)));
@@ -71,7 +74,7 @@ TEST(Housekeeping, PurgesWhatHasEndedAndKeepsWhatIsLive) {
 
   store::RequestStore requests((*rt)->db);
   EXPECT_EQ(requests.Take("stale", kTestNow).error().code, "store.request_unknown");
-  // Expired less than a day ago: still explained precisely at the ACS.
+  // Expired less than a minute ago: still explained precisely at the ACS.
   EXPECT_EQ(requests.Take("late", kTestNow).error().code, "store.request_expired");
   EXPECT_TRUE(requests.Take("pending", kTestNow));
   store::SessionRepository sessions((*rt)->db);

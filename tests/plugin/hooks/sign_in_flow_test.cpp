@@ -4,11 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
+#include <optional>
 
 #include "common/encoding.hpp"
 #include "common/url.hpp"
+#include "hooks/browser_binding.hpp"
 #include "hooks/plugin_impl.hpp"
 #include "saml/authn_request.hpp"
+#include "store/request_store.hpp"
 #include "store/transcript_repository.hpp"
 #include "support/deployment.hpp"
 #include "support/test_idp.hpp"
@@ -40,11 +44,28 @@ struct Login {
   std::string request_id;
 };
 
+// Each test visitor has a browser of its own: the plugin's vsso_browser
+// cookie is kept per visitor, as a browser's cookie jar would.
 class SignInFlow : public ::testing::Test {
  protected:
   void Start(const DeploymentOptions& options = {}) {
     deployment_ = std::make_unique<Deployment>(options);
     ASSERT_TRUE(plugin_.Configure({deployment_->config().string(), kTestNow}));
+  }
+
+  // What `browser` sends and keeps: its plugin cookie and, when it has one,
+  // the visitor the host knows for it (the browser's name, in these tests).
+  sdk::HttpResponse Send(sdk::HttpRequest req, const std::string& browser) {
+    req.visitor_id = browser;
+    req.remote_address = "192.0.2.1";
+    if (auto jar = cookies_.find(browser); jar != cookies_.end()) {
+      req.headers.emplace_back("Cookie", "other=1; vsso_browser=" + jar->second);
+    }
+    auto resp = plugin_.HandleHttp(req);
+    EXPECT_TRUE(resp);
+    const std::string set = Header(*resp, "Set-Cookie");
+    if (!set.empty()) cookies_[browser] = set.substr(13, 32);
+    return *resp;
   }
 
   Login BeginLogin(const std::string& visitor) {
@@ -55,14 +76,15 @@ class SignInFlow : public ::testing::Test {
     EXPECT_TRUE(start);
     const std::string sign_in_url = start->sign_in_url;
     EXPECT_EQ(sign_in_url.rfind("/sso/login?", 0), 0u) << sign_in_url;
+    EXPECT_EQ(sign_in_url.find(visitor + "&"), std::string::npos)
+        << "a sign-in URL names no visitor: " << sign_in_url;
     sdk::HttpRequest req;
     req.method = "GET";
     req.path = "/sso/login";
     req.query = sign_in_url.substr(sign_in_url.find('?') + 1);
-    auto resp = plugin_.HandleHttp(req);
-    EXPECT_TRUE(resp);
-    EXPECT_EQ(resp->status, 302);
-    const std::string location = Header(*resp, "Location");
+    auto resp = Send(req, visitor);
+    EXPECT_EQ(resp.status, 302) << resp.body;
+    const std::string location = Header(resp, "Location");
     EXPECT_EQ(location.rfind("https://idp.example.org/saml2/idp/SSOService.php?", 0), 0u);
     Login login;
     login.relay_state = QueryValue(location, "RelayState");
@@ -70,22 +92,27 @@ class SignInFlow : public ::testing::Test {
     EXPECT_TRUE(xml);
     const auto id_at = xml->find("ID=\"");
     login.request_id = xml->substr(id_at + 4, xml->find('"', id_at + 4) - id_at - 4);
+    started_by_[login.relay_state] = visitor;
     return login;
   }
 
-  sdk::HttpResponse PostResponse(const std::string& xml, const std::string& relay_state) {
+  // Posted from the browser that started the sign-in (or, with no
+  // RelayState, from browser "v1"), unless `browser` names another.
+  sdk::HttpResponse PostResponse(const std::string& xml, const std::string& relay_state,
+                                 std::optional<std::string> browser = std::nullopt) {
     sdk::HttpRequest req;
     req.method = "POST";
     req.path = "/sso/acs";
     req.body = "SAMLResponse=" + url::EncodeQueryValue(encoding::Base64Encode(xml)) +
                "&RelayState=" + url::EncodeQueryValue(relay_state);
-    auto resp = plugin_.HandleHttp(req);
-    EXPECT_TRUE(resp);
-    return *resp;
+    if (!browser) browser = started_by_.count(relay_state) ? started_by_[relay_state] : "v1";
+    return Send(req, *browser);
   }
 
   std::unique_ptr<Deployment> deployment_;
   hooks::PluginImpl plugin_;
+  std::map<std::string, std::string> cookies_;     // browser -> vsso_browser
+  std::map<std::string, std::string> started_by_;  // RelayState -> browser
 };
 
 TEST_F(SignInFlow, RequiredModeSignInSkipsSurveyAndTagsTranscript) {
@@ -327,8 +354,7 @@ TEST_F(SignInFlow, DisabledPluginNeitherStartsNorAcceptsSignIn) {
   sdk::HttpRequest login;
   login.method = "GET";
   login.path = "/sso/login";
-  login.query = "visitor=v1";
-  EXPECT_EQ(plugin_.HandleHttp(login)->status, 503);
+  EXPECT_EQ(Send(login, "v1").status, 503);
   EXPECT_EQ(PostResponse(ResponseBuilder().Build(), "").status, 503);
 }
 
@@ -337,10 +363,16 @@ TEST_F(SignInFlow, LoginRefusesOpenRedirects) {
   sdk::HttpRequest req;
   req.method = "GET";
   req.path = "/sso/login";
-  req.query = "visitor=v1&return=https%3A%2F%2Fevil.example.net%2F";
-  EXPECT_EQ(plugin_.HandleHttp(req)->status, 400);
-  req.query = "visitor=v1&return=%2F%2Fevil.example.net%2F";
-  EXPECT_EQ(plugin_.HandleHttp(req)->status, 400);
+  req.query = "return=https%3A%2F%2Fevil.example.net%2F";
+  auto absolute = Send(req, "v1");
+  EXPECT_EQ(absolute.status, 400);
+  EXPECT_EQ(Header(absolute, "X-Visitor-SSO-Error"), "sso.login.bad_return_url");
+  req.query = "return=%2F%2Fevil.example.net%2F";
+  EXPECT_EQ(Send(req, "v1").status, 400);
+  // Nothing was stored for a refused sign-in.
+  auto db = store::Database::Open(deployment_->database().string());
+  ASSERT_TRUE(db);
+  EXPECT_EQ(*store::RequestStore(*db).CountLive(kTestNow), 0);
 }
 
 TEST_F(SignInFlow, MetadataNamesEntityAndAcs) {
@@ -446,6 +478,233 @@ TEST_F(SignInFlow, AdminOverviewOfARefusedConfigurationGivesItsPreciseError) {
   ASSERT_FALSE(overview);
   EXPECT_EQ(overview.error().code, bad.error().code);
   EXPECT_EQ(overview.error().message, bad.error().message);
+}
+
+// ---- The sign-in belongs to the browser that started it (issue 9) ----------
+
+ResponseBuilder Answering(const Login& login, const std::string& name_id) {
+  ResponseBuilder b;
+  b.InResponseTo(login.request_id)
+      .SubjectInResponseTo(login.request_id)
+      .NameId(name_id)
+      .Attribute({"displayName", {name_id + " Name"}});
+  return b;
+}
+
+TEST_F(SignInFlow, LoginSetsTheBrowserCookieOnceAndKeepsIt) {
+  Start();
+  sdk::HttpRequest req;
+  req.method = "GET";
+  req.path = "/sso/login";
+  auto first = Send(req, "v1");
+  ASSERT_EQ(first.status, 302);
+  const std::string set = Header(first, "Set-Cookie");
+  EXPECT_EQ(set.rfind("vsso_browser=", 0), 0u) << set;
+  EXPECT_NE(set.find("; Path=/sso/; HttpOnly; Secure; SameSite=None"), std::string::npos) << set;
+  // A browser that has the cookie keeps it (two tabs do not overwrite each other).
+  auto second = Send(req, "v1");
+  ASSERT_EQ(second.status, 302);
+  EXPECT_EQ(Header(second, "Set-Cookie"), "");
+  // Only the cookie's hash is stored.
+  auto db = store::Database::Open(deployment_->database().string());
+  ASSERT_TRUE(db);
+  const std::string cookie = cookies_["v1"];
+  auto found = (*db)->Read([&](store::Connection& c) -> Result<int> {
+    auto q = c.Prepare(
+        "SELECT COUNT(*) FROM authn_requests WHERE browser_hash = ?1 OR browser_hash = ?2 OR "
+        "relay_state = ?2");
+    if (!q) return std::move(q).error();
+    q->BindText(1, hooks::Sha256Hex(cookie)).BindText(2, cookie);
+    auto row = q->Step();
+    const int n = static_cast<int>(q->Int(0));
+    (void)q->Run();
+    return n;
+  });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(*found, 2);
+}
+
+TEST_F(SignInFlow, VictimLinkSignsInOnlyTheVictimsOwnChat) {
+  Start();
+  // The attacker copies the sign-in link of their chat, adding their visitor
+  // ID for good measure, and sends it to the victim.
+  sdk::Chat attacker_chat;
+  attacker_chat.visitor.id = "attacker";
+  const std::string link = plugin_.ChatWillStart(attacker_chat)->sign_in_url;
+  sdk::HttpRequest req;
+  req.method = "GET";
+  req.path = "/sso/login";
+  req.query = link.substr(link.find('?') + 1) + "&visitor=attacker";
+  auto resp = Send(req, "victim");  // the victim's browser, the victim's visitor
+  ASSERT_EQ(resp.status, 302);
+  Login login;
+  const std::string location = Header(resp, "Location");
+  login.relay_state = QueryValue(location, "RelayState");
+  auto xml = saml::DecodeRedirectRequest(QueryValue(location, "SAMLRequest"));
+  ASSERT_TRUE(xml);
+  const auto id_at = xml->find("ID=\"");
+  login.request_id = xml->substr(id_at + 4, xml->find('"', id_at + 4) - id_at - 4);
+  auto acs = PostResponse(Answering(login, "cust-victim").Build(), login.relay_state, "victim");
+  ASSERT_EQ(acs.status, 303) << acs.body;
+  EXPECT_EQ(acs.signed_in_visitor_id, "victim");
+  EXPECT_FALSE(plugin_.ChatWillStart(attacker_chat)->signed_in);
+  sdk::Chat victim_chat;
+  victim_chat.visitor.id = "victim";
+  EXPECT_EQ(plugin_.ChatWillStart(victim_chat)->customer_id, "cust-victim");
+}
+
+TEST_F(SignInFlow, RelayStatePostedFromAnotherBrowserIsRefused) {
+  Start();
+  // Login CSRF: the attacker's own sign-in, posted by the victim's browser.
+  Login login = BeginLogin("attacker");
+  const std::string xml = Answering(login, "cust-attacker").Build();
+  auto from_victim = PostResponse(xml, login.relay_state, "victim");
+  EXPECT_EQ(from_victim.status, 403);
+  EXPECT_EQ(Header(from_victim, "X-Visitor-SSO-Error"), "sso.acs.browser_mismatch");
+  EXPECT_TRUE(from_victim.signed_in_visitor_id.empty());
+  sdk::Chat victim;
+  victim.visitor.id = "victim";
+  EXPECT_FALSE(plugin_.ChatWillStart(victim)->signed_in);
+  // A browser with no plugin cookie at all, and no visitor, fares no better.
+  Login second = BeginLogin("attacker");
+  sdk::HttpRequest bare;
+  bare.method = "POST";
+  bare.path = "/sso/acs";
+  bare.body =
+      "SAMLResponse=" +
+      url::EncodeQueryValue(encoding::Base64Encode(Answering(second, "cust-attacker").Build())) +
+      "&RelayState=" + second.relay_state;
+  auto cookieless = plugin_.HandleHttp(bare);
+  EXPECT_EQ(cookieless->status, 403);
+  EXPECT_EQ(Header(*cookieless, "X-Visitor-SSO-Error"), "sso.acs.browser_mismatch");
+  auto overview = plugin_.GetAdminOverview({});
+  ASSERT_TRUE(overview);
+  ASSERT_FALSE(overview->recent_failures.empty());
+  EXPECT_EQ(overview->recent_failures[0].code, "sso.acs.browser_mismatch");
+}
+
+TEST_F(SignInFlow, TheHostsVisitorMustBeTheOneWhoStarted) {
+  Start();
+  Login login = BeginLogin("v1");
+  // Same browser cookie, but the host now knows another visitor for it.
+  cookies_["v2"] = cookies_["v1"];
+  auto resp = PostResponse(Answering(login, "cust-1").Build(), login.relay_state, "v2");
+  EXPECT_EQ(resp.status, 403);
+  EXPECT_EQ(Header(resp, "X-Visitor-SSO-Error"), "sso.acs.browser_mismatch");
+}
+
+TEST_F(SignInFlow, LoginNeedsTheHostsVisitor) {
+  Start();
+  sdk::HttpRequest req;
+  req.method = "GET";
+  req.path = "/sso/login";
+  req.query = "visitor=v1&return=%2Fchat";
+  auto resp = plugin_.HandleHttp(req);  // no visitor_id: the parameter is not enough
+  EXPECT_EQ(resp->status, 400);
+  EXPECT_EQ(Header(*resp, "X-Visitor-SSO-Error"), "sso.login.no_visitor");
+}
+
+TEST_F(SignInFlow, ReturnAddressTricksAreRefusedAtLogin) {
+  Start();
+  for (const std::string& bad : std::vector<std::string>{
+           "%2F%0d%0aSet-Cookie:%20x=1", "%2F%09%2Fevil.example%2F", "%2F%5Cevil.example",
+           "%2F%2Fevil.example", "%2F%252F%252Fevil.example", "%2Fchat%2F..%2F%2Fevil.example",
+           "https%3A%2F%2Fevil.example%2F", "%2F" + std::string(2100, 'a')}) {
+    sdk::HttpRequest req;
+    req.method = "GET";
+    req.path = "/sso/login";
+    req.query = "return=" + bad;
+    auto resp = Send(req, "v1");
+    EXPECT_EQ(resp.status, 400) << bad;
+    EXPECT_EQ(Header(resp, "X-Visitor-SSO-Error"), "sso.login.bad_return_url") << bad;
+    EXPECT_EQ(Header(resp, "Location"), "") << bad;
+  }
+}
+
+TEST_F(SignInFlow, UnsolicitedResponseWaitsForThisBrowsersConfirmation) {
+  DeploymentOptions options;
+  options.allow_idp_initiated = true;
+  Start(options);
+  ResponseBuilder b;
+  b.InResponseTo(std::nullopt)
+      .SubjectInResponseTo(std::nullopt)
+      .NameId("cust-7")
+      .Attribute({"displayName", {"Zoë <Seven>"}});
+  auto page = PostResponse(b.Build(), "", "v1");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_TRUE(page.signed_in_visitor_id.empty());
+  EXPECT_NE(page.body.find("Continue as Zoë &lt;Seven&gt;?"), std::string::npos) << page.body;
+  EXPECT_NE(Header(page, "Content-Security-Policy").find("frame-ancestors 'none'"),
+            std::string::npos);
+  EXPECT_EQ(Header(page, "X-Frame-Options"), "DENY");
+  sdk::Chat chat;
+  chat.visitor.id = "v1";
+  EXPECT_FALSE(plugin_.ChatWillStart(chat)->signed_in) << "not before the confirmation";
+  const auto at = page.body.find("name=\"token\" value=\"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string token = page.body.substr(at + 20, 32);
+
+  sdk::HttpRequest confirm;
+  confirm.method = "POST";
+  confirm.path = "/sso/confirm";
+  confirm.body = "token=" + token;
+  // Another browser (a forged form with a leaked token) gets nothing, and
+  // the token is spent.
+  auto other = Send(confirm, "v2");
+  EXPECT_EQ(other.status, 403);
+  EXPECT_EQ(Header(other, "X-Visitor-SSO-Error"), "sso.confirm.browser_mismatch");
+  EXPECT_EQ(Send(confirm, "v1").status, 400);
+
+  // A fresh unsolicited response, confirmed by the browser that received it.
+  b.ResponseId("_r2").AssertionId("_a2");
+  auto page2 = PostResponse(b.Build(), "", "v1");
+  ASSERT_EQ(page2.status, 200);
+  const auto at2 = page2.body.find("name=\"token\" value=\"");
+  confirm.body = "token=" + page2.body.substr(at2 + 20, 32);
+  auto ok = Send(confirm, "v1");
+  ASSERT_EQ(ok.status, 303) << ok.body;
+  EXPECT_EQ(Header(ok, "Location"), "/");
+  EXPECT_EQ(ok.signed_in_visitor_id, "v1");
+  EXPECT_EQ(plugin_.ChatWillStart(chat)->customer_id, "cust-7");
+}
+
+TEST_F(SignInFlow, PopupHandsItsSignInToTheChatWindowOnceAndSameOriginOnly) {
+  Start();
+  Login login = BeginLogin("popup");
+  ASSERT_EQ(PostResponse(Answering(login, "cust-9").Build(), login.relay_state).status, 303);
+  const auto json_request = [](const std::string& path, const std::string& origin,
+                               const std::string& body) {
+    sdk::HttpRequest r;
+    r.method = "POST";
+    r.path = path;
+    r.headers = {{"Content-Type", "application/json"}, {"Origin", origin}};
+    r.body = body;
+    return r;
+  };
+  const std::string own = "https://chat.example.com";
+  // Cross-site: a form post (no JSON) or another Origin.
+  auto form = json_request("/sso/handoff", own, "{}");
+  form.headers[0].second = "application/x-www-form-urlencoded";
+  EXPECT_EQ(Send(form, "popup").status, 403);
+  EXPECT_EQ(Send(json_request("/sso/handoff", "https://evil.example", "{}"), "popup").status, 403);
+  EXPECT_EQ(Send(json_request("/sso/handoff", own, "{}"), "stranger").status, 404);
+
+  auto minted = Send(json_request("/sso/handoff", own, "{}"), "popup");
+  ASSERT_EQ(minted.status, 200) << minted.body;
+  const auto code_at = minted.body.find("\"code\":\"");
+  ASSERT_NE(code_at, std::string::npos) << minted.body;
+  const std::string code = minted.body.substr(code_at + 8, 32);
+  const std::string body = "{\"code\":\"" + code + "\"}";
+  EXPECT_EQ(Send(json_request("/sso/redeem", "https://evil.example", body), "frame").status, 403);
+  auto redeemed = Send(json_request("/sso/redeem", own, body), "frame");
+  ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+  EXPECT_EQ(redeemed.signed_in_visitor_id, "frame");
+  sdk::Chat frame;
+  frame.visitor.id = "frame";
+  EXPECT_EQ(plugin_.ChatWillStart(frame)->customer_id, "cust-9");
+  auto again = Send(json_request("/sso/redeem", own, body), "other-frame");
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(Header(again, "X-Visitor-SSO-Error"), "sso.redeem.unknown_code");
 }
 
 }  // namespace
