@@ -2,6 +2,9 @@
 // plugin, keeping per-visitor state the way a chat platform does: the chat
 // window's return URL, the RelayState of a sign-in in progress, what a guest
 // typed into the pre-chat survey, and the team the chat was routed to.
+// It also plays each visitor's browser towards the plugin's /sso/ endpoints:
+// a cookie jar per visitor (the plugin binds a sign-in to its own cookie),
+// and the confirmation of an IdP-initiated sign-in.
 //
 // Threading: one runner per thread; it is not synchronised. The plugin must
 // outlive the runner.
@@ -18,6 +21,14 @@
 
 namespace sample_host {
 
+/// A cookie the plugin set in a visitor's browser (RFC 6265 5.3, reduced to
+/// one host: name, value and path; no expiry clock).
+struct BrowserCookie {
+  std::string name;
+  std::string value;
+  std::string path;
+};
+
 class ScenarioRunner {
  public:
   /// Files named by events (saml_post "file") are relative to `base_dir`.
@@ -33,6 +44,7 @@ class ScenarioRunner {
   struct VisitorState {
     /// RelayState of the sign-in started by the last chat_start, if any.
     std::string pending_relay_state;
+    std::vector<BrowserCookie> cookies;
     std::vector<visitor_sso::sdk::FieldValue> prechat_answers;
     std::string team;
   };
@@ -42,8 +54,30 @@ class ScenarioRunner {
   void ChatStart(const std::string& visitor, boost::json::object& result);
   void FollowSignIn(const std::string& visitor, const std::string& sign_in_url,
                     boost::json::object& result);
-  void SamlPost(const std::string& visitor, const std::string& file, int line_number,
+  /// What saml_post does besides the visitor: the file to post, whose
+  /// RelayState to post with it, and whether the visitor confirms an
+  /// IdP-initiated sign-in when the ACS asks.
+  struct SamlPostOptions {
+    std::string file;
+    std::string relay_state_of;
+    bool confirm = true;
+  };
+  void SamlPost(const std::string& visitor, const SamlPostOptions& options, int line_number,
                 boost::json::object& result);
+  /// The visitor's browser sends `request` to the host, which forwards it to
+  /// HandleHttp with the host's visitor_id and the browser's cookies; the
+  /// response's Set-Cookie headers go into the visitor's jar. False (and
+  /// `result` failed) when the hook fails or the host must refuse a header.
+  bool Browse(const std::string& visitor, visitor_sso::sdk::HttpRequest request,
+              visitor_sso::sdk::HttpResponse& response, boost::json::object& result);
+  /// Reports the last response of a saml_post (status, location,
+  /// signed_in_visitor) and fails `result` unless it signed in `visitor`;
+  /// `who` names the endpoint in the message.
+  void Finish(const std::string& visitor, const visitor_sso::sdk::HttpResponse& final_response,
+              const std::string& who, boost::json::object& result);
+  /// The visitor presses "Continue" on the plugin's confirmation page.
+  void Confirm(const std::string& visitor, const visitor_sso::sdk::HttpResponse& page,
+               boost::json::object& result);
   void Prechat(const std::string& visitor, const boost::json::object& fields, int line_number,
                boost::json::object& result);
   void VisitorInfoEvent(const std::string& visitor, boost::json::object& result);
