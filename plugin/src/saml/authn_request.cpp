@@ -15,6 +15,7 @@
 #include "common/time.hpp"
 #include "common/url.hpp"
 #include "saml/response_validator.hpp"
+#include "saml/xml_errors.hpp"
 
 namespace vsso::saml {
 namespace {
@@ -66,6 +67,7 @@ Result<std::string> NewRequestId() {
 // Built as a libxml2 tree so every value is escaped by the serialiser.
 Result<std::string> RequestXml(const AuthnRequestParams& p, const std::string& id) {
   InitializeXmlLibraries();
+  XmlErrorScope quiet;  // xmlSave reports e.g. invalid UTF-8 in a configured value
   std::unique_ptr<xmlDoc, DocFree> doc(xmlNewDoc(X("1.0")));
   if (!doc) return MakeError("saml.authn_request.xml_failed", "xmlNewDoc failed");
   xmlNode* root = xmlNewDocNode(doc.get(), nullptr, X("AuthnRequest"), nullptr);

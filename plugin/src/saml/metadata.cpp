@@ -10,6 +10,7 @@
 
 #include "common/encoding.hpp"
 #include "saml/response_validator.hpp"
+#include "saml/xml_errors.hpp"
 
 namespace vsso::saml {
 namespace {
@@ -252,6 +253,7 @@ void StopAtDoctype(void* user_data, const xmlChar*, const xmlChar*, const xmlCha
 
 std::string BuildSpMetadata(const SpMetadataParams& params) {
   InitializeXmlLibraries();
+  XmlErrorScope quiet;
   std::unique_ptr<xmlDoc, DocFree> doc(xmlNewDoc(X("1.0")));
   xmlNode* root = xmlNewDocNode(doc.get(), nullptr, X("EntityDescriptor"), nullptr);
   xmlDocSetRootElement(doc.get(), root);
@@ -297,6 +299,7 @@ Result<IdpMetadata> ParseIdpMetadata(std::string_view xml, const std::string& or
                                                " bytes is more than libxml2 can read at once");
   }
   InitializeXmlLibraries();
+  XmlErrorScope quiet;
   std::unique_ptr<xmlParserCtxt, ParserCtxtFree> ctxt(xmlNewParserCtxt());
   if (!ctxt) return MakeError("metadata.not_xml", origin + ": cannot create an XML parser");
   // A DTD can declare entities, load an external subset and default

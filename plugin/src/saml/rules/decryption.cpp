@@ -16,6 +16,7 @@
 
 #include "common/encoding.hpp"
 #include "saml/rules/id_registration.hpp"
+#include "saml/xml_prescan.hpp"
 
 namespace vsso::saml::rules {
 namespace {
@@ -206,6 +207,11 @@ std::optional<std::string> DecryptData(xmlNodePtr encrypted_data, const DataAlgo
 // context of its parent), and returns the single Assertion element, detached.
 Result<xmlNodePtr> ParseAssertion(xmlNodePtr context_node, const std::string& plaintext) {
   if (plaintext.size() > static_cast<std::size_t>(INT_MAX)) return Failed();
+  // The plaintext is as unauthenticated as the response was (its signature
+  // is checked after this parse), so it gets the same pre-scan.
+  if (auto attributes = CheckAttributeCounts(plaintext, "the decrypted assertion"); !attributes) {
+    return attributes.error();
+  }
   xmlNodePtr list = nullptr;
   const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
   const xmlParserErrors rc = xmlParseInNodeContext(

@@ -5,6 +5,8 @@
 
 #include <climits>
 
+#include "saml/xml_prescan.hpp"
+
 namespace vsso::saml::rules {
 namespace {
 
@@ -28,6 +30,12 @@ Status ParseHardened(Message& message, const ValidationContext& context) {
     return MakeError("saml.xml.too_large", "the response is " + std::to_string(message.xml.size()) +
                                                " bytes; max_response_bytes is " +
                                                std::to_string(context.max_response_bytes));
+  }
+  // Before libxml2 sees the bytes: its duplicate-attribute check is
+  // quadratic, and the node limits below only apply after parsing.
+  if (auto encoding = CheckEncoding(message.xml); !encoding) return encoding;
+  if (auto attributes = CheckAttributeCounts(message.xml, "the response"); !attributes) {
+    return attributes;
   }
   std::unique_ptr<xmlParserCtxt, ParserCtxtFree> ctxt(xmlNewParserCtxt());
   if (!ctxt) return MakeError("saml.internal", "libxml2 could not allocate a parser");

@@ -13,8 +13,10 @@ namespace vsso::saml::rules {
 inline constexpr int kMaxDepth = 64;
 inline constexpr std::size_t kMaxNodes = 20000;
 
-/// Errors: saml.xml.empty, saml.xml.too_large, saml.xml.doctype,
-/// saml.xml.malformed, saml.xml.too_deep, saml.xml.too_many_nodes.
+/// Errors: saml.xml.empty, saml.xml.too_large, saml.xml.encoding,
+/// saml.xml.too_many_attributes (xml_prescan.hpp, before parsing),
+/// saml.xml.doctype, saml.xml.malformed, saml.xml.too_deep,
+/// saml.xml.too_many_nodes.
 Status ParseHardened(Message& message, const ValidationContext& context);
 
 }  // namespace vsso::saml::rules
