@@ -1,15 +1,26 @@
 // Black-box tests of `sample-host run`: the shipped scenarios of
 // sample-host/scenarios/ played by the real binary against the real plugin,
-// checked event by event on the JSON result lines (docs/sample-host.md).
+// checked event by event on the JSON result lines (docs/sample-host.md), and
+// `run -` driven line by line with responses the test IdP signs for the
+// AuthnRequest the plugin just made.
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "support/deployment.hpp"
 #include "support/process.hpp"
+#include "support/test_idp.hpp"
 #include "support/test_keys.hpp"
 
 namespace vsso::testing {
@@ -97,10 +108,16 @@ TEST(ScenarioTest, RequiredGoldMemberSignsInChatsAndIsFoundInHistory) {
       << Str(r[0], "idp_redirect");
   EXPECT_TRUE(Str(r[0], "authn_request_id").starts_with("_")) << json::serialize(r[0]);
 
+  // The shipped responses carry no InResponseTo: the ACS takes the pending
+  // sign-in (only with the browser cookie /sso/login set, so the runner's
+  // cookie jar is what lets this pass), then asks this browser to confirm.
   EXPECT_EQ(Str(r[1], "event"), "saml_post");
   EXPECT_TRUE(Ok(r[1])) << json::serialize(r[1]);
+  EXPECT_EQ(r[1].at("acs_status").as_int64(), 200);
+  EXPECT_EQ(Str(r[1], "confirmation"), "confirmed");
   EXPECT_EQ(r[1].at("status").as_int64(), 303);
   EXPECT_EQ(Str(r[1], "location"), "/chat?visitor=v1");
+  EXPECT_EQ(Str(r[1], "signed_in_visitor"), "v1");
 
   EXPECT_EQ(Str(r[2], "decision"), "proceed");
   EXPECT_TRUE(Ok(r[2]));
@@ -146,7 +163,9 @@ TEST(ScenarioTest, RequiredWithoutResponseIsRefusedWithTheSignInUrl) {
     EXPECT_FALSE(Ok(r));
     EXPECT_EQ(Str(r, "decision"), "require_sign_in");
     EXPECT_EQ(Str(r, "code"), "chat.sign_in_required");
-    EXPECT_EQ(Str(r, "sign_in_url"), "/sso/login?visitor=v2&return=%2Fchat%3Fvisitor%3Dv2");
+    // The link names no visitor (issue 9, "victim link"): whoever opens it
+    // signs in only the visitor their own host session names.
+    EXPECT_EQ(Str(r, "sign_in_url"), "/sso/login?return=%2Fchat%3Fvisitor%3Dv2");
   }
   const json::object& info = run.results[2].at("info").as_object();
   EXPECT_FALSE(info.at("verified").as_bool());
@@ -182,6 +201,7 @@ TEST(ScenarioTest, OptionalGuestIsRoutedOnWhatTheyTypedAndMemberSkipsTheSurvey) 
 
   EXPECT_EQ(Str(r[5], "visitor"), "v4");
   EXPECT_EQ(Str(r[5], "decision"), "offer_sign_in");
+  EXPECT_TRUE(Ok(r[6])) << json::serialize(r[6]);
   EXPECT_EQ(r[6].at("status").as_int64(), 303) << json::serialize(r[6]);
   EXPECT_EQ(Str(r[7], "decision"), "proceed");
   EXPECT_EQ(Str(r[7], "customer_id"), "cust-silver-002");
@@ -203,6 +223,216 @@ TEST(ScenarioTest, ResponsesOutsideTheirValidityWindowAreRefusedByTheAcs) {
   EXPECT_EQ(run.results[1].at("status").as_int64(), 403);
   EXPECT_TRUE(Str(run.results[1], "code").starts_with("saml.")) << json::serialize(run.results[1]);
   EXPECT_EQ(Str(run.results[2], "decision"), "require_sign_in");
+}
+
+TEST(ScenarioTest, IdpInitiatedResponseSignsInOnlyAfterTheVisitorConfirms) {
+  ScenarioDir scenarios;
+  ScenarioRun run = RunScenario(scenarios, "required.ini", "idp_initiated.jsonl");
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.err;
+  ASSERT_EQ(run.results.size(), 4u) << run.process.out;
+  const auto& r = run.results;
+
+  EXPECT_TRUE(Ok(r[0])) << json::serialize(r[0]);
+  EXPECT_EQ(r[0].at("acs_status").as_int64(), 200);
+  EXPECT_EQ(Str(r[0], "confirmation"), "confirmed");
+  EXPECT_EQ(r[0].at("status").as_int64(), 303);
+  EXPECT_EQ(Str(r[0], "location"), "/");  // no pending sign-in, no RelayState
+  EXPECT_EQ(Str(r[0], "signed_in_visitor"), "v5");
+  EXPECT_EQ(Str(r[1], "decision"), "proceed");
+  EXPECT_EQ(Str(r[1], "customer_id"), "cust-gold-001");
+
+  // Posted but never confirmed: the response is used up, nobody signed in.
+  EXPECT_FALSE(Ok(r[2]));
+  EXPECT_EQ(Str(r[2], "code"), "run.not_confirmed");
+  EXPECT_EQ(Str(r[2], "confirmation"), "declined");
+  EXPECT_EQ(r[2].at("status").as_int64(), 200);
+  EXPECT_FALSE(r[2].contains("signed_in_visitor"));
+  EXPECT_EQ(Str(r[3], "decision"), "require_sign_in");
+  EXPECT_FALSE(r[3].at("signed_in").as_bool());
+}
+
+TEST(ScenarioTest, RelayStateOfAnotherBrowserIsRefusedAsBrowserMismatch) {
+  ScenarioDir scenarios;
+  ScenarioRun run = RunScenario(scenarios, "required.ini", "relay_state_of_another_browser.jsonl");
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.err;
+  ASSERT_EQ(run.results.size(), 7u) << run.process.out;
+  const auto& r = run.results;
+
+  EXPECT_EQ(Str(r[2], "relay_state_of"), "mallory");
+  EXPECT_FALSE(Ok(r[2]));
+  EXPECT_EQ(r[2].at("status").as_int64(), 403);
+  EXPECT_EQ(Str(r[2], "code"), "sso.acs.browser_mismatch") << json::serialize(r[2]);
+  EXPECT_TRUE(r[2].at("confirmation").is_null());
+  EXPECT_FALSE(r[2].contains("signed_in_visitor"));
+  // Neither the victim nor the attacker got a session out of it.
+  for (std::size_t i : {3u, 4u}) {
+    EXPECT_EQ(Str(r[i], "decision"), "require_sign_in") << i;
+    EXPECT_FALSE(r[i].at("signed_in").as_bool()) << i;
+  }
+  // The refusal came before validation: the victim's own sign-in still works.
+  EXPECT_TRUE(Ok(r[5])) << json::serialize(r[5]);
+  EXPECT_EQ(Str(r[5], "signed_in_visitor"), "v7");
+  EXPECT_EQ(Str(r[6], "customer_id"), "cust-gold-001");
+}
+
+TEST(ScenarioTest, SamlPostOptionsAreChecked) {
+  ScenarioDir scenarios;
+  {
+    std::ofstream out(scenarios.dir() / "options.jsonl");
+    out << "{\"event\":\"saml_post\",\"visitor\":\"v1\",\"file\":\"responses/gold.xml\","
+           "\"relay_state_of\":\"nobody\"}\n"
+           "{\"event\":\"saml_post\",\"visitor\":\"v1\",\"file\":\"responses/gold.xml\","
+           "\"relay_state_of\":7}\n"
+           "{\"event\":\"saml_post\",\"visitor\":\"v1\",\"file\":\"responses/gold.xml\","
+           "\"confirm\":\"no\"}\n";
+  }
+  ScenarioRun run = RunScenario(scenarios, "required.ini", "options.jsonl");
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.err;
+  ASSERT_EQ(run.results.size(), 3u) << run.process.out;
+  for (const auto& r : run.results) {
+    EXPECT_FALSE(Ok(r));
+    EXPECT_EQ(Str(r, "code"), "scenario.bad_event") << json::serialize(r);
+  }
+  EXPECT_NE(Str(run.results[0], "message").find("no sign-in in progress"), std::string::npos);
+}
+
+// `run -` with the child's stdin and stdout on one socket pair, so the test
+// answers each result before it writes the next event, as a driver would.
+class InteractiveRun {
+ public:
+  InteractiveRun(const std::vector<std::string>& argv, const fs::path& stderr_file) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) throw std::runtime_error("socketpair");
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork");
+    if (pid_ == 0) {
+      ::close(fds[0]);
+      ::dup2(fds[1], STDIN_FILENO);
+      ::dup2(fds[1], STDOUT_FILENO);
+      std::FILE* err = std::fopen(stderr_file.c_str(), "w");
+      if (err != nullptr) ::dup2(::fileno(err), STDERR_FILENO);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    fd_ = fds[0];
+  }
+  ~InteractiveRun() { Finish(); }
+
+  // Sends one event line and returns its result line, parsed.
+  json::object Send(const std::string& line) {
+    const std::string data = line + "\n";
+    if (::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(data.size())) {
+      throw std::runtime_error("sample-host run - stopped reading");
+    }
+    std::string out;
+    while (true) {
+      const std::size_t newline = buffer_.find('\n');
+      if (newline != std::string::npos) {
+        out = buffer_.substr(0, newline);
+        buffer_.erase(0, newline + 1);
+        break;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 30'000) != 1) throw std::runtime_error("no result within 30 s");
+      char chunk[4096];
+      const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) throw std::runtime_error("sample-host run - ended early");
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+    return json::parse(out).as_object();
+  }
+
+  // Ends the input and returns the exit code.
+  int Finish() {
+    if (pid_ <= 0) return exit_code_;
+    ::shutdown(fd_, SHUT_WR);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::close(fd_);
+    pid_ = -1;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return exit_code_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  int exit_code_ = -1;
+  std::string buffer_;
+};
+
+// A response the test IdP signs for the AuthnRequest the plugin just made.
+fs::path SolicitedResponse(const Deployment& d, const std::string& request_id,
+                           const std::string& customer) {
+  const fs::path file = d.dir() / (customer + ".xml");
+  std::ofstream(file) << ResponseBuilder()
+                             .ResponseId("_r-" + customer)
+                             .AssertionId("_a-" + customer)
+                             .InResponseTo(request_id)
+                             .NameId(customer)
+                             .Attribute({"displayName", {customer + " Name"}})
+                             .Build();
+  return file;
+}
+
+TEST(ScenarioTest, SolicitedResponseIsAcceptedOnlyInTheBrowserThatStartedIt) {
+  // IdP-initiated sign-in off: only answers to this plugin's AuthnRequests.
+  Deployment d;
+  const fs::path err = d.dir() / "stderr.txt";
+  InteractiveRun run({VSSO_SAMPLE_HOST, "--plugin", VSSO_PLUGIN, "--config", d.config().string(),
+                      "run", "-", "--now", FormatInstant(kTestNow)},
+                     err);
+
+  // The visitor's own sign-in: the ACS answers 303 at once, no confirmation.
+  json::object started = run.Send(R"({"event":"chat_start","visitor":"v1"})");
+  ASSERT_EQ(Str(started, "decision"), "require_sign_in") << json::serialize(started);
+  const std::string v1_request = Str(started, "authn_request_id");
+  ASSERT_FALSE(v1_request.empty());
+  json::object posted =
+      run.Send(R"({"event":"saml_post","visitor":"v1","file":")" +
+               SolicitedResponse(d, v1_request, "alice@example.org").string() + "\"}");
+  EXPECT_TRUE(Ok(posted)) << json::serialize(posted);
+  EXPECT_EQ(posted.at("status").as_int64(), 303);
+  EXPECT_EQ(posted.at("acs_status").as_int64(), 303);
+  EXPECT_TRUE(posted.at("confirmation").is_null());
+  EXPECT_EQ(Str(posted, "location"), "/chat?visitor=v1");
+  EXPECT_EQ(Str(posted, "signed_in_visitor"), "v1");
+  EXPECT_EQ(Str(run.Send(R"({"event":"chat_start","visitor":"v1"})"), "customer_id"),
+            "alice@example.org");
+
+  // Login CSRF with a genuine answer to mallory's own request, posted from
+  // v2's browser: refused, and neither of them is signed in by it.
+  const std::string mallory_request =
+      Str(run.Send(R"({"event":"chat_start","visitor":"mallory"})"), "authn_request_id");
+  ASSERT_FALSE(mallory_request.empty());
+  json::object forged =
+      run.Send(R"({"event":"saml_post","visitor":"v2","relay_state_of":"mallory","file":")" +
+               SolicitedResponse(d, mallory_request, "mallory@example.org").string() + "\"}");
+  EXPECT_FALSE(Ok(forged));
+  EXPECT_EQ(Str(forged, "code"), "sso.acs.browser_mismatch") << json::serialize(forged);
+  EXPECT_EQ(forged.at("status").as_int64(), 403);
+  for (const char* visitor : {"v2", "mallory"}) {
+    json::object after =
+        run.Send(std::string(R"({"event":"chat_start","visitor":")") + visitor + "\"}");
+    EXPECT_FALSE(after.at("signed_in").as_bool()) << visitor;
+  }
+
+  // Without a pending sign-in of its own the response is unsolicited, which
+  // this deployment refuses (no confirmation page, nobody signed in).
+  json::object unsolicited =
+      run.Send(R"({"event":"saml_post","visitor":"v3","file":")" +
+               SolicitedResponse(d, "_never-requested", "eve@example.org").string() + "\"}");
+  EXPECT_FALSE(Ok(unsolicited));
+  EXPECT_EQ(unsolicited.at("status").as_int64(), 403);
+  EXPECT_TRUE(unsolicited.at("confirmation").is_null());
+  EXPECT_TRUE(Str(unsolicited, "code").starts_with("saml.")) << json::serialize(unsolicited);
+
+  EXPECT_EQ(run.Finish(), 0);
 }
 
 TEST(ScenarioTest, AdminOverviewShowsTrustRulesAndTheRefusedSignIn) {
