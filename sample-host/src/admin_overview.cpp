@@ -66,15 +66,29 @@ json::object AdminOverviewJson(const sdk::LoadedPlugin& loaded, std::uint32_t fa
     rules.push_back({{"name", r.name}, {"text", r.text}, {"team", r.team}});
   }
   out["routing"] = {{"rules", std::move(rules)}, {"default_team", overview->routing_default_team}};
+  // count, last_at, remote_address and warnings are SDK 1.2; an SDK 1.1
+  // plugin's objects do not have them.
+  const bool folded = loaded.sdk_minor >= 2;
   json::array failures;
   for (const auto& f : overview->recent_failures) {
-    failures.push_back({{"at", FormatRfc3339(f.at)},
-                        {"code", f.code},
-                        {"message", f.message},
-                        {"issuer", f.issuer},
-                        {"visitor_id", f.visitor_id}});
+    json::object failure{{"at", FormatRfc3339(f.at)},
+                         {"code", f.code},
+                         {"message", f.message},
+                         {"issuer", f.issuer},
+                         {"visitor_id", f.visitor_id}};
+    if (folded) {
+      failure["count"] = f.count;
+      failure["last_at"] = FormatRfc3339(f.last_at);
+      failure["remote_address"] = f.remote_address;
+    }
+    failures.push_back(std::move(failure));
   }
   out["failures"] = std::move(failures);
+  json::array warnings;
+  if (folded) {
+    for (const auto& w : overview->warnings) warnings.emplace_back(w);
+  }
+  out["warnings"] = std::move(warnings);
   return out;
 }
 

@@ -463,6 +463,10 @@ TEST(ScenarioTest, AdminOverviewShowsTrustRulesAndTheRefusedSignIn) {
   EXPECT_TRUE(Str(failures[0].as_object(), "code").starts_with("saml."))
       << json::serialize(failures[0]);
   EXPECT_EQ(Str(failures[0].as_object(), "visitor_id"), "v1");
+  // SDK 1.2: identical refusals are folded; this one happened once.
+  EXPECT_EQ(failures[0].as_object().at("count").as_int64(), 1);
+  EXPECT_EQ(Str(failures[0].as_object(), "last_at"), Str(failures[0].as_object(), "at"));
+  EXPECT_EQ(Str(failures[0].as_object(), "remote_address"), "127.0.0.1");
   EXPECT_FALSE(Ok(run.results[3]));
   EXPECT_EQ(Str(run.results[3], "code"), "scenario.bad_event");
 }
