@@ -1,6 +1,7 @@
-// `sample-host ... serve [--listen HOST:PORT] [--now RFC3339]`: a web chat
-// platform around the plugin (web_server.hpp) for trying sign-in end to end
-// in a browser. Loopback by default: it is a test bench, not a product.
+// `sample-host ... serve [options]`: a web chat platform around the plugin
+// (web_server.hpp) for trying sign-in end to end in a browser. Loopback by
+// default: it is a test bench, not a product (docs/sample-host.md says what
+// a real platform must add).
 #include <iostream>
 
 #include "commands.hpp"
@@ -17,7 +18,7 @@ namespace sdk = visitor_sso::sdk;
 namespace {
 
 struct ServeArguments {
-  std::string listen = "127.0.0.1:8080";
+  ServeOptions options;
   sdk::UnixSeconds now = 0;
 };
 
@@ -36,24 +37,68 @@ std::optional<std::string> ValueOf(std::span<const std::string> args, std::size_
 }
 
 std::optional<Failure> ParseServeArguments(std::span<const std::string> args, ServeArguments& out) {
-  bool listen_seen = false;
+  ServeOptions& o = out.options;
+  std::vector<std::string> seen;
+  // Each option at most once, except --website-origin.
+  const auto once = [&](std::string_view name) -> std::optional<Failure> {
+    for (const auto& s : seen) {
+      if (s == name) return UsageFailure(std::string(name) + " given more than once");
+    }
+    seen.emplace_back(name);
+    return std::nullopt;
+  };
+  const auto seconds = [&](std::string_view name, const std::string& value,
+                           std::chrono::seconds& target) -> std::optional<Failure> {
+    auto n = ParseInt(value, 1, 3600);
+    if (!n)
+      return UsageFailure(std::string(name) + " needs whole seconds from 1 to 3600, got \"" +
+                          value + "\"");
+    target = std::chrono::seconds(*n);
+    return once(name);
+  };
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (auto listen = ValueOf(args, i, "--listen")) {
-      if (listen->empty()) return UsageFailure("--listen needs HOST:PORT");
-      if (listen_seen) return UsageFailure("--listen given more than once");
-      listen_seen = true;
-      out.listen = *listen;
-    } else if (auto value = ValueOf(args, i, "--now")) {
-      auto now = ParseRfc3339(*value);
+    std::optional<Failure> failure;
+    if (auto v = ValueOf(args, i, "--listen")) {
+      if (v->empty()) return UsageFailure("--listen needs HOST:PORT");
+      o.listen = *v;
+      failure = once("--listen");
+    } else if (auto v = ValueOf(args, i, "--now")) {
+      auto now = ParseRfc3339(*v);
       if (!now) {
         return UsageFailure("--now needs an RFC 3339 time such as 2026-11-24T12:01:00Z, got \"" +
-                            *value + "\"");
+                            *v + "\"");
       }
-      if (out.now != 0) return UsageFailure("--now given more than once");
       out.now = *now;
+      failure = once("--now");
+    } else if (auto v = ValueOf(args, i, "--agent-password-file")) {
+      if (v->empty()) return UsageFailure("--agent-password-file needs a FILE");
+      o.agent_password_file = *v;
+      failure = once("--agent-password-file");
+    } else if (auto v = ValueOf(args, i, "--cookie-secret-file")) {
+      if (v->empty()) return UsageFailure("--cookie-secret-file needs a FILE");
+      o.cookie_secret_file = *v;
+      failure = once("--cookie-secret-file");
+    } else if (auto v = ValueOf(args, i, "--public-origin")) {
+      if (v->empty()) return UsageFailure("--public-origin needs an ORIGIN");
+      o.public_origin = *v;
+      failure = once("--public-origin");
+    } else if (auto v = ValueOf(args, i, "--website-origin")) {
+      if (v->empty()) return UsageFailure("--website-origin needs an ORIGIN");
+      o.website_origins.push_back(*v);
+    } else if (auto v = ValueOf(args, i, "--header-timeout")) {
+      failure = seconds("--header-timeout", *v, o.header_timeout);
+    } else if (auto v = ValueOf(args, i, "--idle-timeout")) {
+      failure = seconds("--idle-timeout", *v, o.idle_timeout);
+    } else if (auto v = ValueOf(args, i, "--max-connections")) {
+      auto n = ParseInt(*v, 1, 1'000'000);
+      if (!n)
+        return UsageFailure("--max-connections needs a whole number from 1, got \"" + *v + "\"");
+      o.max_connections = static_cast<std::size_t>(*n);
+      failure = once("--max-connections");
     } else {
       return UsageFailure("unknown serve argument \"" + args[i] + "\"");
     }
+    if (failure) return failure;
   }
   return std::nullopt;
 }
@@ -74,8 +119,8 @@ int RunServeCommand(const GlobalOptions& options, std::span<const std::string> a
     Report(*failure);
     return failure->exit_code;
   }
-  WebServer server(session.loaded());
-  if (auto failure = server.Run(serve.listen)) {
+  WebServer server(session.loaded(), std::move(serve.options));
+  if (auto failure = server.Run()) {
     Report(*failure);
     return failure->exit_code;
   }

@@ -1,43 +1,54 @@
-// `serve`: a small HTTP chat platform around the plugin (Boost.Beast,
-// synchronous, one thread per connection). It forwards /sso/* to
-// Plugin::HandleHttp and calls the chat hooks at the moments a real platform
-// would: ChatWillStart when the chat window opens, PrechatSurveyWillShow
-// before the survey, ChatWillBeRouted when the chat starts,
-// VisitorInfoWillRender when an agent opens a chat, TranscriptWillBeSaved when
-// it ends and SearchHistory for the History page.
+// `serve`: a small chat platform around the plugin for trying sign-in end to
+// end in a browser. This file wires the parts together: the HTTP transport
+// (http_server.hpp: async Boost.Beast, timeouts, connection caps), the
+// application (serve/app.hpp: routes, guards, chat store, agent sign-in,
+// visitor cookies, /sso/* forwarding) and the start-up output.
 //
-// Threading: Run() blocks on the calling thread until SIGINT/SIGTERM, then
-// wakes long polls, closes every connection and joins its threads before it
-// returns, so no hook runs after Run() (the SDK asks that Shutdown comes
-// last). The chat state is in memory, guarded by one mutex that is never held
-// while a hook runs.
+// Threading: Run() blocks until SIGINT/SIGTERM, then answers every waiting
+// long poll and closes every connection before it returns, so no hook runs
+// after Run() (the SDK asks that Shutdown comes last).
 #pragma once
 
-#include <memory>
+#include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "report.hpp"
 #include "visitor_sso/sdk/loader.hpp"
 
 namespace sample_host {
 
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  /// The chat host's origin; empty: http://<listen address>:<bound port>.
+  std::string public_origin;
+  /// Further origins that answer the demo website pages only.
+  std::vector<std::string> website_origins;
+  /// The agent account's password file; empty: a generated password, printed.
+  std::string agent_password_file;
+  /// The visitor-cookie MAC key file; empty: a key generated at start.
+  std::string cookie_secret_file;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds idle_timeout{30};
+  std::size_t max_connections = 1024;
+};
+
 class WebServer {
  public:
   /// `loaded` (from PluginSession) must outlive the server.
-  explicit WebServer(const visitor_sso::sdk::LoadedPlugin& loaded);
-  ~WebServer();
-  WebServer(const WebServer&) = delete;
-  WebServer& operator=(const WebServer&) = delete;
+  WebServer(const visitor_sso::sdk::LoadedPlugin& loaded, ServeOptions options);
 
-  /// Listens on `listen` ("HOST:PORT"; port 0 picks a free one), prints
-  /// "listening on http://HOST:PORT" on stdout and serves until SIGINT or
-  /// SIGTERM. Returns a failure when it cannot listen.
-  std::optional<Failure> Run(const std::string& listen);
+  /// Checks the options, listens, prints "listening on http://HOST:PORT"
+  /// first, then (when generated) "agent password: <password>" and the URLs,
+  /// and serves until SIGINT or SIGTERM. Returns a failure (usage, unreadable
+  /// secret file, cannot listen) without serving.
+  std::optional<Failure> Run();
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  const visitor_sso::sdk::LoadedPlugin& loaded_;
+  ServeOptions options_;
 };
 
 }  // namespace sample_host

@@ -1,11 +1,12 @@
 // sign_in = required, the chat window embedded in the website (/?embed=1):
 // the IdP refuses to be framed, so the chat signs in in a popup. The popup
-// ends on the chat URL, tells the chat in the iframe and closes itself; the
-// chat continues in the iframe with the gold user's identity.
+// ends on the host's /chat/signed-in page, which hands the chat in the
+// iframe a one-time code (postMessage to the chat host's origin only) and
+// closes itself; the chat redeems it and continues signed in as gold.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot, timeout, withTimeout, newPage} = require('./harness');
+const {startStack, screenshot, timeout, withTimeout, newPage, openAgentPage} = require('./harness');
 
 test('required sign-in in a popup from the embedded chat', {timeout: 300000}, async t => {
   const stack = await startStack({signIn: 'required'});
@@ -25,7 +26,8 @@ test('required sign-in in a popup from the embedded chat', {timeout: 300000}, as
   await site.getByRole('button', {name: 'Chat with us', expanded: true}).waitFor();
   const frameElement = site.locator('iframe[title="Chat"]');
   await frameElement.waitFor();
-  assert.match(await frameElement.getAttribute('src'), /^\/chat\?visitor=/);
+  // The chat URL names no visitor: the host knows it from its cookie.
+  assert.equal(await frameElement.getAttribute('src'), '/chat');
   const chat = site.frameLocator('iframe[title="Chat"]');
   const visitor = await chat.getByTestId('chat-window').getAttribute('data-visitor');
   assert.ok(visitor, 'the chat window names its visitor');
@@ -52,11 +54,16 @@ test('required sign-in in a popup from the embedded chat', {timeout: 300000}, as
     window.addEventListener('message', e => resolve({origin: e.origin, data: e.data}));
     setTimeout(() => resolve(null), wait);
   }), timeout);
-  // The ACS sends the popup to the chat URL, which closes it.
+  // The ACS sends the popup to /chat/signed-in, which closes it.
   await Promise.all([popup.waitForEvent('close', {timeout}),
                      popup.locator('#submit_button').click()]);
   assert.equal(popup.isClosed(), true);
-  assert.deepEqual(await notified, {origin: sp, data: {type: 'vsso-signed-in', visitor}});
+  // A one-time code, from the chat host's origin (never in a URL).
+  const message = await notified;
+  assert.ok(message, 'the popup posted to the chat');
+  assert.equal(message.origin, sp);
+  assert.equal(message.data.type, 'vsso-code');
+  assert.match(message.data.code, /^[0-9a-f]{32}$/);
 
   // The iframe's chat goes on, signed in: no survey.
   const input = chat.getByTestId('message-input');
@@ -69,8 +76,7 @@ test('required sign-in in a popup from the embedded chat', {timeout: 300000}, as
   assert.deepEqual(context.pages().filter(p => new URL(p.url()).pathname === '/chat'), []);
   await screenshot(site, 'embedded-signed-in');
 
-  const agent = await newPage(stack);
-  await agent.goto(`${sp}/agent`);
+  const agent = await openAgentPage(stack);
   const row = agent.getByTestId('visitor-row').filter({hasText: visitor});
   await row.getByRole('button').click();
   await agent.getByTestId('info-customer-id').filter({hasText: 'cust-gold-001'}).waitFor();

@@ -5,7 +5,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot, newPage, openChatWindow, fillIdpLogin} = require('./harness');
+const {startStack, screenshot, openChatWindow, fillIdpLogin, openAgentPage} = require('./harness');
 
 test('sign-in with a wrong IdP certificate fails plainly and is listed for the admin',
      {timeout: 300000}, async t => {
@@ -37,7 +37,7 @@ test('sign-in with a wrong IdP certificate fails plainly and is listed for the a
 
   // A way back to the chat (the return URL is known from the RelayState).
   const back = chat.getByTestId('sso-return');
-  assert.equal(await back.getAttribute('href'), `/chat?visitor=${visitor}`);
+  assert.equal(await back.getAttribute('href'), '/chat');
   await back.click();
   await chat.waitForURL(url => url.origin === sp && url.pathname === '/chat');
   await chat.getByTestId('sign-in').waitFor({state: 'visible'});
@@ -48,8 +48,7 @@ test('sign-in with a wrong IdP certificate fails plainly and is listed for the a
                'Please sign in to start the chat.');
   await screenshot(chat, 'failed-back-to-chat');
 
-  const admin = await newPage(stack);
-  await admin.goto(`${sp}/admin`);
+  const admin = await openAgentPage(stack, '/admin');
   await admin.getByTestId('plugin-description').filter({hasText: 'Sign-in policy'}).waitFor();
   // Newest first: the one failure of this test.
   const failure = admin.getByTestId('admin-failure-row').first();

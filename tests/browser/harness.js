@@ -86,8 +86,10 @@ async function startStack({signIn, wrongIdpCertificate = false}) {
                ['start', '--dir', idpDir, '--port', String(idpPort), '--sp-acs', `${sp}/sso/acs`,
                 '--sp-entity-id', `${sp}/sso/metadata`],
                {stdio: ['ignore', 'ignore', 'inherit']});
-  const stack = {dir, sp, idp: `http://127.0.0.1:${idpPort}`, server: null, context: null,
-                 serverLog: path.join(dir, 'serve.log')};
+  // `website`: the same server answering the demo website on another site
+  // (localhost against 127.0.0.1), so its chat iframe is third-party.
+  const stack = {dir, sp, idp: `http://127.0.0.1:${idpPort}`, website: `http://localhost:${spPort}`,
+                 server: null, context: null, serverLog: path.join(dir, 'serve.log')};
   stack.stop = async () => {
     if (stack.context) await stack.context.close().catch(() => {});
     if (stack.server && stack.server.exitCode === null) {
@@ -106,15 +108,28 @@ async function startStack({signIn, wrongIdpCertificate = false}) {
       }
     }
     const config = writeConfig(dir, signIn, wrongIdpCertificate);
+    // The agent's password, as an operator would give it (with the newline
+    // an editor adds); `serve` prints a generated one only without the file.
+    stack.agentPassword = `pw-${process.pid}-${Date.now()}`;
+    const passwordFile = path.join(dir, 'agent-password');
+    fs.writeFileSync(passwordFile, `${stack.agentPassword}\n`, {mode: 0o600});
     const log = fs.openSync(stack.serverLog, 'w');
     stack.server = spawn(sampleHost,
-                         ['--plugin', plugin, '--config', config, 'serve', '--listen', `127.0.0.1:${spPort}`],
+                         ['--plugin', plugin, '--config', config, 'serve', '--listen', `127.0.0.1:${spPort}`,
+                          '--agent-password-file', passwordFile,
+                          // The demo website on another site than the chat host.
+                          '--website-origin', stack.website],
                          {stdio: ['ignore', 'pipe', log]});
-    // The first stdout line comes once the server accepts connections.
+    // The first stdout line comes once the server accepts connections; the
+    // rest (URLs) is read and dropped so the pipe never fills.
     await new Promise((resolve, reject) => {
       const lines = readline.createInterface({input: stack.server.stdout});
-      lines.once('line', line => line.startsWith('listening on ') ? resolve()
-                                                               : reject(new Error(line)));
+      let first = true;
+      lines.on('line', line => {
+        if (!first) return;
+        first = false;
+        if (line.startsWith('listening on ')) resolve(); else reject(new Error(line));
+      });
       stack.server.once('exit', code => reject(new Error(
           `sample-host serve exited with ${code}: ${fs.readFileSync(stack.serverLog, 'utf8')}`)));
     });
@@ -163,6 +178,26 @@ async function fillIdpLogin(page, stack, user) {
   return page.locator('#submit_button');
 }
 
+// Signs the agent in on `page` (which shows the login page: /agent,
+// /agent/history and /admin answer with it until then) with the password
+// the harness gave serve; the page then shows what it asked for.
+async function signInAgent(page, stack) {
+  await page.getByTestId('agent-login-username').fill('agent');
+  await page.getByTestId('agent-login-password').fill(stack.agentPassword);
+  await page.getByTestId('agent-login-submit').click();
+  // Every signed-in page has the sign-out button; the login page has not.
+  await page.getByTestId('agent-sign-out').waitFor();
+}
+
+// A new page on an agent URL (default the console), signed in if need be:
+// the browser context keeps the session cookie for later pages.
+async function openAgentPage(stack, urlPath = '/agent') {
+  const page = await newPage(stack);
+  await page.goto(`${stack.sp}${urlPath}`);
+  if (await page.getByTestId('agent-login-submit').count() > 0) await signInAgent(page, stack);
+  return page;
+}
+
 // Numbered in the order taken; the file's old screenshots go first.
 let shot = 0;
 async function screenshot(page, name) {
@@ -178,4 +213,4 @@ async function screenshot(page, name) {
 }
 
 module.exports = {startStack, screenshot, artifacts, timeout, withTimeout, newPage, openChatWindow,
-                  fillIdpLogin};
+                  fillIdpLogin, signInAgent, openAgentPage};

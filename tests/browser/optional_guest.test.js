@@ -5,7 +5,8 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot, newPage, openChatWindow, fillIdpLogin} = require('./harness');
+const {startStack, screenshot, openChatWindow, fillIdpLogin, signInAgent, openAgentPage} =
+    require('./harness');
 
 test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
      {timeout: 300000}, async t => {
@@ -31,8 +32,7 @@ test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
   assert.equal(await form.isVisible(), false);
   await screenshot(chat, 'optional-chat');
 
-  const agent = await newPage(stack);
-  await agent.goto(`${sp}/agent`);
+  const agent = await openAgentPage(stack);
   await agent.getByTestId('visitor-row').filter({hasText: guestVisitor}).getByRole('button').click();
   await agent.getByTestId('info-name').filter({hasText: 'Walk-in Visitor'}).waitFor();
   assert.equal((await agent.getByTestId('info-customer-id').textContent()).trim(), '');
@@ -43,7 +43,8 @@ test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
   assert.match(await agent.getByTestId('prechat-section').textContent(), /walk\.in@example\.net/);
   await screenshot(agent, 'optional-agent-info');
 
-  // Another visitor: the host hands out a new visitor ID when there is no cookie.
+  // Another visitor: the host hands out a new visitor ID when there is no
+  // cookie. (That signs the agent out too: the console shows the login page.)
   await context.clearCookies();
   const {chat: chat2} = await openChatWindow(stack);
   const visitor = await chat2.getByTestId('chat-window').getAttribute('data-visitor');
@@ -65,6 +66,8 @@ test('optional sign-in: a guest fills the survey, a signed-in visitor does not',
 
   // Rows read "Customer ID · visitor-id · status · team" ("Guest" for guests);
   // the list refreshes on its own.
+  await agent.goto(`${sp}/agent`);
+  await signInAgent(agent, stack);
   const row = agent.getByTestId('visitor-row').filter({hasText: visitor});
   await row.getByRole('button').click();
   await agent.getByTestId('info-customer-id').filter({hasText: 'cust-silver-002'}).waitFor();

@@ -4,7 +4,8 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {startStack, screenshot, newPage, openChatWindow, fillIdpLogin} = require('./harness');
+const {startStack, screenshot, newPage, openChatWindow, fillIdpLogin, openAgentPage} =
+    require('./harness');
 
 test('required sign-in: gold user from chat button to history', {timeout: 300000}, async t => {
   const stack = await startStack({signIn: 'required'});
@@ -32,8 +33,8 @@ test('required sign-in: gold user from chat button to history', {timeout: 300000
   assert.equal(await chat.getByTestId('prechat-form').isVisible(), false, 'survey skipped');
   await screenshot(chat, 'chat-signed-in');
 
-  const agent = await newPage(stack);
-  await agent.goto(`${sp}/agent`);
+  // The console needs the agent's sign-in.
+  const agent = await openAgentPage(stack);
   const row = agent.getByTestId('visitor-row').filter({hasText: 'cust-gold-001'});
   // The whole row selects the visitor.
   await row.click();
@@ -73,8 +74,7 @@ test('required sign-in: gold user from chat button to history', {timeout: 300000
 test('admin page describes the running plugin', {timeout: 180000}, async t => {
   const stack = await startStack({signIn: 'required'});
   t.after(() => stack.stop());
-  const admin = await newPage(stack);
-  await admin.goto(`${stack.sp}/admin`);
+  const admin = await openAgentPage(stack, '/admin');
   const description = admin.getByTestId('plugin-description');
   await description.filter({hasText: 'Sign-in policy'}).waitFor();
   const text = await description.textContent();

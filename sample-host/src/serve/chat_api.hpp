@@ -1,0 +1,76 @@
+// The JSON API behind the chat window (/api/chat/*) and the agent console
+// (/api/agent/*, /api/history, /api/admin), calling the plugin's hooks at the
+// moments a real platform would: ChatWillStart when the chat window opens,
+// PrechatSurveyWillShow before the survey, ChatWillBeRouted when the chat
+// starts, VisitorInfoWillRender when an agent opens a chat,
+// TranscriptWillBeSaved when it ends and SearchHistory for History.
+//
+// Callers are already authenticated (app.cpp): visitor methods get the
+// visitor from its cookie and only ever touch that visitor's chat; agent
+// methods run for a signed-in agent. The author of a message is the role
+// of the endpoint, never a member of the body.
+// Thread-safe; no lock is held while a hook runs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "serve/api_error.hpp"
+#include "serve/chat_store.hpp"
+#include "serve/http_basics.hpp"
+#include "visitor_sso/sdk/loader.hpp"
+
+namespace sample_host::serve {
+
+using JsonResult = ApiResult<boost::json::object>;
+using JsonDone = std::function<void(JsonResult)>;
+
+class ChatApi {
+ public:
+  /// Where the plugin sends a visitor back after signing in (Chat::return_url).
+  static constexpr const char* kChatPath = "/chat";
+  static constexpr std::size_t kMaxMessageBytes = 4000;
+
+  ChatApi(const visitor_sso::sdk::LoadedPlugin& loaded, ChatStore& store);
+
+  // ---- visitor (the visitor ID comes from the cookie) ----
+  JsonResult StartChat(const std::string& visitor);
+  JsonResult ChooseGuest(const std::string& visitor, const boost::json::object& body);
+  JsonResult SubmitPrechat(const std::string& visitor, const boost::json::object& body);
+  JsonResult PostVisitorMessage(const std::string& visitor, const boost::json::object& body);
+  void VisitorMessages(const std::string& visitor, const Target& target, JsonDone done);
+  void SignInState(const std::string& visitor, const Target& target, JsonDone done);
+
+  // ---- agent ----
+  JsonResult AgentChats();
+  JsonResult AgentChat(const Target& target);
+  void AgentMessages(const Target& target, JsonDone done);
+  JsonResult PostAgentMessage(const boost::json::object& body);
+  JsonResult EndChat(const boost::json::object& body);
+  JsonResult History(const Target& target);
+  JsonResult Admin();
+  JsonResult Diagnostics(std::size_t agent_sessions);
+
+  /// The sign-in URL for a visitor's sign-in popup, which must end on
+  /// `return_path`; "" when the visitor is signed in already (or sign-in is
+  /// not offered). From ChatWillStart, so the plugin owns the URL's form.
+  ApiResult<std::string> PopupSignInUrl(const std::string& visitor, const std::string& return_path);
+
+ private:
+  visitor_sso::sdk::Chat ForPlugin(const Chat& chat) const;
+  ApiResult<Chat> OwnChat(const std::string& visitor, const boost::json::object& body);
+  JsonResult ShowPrechat(const std::string& chat_id);
+  JsonResult Activate(const std::string& chat_id);
+  void Messages(const std::string& chat_id, const Target& target, JsonDone done);
+  JsonResult Post(const std::string& chat_id, Author from, const boost::json::object& body);
+
+  const visitor_sso::sdk::LoadedPlugin& loaded_;
+  visitor_sso::sdk::Plugin& plugin_;
+  ChatStore& store_;
+};
+
+}  // namespace sample_host::serve

@@ -1,0 +1,229 @@
+// The chat window: asks the host to start the chat (the plugin decides:
+// sign in, sign in or guest, pre-chat survey, chat), then long-polls the
+// messages. The host knows the visitor from its cookie; nothing here names it.
+//
+// Signing in:
+// - In a window of its own, the sign-in link (the plugin's sign-in URL) is
+//   followed in place; the IdP sends the visitor back to /chat.
+// - In an iframe (the IdP cannot be framed, and on a website of another site
+//   the iframe's cookies are partitioned), the link opens a popup on
+//   /chat/sign-in. The popup signs in as a visitor of its own, and its last
+//   page (/chat/signed-in, signed_in.js) posts a one-time code to this
+//   window, for this origin only. This window accepts it only from that
+//   popup and this origin, and redeems it at /sso/redeem for its own visitor.
+// - Either way, a long poll on /api/chat/state notices a sign-in of this
+//   visitor that the host saw (same-site popup, another tab).
+'use strict';
+const link = document.getElementById('sign-in');
+const guest = document.getElementById('guest');
+const embedded = window.top !== window;
+let chat = null;
+let waiting = false;
+let waitGeneration = 0;
+let polling = false;
+let popup = null;
+
+function show(id) {
+  for (const s of ['signin', 'prechat', 'chat']) document.getElementById(s).hidden = s !== id;
+}
+
+function status(text) { document.getElementById('status').textContent = text; }
+
+async function start() {
+  try {
+    handle(await api('POST', '/api/chat/start', {}));
+  } catch {
+    status('Cannot reach the chat service. Retrying…');
+    await sleep(2000);
+    start();
+  }
+}
+
+function handle(r) {
+  if (!r.ok) {
+    status('Error: ' + (r.message || r.code));
+    return;
+  }
+  chat = r.chat;
+  if (r.stage === 'chat') {
+    waiting = false;
+    tabMemory('clear');
+    show('chat');
+    status(r.team ? 'You are chatting with ' + r.team + '.' : 'You are chatting with us.');
+    document.getElementById('message').focus();
+    pollMessages();
+  } else if (r.stage === 'prechat') {
+    waiting = false;
+    show('prechat');
+    for (const f of r.prefill || []) {
+      const input = document.querySelector('#prechat [name="' + CSS.escape(f.key) + '"]');
+      if (input && !input.value) input.value = f.value;
+    }
+    status('Please tell us a little about yourself.');
+    document.getElementById('f-name').focus();
+  } else if (r.stage === 'offer' || r.stage === 'sign_in') {
+    show('signin');
+    link.href = r.sign_in_url;
+    guest.hidden = r.stage !== 'offer';
+    status(r.stage === 'offer' ? 'Sign in for faster help, or chat as a guest.'
+                               : 'Please sign in to start the chat.');
+    link.focus();
+    waitForSignIn();
+    // Required, in a window of its own: the IdP's sign-in page is what the
+    // chat window shows (someone signed in at the IdP comes straight back).
+    // A moment's pause keeps the link usable, and a visitor back from a
+    // failed sign-in is not sent round again: this tab remembers the trip
+    // (the plugin's pages send no Referer to tell).
+    if (r.stage === 'sign_in' && !embedded && !tabMemory('get')) {
+      status('Taking you to sign in…');
+      setTimeout(() => {
+        if (!waiting) return;
+        tabMemory('set');
+        location.assign(r.sign_in_url);
+      }, 2000);
+    }
+  } else {
+    show(null);
+    status('Chat is not available right now' + (r.reason ? ': ' + r.reason : '.'));
+  }
+}
+
+link.addEventListener('click', function (event) {
+  if (!embedded) {
+    tabMemory('set');
+    return;
+  }
+  const opened = window.open('/chat/sign-in', 'vsso-signin', 'width=600,height=700');
+  if (opened) {
+    event.preventDefault();
+    popup = opened;
+    popup.focus();
+    status('Finish signing in in the new window.');
+  } else {
+    // Pop-ups blocked: a chat window of its own in a new tab signs in there.
+    link.href = '/chat';
+    link.target = '_blank';
+  }
+});
+
+window.addEventListener('message', async function (event) {
+  if (event.origin !== location.origin || popup === null || event.source !== popup) return;
+  const data = event.data;
+  if (!data || data.type !== 'vsso-code' || typeof data.code !== 'string') return;
+  popup = null;
+  let r;
+  try {
+    r = await api('POST', '/sso/redeem', {code: data.code});
+  } catch {
+    r = {ok: false, message: 'the chat service cannot be reached'};
+  }
+  if (!r.ok) {
+    status('Sign-in could not be completed: ' + (r.message || r.code));
+    return;
+  }
+  waiting = false;
+  start();
+});
+
+async function waitForSignIn() {
+  if (waiting) return;
+  waiting = true;
+  const mine = ++waitGeneration;
+  let version = -1;
+  while (waiting && mine === waitGeneration) {
+    let r;
+    try {
+      r = await api('GET', '/api/chat/state?after=' + version);
+    } catch {
+      await sleep(2000);
+      continue;
+    }
+    // Stopped meanwhile (guest, or the popup's code restarted the chat).
+    if (!waiting || mine !== waitGeneration) return;
+    if (!r.ok) {
+      await sleep(2000);
+      continue;
+    }
+    if (version >= 0 && r.version > version) {
+      waiting = false;
+      start();
+      return;
+    }
+    version = r.version;
+  }
+}
+
+// Whether this tab already went to the IdP ('get'), noting it
+// ('set') or forgetting it once signed in ('clear'). Storage may be off.
+function tabMemory(what) {
+  const key = 'vsso-went-to-sign-in';
+  try {
+    if (what === 'set') sessionStorage.setItem(key, '1');
+    else if (what === 'clear') sessionStorage.removeItem(key);
+    return sessionStorage.getItem(key) !== null;
+  } catch {
+    return false;
+  }
+}
+
+guest.addEventListener('click', async function () {
+  waiting = false;
+  handle(await api('POST', '/api/chat/guest', {chat}));
+});
+
+document.getElementById('prechat').addEventListener('submit', async function (event) {
+  event.preventDefault();
+  const fields = {};
+  for (const input of this.querySelectorAll('input')) fields[input.name] = input.value;
+  handle(await api('POST', '/api/chat/prechat', {chat, fields}));
+});
+
+document.getElementById('send').addEventListener('submit', async function (event) {
+  event.preventDefault();
+  const input = document.getElementById('message');
+  if (!input.value) return;
+  const r = await api('POST', '/api/chat/messages', {chat, text: input.value});
+  if (r.ok) input.value = '';
+  else status('Not sent: ' + (r.message || r.code));
+});
+
+async function pollMessages() {
+  if (polling) return;
+  polling = true;
+  let after = 0;
+  const list = document.getElementById('messages');
+  for (;;) {
+    let r;
+    try {
+      r = await api('GET', '/api/chat/messages?chat=' + encodeURIComponent(chat) + '&after=' + after);
+    } catch {
+      await sleep(2000);
+      continue;
+    }
+    if (!r.ok) {
+      if (r.code === 'host.busy') {
+        await sleep(2000);
+        continue;
+      }
+      status('Error: ' + (r.message || r.code));
+      break;
+    }
+    for (const m of r.messages) {
+      const item = el('li');
+      item.append(el('span', {class: 'from'},
+                     m.from === 'visitor' ? 'You' : m.from === 'agent' ? 'Agent' : 'Info'),
+                  el('span', {}, m.text));
+      list.append(item);
+      after = m.n;
+    }
+    list.scrollTop = list.scrollHeight;
+    if (r.status === 'ended') {
+      status('The chat has ended.');
+      document.getElementById('message').disabled = true;
+      break;
+    }
+  }
+  polling = false;
+}
+
+start();
