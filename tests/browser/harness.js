@@ -77,6 +77,24 @@ default = General
   return file;
 }
 
+// A browser of its own: a fresh profile, so no cookies are shared.
+function launchBrowser(dir) {
+  return chromium.launchPersistentContext(fs.mkdtempSync(path.join(dir, 'profile-')), {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: {width: 1100, height: 800},
+  });
+}
+
+// Another person's browser (an attacker's), closed by stack.stop().
+async function otherBrowser(stack) {
+  const context = await launchBrowser(stack.dir);
+  stack.others.push(context);
+  return context;
+}
+
 // Everything one test needs; stop() undoes it all, even after a failure.
 async function startStack({signIn, wrongIdpCertificate = false}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vsso-browser-'));
@@ -90,7 +108,9 @@ async function startStack({signIn, wrongIdpCertificate = false}) {
   // (localhost against 127.0.0.1), so its chat iframe is third-party.
   const stack = {dir, sp, idp: `http://127.0.0.1:${idpPort}`, website: `http://localhost:${spPort}`,
                  server: null, context: null, serverLog: path.join(dir, 'serve.log')};
+  stack.others = [];
   stack.stop = async () => {
+    for (const other of stack.others) await other.close().catch(() => {});
     if (stack.context) await stack.context.close().catch(() => {});
     if (stack.server && stack.server.exitCode === null) {
       const exited = new Promise(resolve => stack.server.once('exit', resolve));
@@ -133,14 +153,7 @@ async function startStack({signIn, wrongIdpCertificate = false}) {
       stack.server.once('exit', code => reject(new Error(
           `sample-host serve exited with ${code}: ${fs.readFileSync(stack.serverLog, 'utf8')}`)));
     });
-    stack.context = await chromium.launchPersistentContext(
-        fs.mkdtempSync(path.join(dir, 'profile-')), {
-          executablePath: chromiumPath,
-          headless: true,
-          args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-          viewport: {width: 1100, height: 800},
-        });
+    stack.context = await launchBrowser(dir);
     return stack;
   } catch (e) {
     await stack.stop();
@@ -213,4 +226,4 @@ async function screenshot(page, name) {
 }
 
 module.exports = {startStack, screenshot, artifacts, timeout, withTimeout, newPage, openChatWindow,
-                  fillIdpLogin, signInAgent, openAgentPage};
+                  fillIdpLogin, signInAgent, openAgentPage, otherBrowser};
