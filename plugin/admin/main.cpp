@@ -15,6 +15,7 @@
 
 #include "common/time.hpp"
 #include "crypto/certificate.hpp"
+#include "crypto/example_certificates.hpp"
 #include "hooks/runtime.hpp"
 #include "hooks/sign_in_service.hpp"
 #include "saml/metadata.hpp"
@@ -145,6 +146,51 @@ std::optional<std::shared_ptr<vsso::hooks::Runtime>> Open(const Args& a, int& rc
   return std::move(*rt);
 }
 
+// A trusted certificate as the admin configured it: the idp_certificates
+// file holding it, else (metadata, certs add) its fingerprint and subject.
+std::string DescribeTrusted(const vsso::hooks::Runtime& rt, const vsso::crypto::Certificate& c) {
+  for (const auto& path : rt.settings.idp_certificates) {
+    auto certs = vsso::crypto::LoadCertificatesFile(path);
+    if (!certs) continue;
+    for (const auto& loaded : *certs) {
+      if (loaded.sha256_fingerprint == c.sha256_fingerprint)
+        return "[sso] idp_certificates " + path;
+    }
+  }
+  return "the trusted IdP certificate " + c.sha256_fingerprint.substr(0, 16) + "... (" + c.subject +
+         ")";
+}
+
+// Example key material (config/certs/, private keys published): the plugin
+// still loads it so the examples run, but a deployment must not pass.
+int CheckShippedExamples(const vsso::hooks::Runtime& rt) {
+  using vsso::crypto::FindShippedExample;
+  using vsso::crypto::ShippedExampleMessage;
+  int result = kOk;
+  auto fail = [&](const std::string& message) {
+    std::cout << "error: " << message << "\n";
+    result = kCheckFailed;
+  };
+  for (const auto& c : rt.idp_certificates) {
+    if (const auto* example = FindShippedExample(c)) {
+      fail(ShippedExampleMessage(DescribeTrusted(rt, c), *example, true));
+    }
+  }
+  if (rt.sp_certificate) {
+    if (const auto* example = FindShippedExample(*rt.sp_certificate)) {
+      fail(ShippedExampleMessage("[sso] sp_certificate " + rt.settings.sp_certificate, *example,
+                                 false));
+    }
+  }
+  if (rt.sp_private_key) {
+    if (const auto* example = FindShippedExample(*rt.sp_private_key)) {
+      fail(ShippedExampleMessage("[sso] sp_private_key " + rt.settings.sp_private_key, *example,
+                                 false));
+    }
+  }
+  return result;
+}
+
 int CheckConfig(const Args& a) {
   const std::string path = a.positional.size() > 1 ? a.positional[1] : a.config;
   if (path.empty()) return Usage("check-config needs a CONFIG file");
@@ -154,13 +200,14 @@ int CheckConfig(const Args& a) {
   auto rt = Open(with, rc);
   if (!rt) return rc;
   const auto& s = (*rt)->settings;
-  std::cout << "config: " << path << " ok\n"
+  std::cout << "config: " << path << " loaded\n"
             << "sign_in: " << vsso::config::ToString(s.sign_in) << "\n"
             << "idp: " << s.idp_entity_id << "\n"
             << "certificates: " << (*rt)->idp_certificates.size() << "\n"
             << "mappings: " << s.mappings.size() << "\n"
             << "routing rules: " << s.routing_rules.size() << "\n";
-  int result = kOk;
+  for (const auto& warning : s.warnings) std::cout << "warning: " << warning << "\n";
+  int result = CheckShippedExamples(**rt);
   const auto now = Now();
   for (const auto& c : (*rt)->idp_certificates) {
     if (c.not_after < now) {

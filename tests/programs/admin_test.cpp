@@ -158,17 +158,81 @@ TEST(AdminVerify, UsageAndConfigErrorsExitTwo) {
   EXPECT_NE(r.err.find("sgn_in"), std::string::npos) << r.err;
 }
 
-TEST(AdminCheckConfig, ExampleIsValidAndBrokenConfigNamesTheKey) {
-  auto r =
-      Admin({"check-config", std::string(VSSO_SOURCE_DIR) + "/config/visitor-sso.example.ini"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+TEST(AdminCheckConfig, ExampleLoadsButFailsOnItsPublicKeysAndBrokenConfigNamesTheKey) {
+  // The example configuration is valid, but trusts and uses the example
+  // certificates of config/certs/, whose private keys are public: exit 1.
+  const std::string config = std::string(VSSO_SOURCE_DIR) + "/config/visitor-sso.example.ini";
+  auto r = Admin({"check-config", config});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("certificates: 2"), std::string::npos) << r.out;
+  for (const char* file :
+       {"config/certs/idp.pem", "config/certs/idp-next.pem", "config/certs/sp.pem"}) {
+    EXPECT_NE(r.out.find(std::string("is the example ") + file), std::string::npos) << file << "\n"
+                                                                                    << r.out;
+  }
+  EXPECT_NE(r.out.find("error: [sso] sp_private_key "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Generate a real key pair"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("error: [sso] idp_certificates "), std::string::npos) << r.out;
   Deployment d;
   std::ofstream(d.config(), std::ios::app) << "clock_skew = 5\n";
   r = Admin({"check-config", d.config().string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("clock_skew"), std::string::npos) << r.err;
   EXPECT_EQ(SplitLines(r.err).size(), 1u) << r.err;
+}
+
+TEST(AdminCheckConfig, ADeploymentWithItsOwnKeysPasses) {
+  Deployment d;
+  auto r = Admin({"check-config", d.config().string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("warning:"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("error:"), std::string::npos) << r.out;
+}
+
+// A trusted IdP certificate that is one of the shipped examples fails the
+// check, named by the file the config points at, even under another name.
+TEST(AdminCheckConfig, AnExampleIdpCertificateFails) {
+  Deployment d;
+  std::filesystem::copy_file(std::string(VSSO_SOURCE_DIR) + "/config/certs/idp-next.pem",
+                             d.dir() / "idp.crt",
+                             std::filesystem::copy_options::overwrite_existing);
+  auto r = Admin({"check-config", d.config().string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("error: [sso] idp_certificates " + (d.dir() / "idp.crt").string() +
+                       " is the example config/certs/idp-next.pem"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("private key is public"), std::string::npos) << r.out;
+}
+
+TEST(AdminCheckConfig, AKeyReadableByOthersIsAWarning) {
+  Deployment d;
+  const std::string key = (d.dir() / "sp.key").string();
+  std::filesystem::permissions(
+      key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+               std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  auto r = Admin({"check-config", d.config().string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("warning: " + d.config().string() + ": [sso] sp_private_key " + key +
+                       " is readable by group/others (mode 0644); run chmod 600 " + key),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(AdminCheckConfig, AKeyWritableByOthersIsRefused) {
+  Deployment d;
+  const std::string key = (d.dir() / "sp.key").string();
+  std::filesystem::permissions(key, std::filesystem::perms::owner_read |
+                                        std::filesystem::perms::owner_write |
+                                        std::filesystem::perms::others_write);
+  auto r = Admin({"check-config", d.config().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("[config.key_permissions]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(key + " is writable by others (mode 0602)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("run chmod 600 " + key), std::string::npos) << r.err;
+  // Every command loads the configuration the same way.
+  r = Admin({"failures", "--config", d.config().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
 }
 
 TEST(AdminCerts, AddListRemoveAndRefusals) {

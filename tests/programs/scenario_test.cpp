@@ -467,6 +467,12 @@ TEST(ScenarioTest, AdminOverviewShowsTrustRulesAndTheRefusedSignIn) {
   EXPECT_EQ(failures[0].as_object().at("count").as_int64(), 1);
   EXPECT_EQ(Str(failures[0].as_object(), "last_at"), Str(failures[0].as_object(), "at"));
   EXPECT_EQ(Str(failures[0].as_object(), "remote_address"), "127.0.0.1");
+  // The scenario trusts the example IdP certificate, whose key is public.
+  const json::array& warnings = overview.at("warnings").as_array();
+  ASSERT_EQ(warnings.size(), 1u) << json::serialize(warnings);
+  EXPECT_NE(std::string(warnings[0].as_string()).find("is the example config/certs/idp.pem"),
+            std::string::npos)
+      << json::serialize(warnings);
   EXPECT_FALSE(Ok(run.results[3]));
   EXPECT_EQ(Str(run.results[3], "code"), "scenario.bad_event");
 }

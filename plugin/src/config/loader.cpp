@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -23,6 +24,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <sys/stat.h>
+
 namespace vsso::config {
 namespace {
 
@@ -37,6 +40,7 @@ constexpr const char* kUnknownSection = "config.unknown_section";
 constexpr const char* kUnknownKey = "config.unknown_key";
 constexpr const char* kInvalidValue = "config.invalid_value";
 constexpr const char* kMissingKey = "config.missing_key";
+constexpr const char* kKeyPermissions = "config.key_permissions";
 
 constexpr std::array<std::string_view, 3> kSections = {"sso", "mapping", "routing"};
 constexpr std::array<std::string_view, 20> kSsoKeys = {"enabled",
@@ -583,6 +587,37 @@ class Loader {
     return Ok();
   }
 
+  // A private key file is a secret. Writable by others: anyone on the
+  // machine could put in a key of their own, so it is refused. Readable or
+  // writable by the group, or readable by others: a warning (some set-ups
+  // share a key with a service group on purpose). stat() follows symlinks,
+  // like the open() that reads the key.
+  Status CheckKeyPermissions(std::string_view key, const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      return Fail(kFileUnreadable, "sso", key,
+                  "cannot stat " + path + " (" + std::strerror(errno) + ")");
+    }
+    const unsigned mode = st.st_mode & 07777;
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", mode);
+    const std::string fix = "; run chmod 600 " + path;
+    if ((mode & S_IWOTH) != 0) {
+      return Fail(kKeyPermissions, "sso", key,
+                  path + " is writable by others (mode " + octal +
+                      "): anyone on this machine could replace the key, so it is refused" + fix);
+    }
+    std::string exposure;
+    if ((mode & (S_IRGRP | S_IROTH)) != 0) exposure = "readable by group/others";
+    if ((mode & S_IWGRP) != 0)
+      exposure += std::string(exposure.empty() ? "" : " and ") + "writable by group";
+    if (!exposure.empty()) {
+      settings_.warnings.push_back(display_ + ": " + Where("sso", key) + " " + path + " is " +
+                                   exposure + " (mode " + octal + ")" + fix);
+    }
+    return Ok();
+  }
+
   Status CheckFiles() {
     Settings& s = settings_;
     for (const std::string& file : s.idp_certificates) {
@@ -595,6 +630,11 @@ class Loader {
     for (const auto& [key, file] : optional_files) {
       if (file->empty()) continue;
       if (auto status = CheckInputFile(key, *file); !status) return status;
+    }
+    if (!s.sp_private_key.empty()) {
+      if (auto status = CheckKeyPermissions("sp_private_key", s.sp_private_key); !status) {
+        return status;
+      }
     }
     if (s.database.empty()) s.database = Resolve("visitor-sso.db");
     // SQLite creates the file itself but not its directory.

@@ -20,7 +20,9 @@ namespace vsso::config {
 /// returned absolute. Every error message names the file, the key and the
 /// problem. Error codes: config.unsupported_format, config.file_missing,
 /// config.file_unreadable, config.parse_error, config.unknown_section,
-/// config.unknown_key, config.invalid_value, config.missing_key.
+/// config.unknown_key, config.invalid_value, config.missing_key,
+/// config.key_permissions (sp_private_key writable by others; readable by
+/// group/others is only a warning in Settings::warnings).
 Result<Settings> LoadSettings(const std::string& path);
 
 /// Best effort, for a file LoadSettings refused: the `[sso] sign_in` the admin

@@ -75,6 +75,10 @@ struct Settings {
   std::vector<RoutingRule> routing_rules;  ///< sorted by order
   std::string routing_default;             ///< empty: no default team
 
+  /// Problems found while loading that do not stop it, each a sentence
+  /// naming file, key and fix (e.g. sp_private_key readable by others).
+  std::vector<std::string> warnings;
+
   bool operator==(const Settings&) const = default;
 };
 

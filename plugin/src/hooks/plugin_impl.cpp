@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "config/loader.hpp"
+#include "crypto/example_certificates.hpp"
 #include "hooks/housekeeping.hpp"
 #include "hooks/http_endpoints.hpp"
 #include "hooks/return_path.hpp"
@@ -327,6 +328,38 @@ sdk::Expected<sdk::HistoryPage> PluginImpl::SearchHistory(const sdk::HistoryQuer
   });
 }
 
+namespace {
+
+// What an admin should fix although the plugin runs: the loader's findings
+// (a private key readable by others) and key material whose private key is
+// public because it is one of the examples shipped in config/certs/.
+std::vector<std::string> AdminWarnings(const Runtime& rt) {
+  std::vector<std::string> warnings = rt.settings.warnings;
+  for (const auto& c : rt.idp_certificates) {
+    if (const auto* example = crypto::FindShippedExample(c)) {
+      warnings.push_back(crypto::ShippedExampleMessage("The trusted IdP certificate " +
+                                                           c.sha256_fingerprint.substr(0, 16) +
+                                                           "... (" + c.subject + ")",
+                                                       *example, true));
+    }
+  }
+  if (rt.sp_certificate) {
+    if (const auto* example = crypto::FindShippedExample(*rt.sp_certificate)) {
+      warnings.push_back(crypto::ShippedExampleMessage(
+          "[sso] sp_certificate " + rt.settings.sp_certificate, *example, false));
+    }
+  }
+  if (rt.sp_private_key) {
+    if (const auto* example = crypto::FindShippedExample(*rt.sp_private_key)) {
+      warnings.push_back(crypto::ShippedExampleMessage(
+          "[sso] sp_private_key " + rt.settings.sp_private_key, *example, false));
+    }
+  }
+  return warnings;
+}
+
+}  // namespace
+
 sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
     const sdk::AdminOverviewQuery& query) const noexcept {
   return Guarded<sdk::AdminOverview>(
@@ -385,6 +418,7 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
           f.remote_address = std::move(e.remote_address);
           out.recent_failures.push_back(std::move(f));
         }
+        out.warnings = AdminWarnings(*rt);
         return out;
       });
 }

@@ -1,6 +1,11 @@
 #include "store/database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "store/migrations.hpp"
 
@@ -261,10 +266,27 @@ Status Migrate(Connection& c) {
   return Ok();
 }
 
+// The database holds sessions, customer IDs and the audit log: a new file
+// is created here with mode 0600 before SQLite opens it, and SQLite gives
+// its -wal and -shm files the database file's mode. (Setting the umask
+// instead would change it for every thread of the host process.) An
+// existing file keeps the mode its owner chose.
+Status CreatePrivately(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) return Ok();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return Ok();
+  }
+  if (errno == EEXIST) return Ok();
+  return MakeError("store.open_failed", "cannot create " + path + ": " + std::strerror(errno));
+}
+
 }  // namespace
 
 Result<std::shared_ptr<Database>> Database::Open(const std::string& path) {
   try {
+    if (auto created = CreatePrivately(path); !created) return std::move(created).error();
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(
         path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,

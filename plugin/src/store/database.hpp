@@ -109,7 +109,8 @@ class Connection {
 
 class Database {
  public:
-  /// Opens or creates the file, applies pending migrations (each in its own
+  /// Opens or creates the file (a new file with mode 0600, and so its -wal
+  /// and -shm files), applies pending migrations (each in its own
   /// transaction, recorded in schema_migrations). Refuses a database written
   /// by a newer build ("store.schema_too_new").
   static Result<std::shared_ptr<Database>> Open(const std::string& path);

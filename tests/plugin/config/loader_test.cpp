@@ -46,6 +46,8 @@ class LoaderTest : public ::testing::Test {
     fs::copy_file(kExamples / "certs" / "idp-next.pem", dir_ / "certs" / "idp-next.pem");
     fs::copy_file(kExamples / "certs" / "sp.pem", dir_ / "certs" / "sp.pem");
     fs::copy_file(kExamples / "certs" / "sp.key", dir_ / "certs" / "sp.key");
+    // As a private key should be (a checkout gives it the umask's mode).
+    fs::permissions(dir_ / "certs" / "sp.key", fs::perms::owner_read | fs::perms::owner_write);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -125,6 +127,10 @@ TEST(ExamplesTest, IniAndJsonLoadToEqualSettings) {
   // ...and the defaulted comparison, which also covers fields added later.
   Settings json_as_ini = b;
   json_as_ini.source_path = a.source_path;
+  // Warnings name their file and key spelling (a checkout may leave
+  // certs/sp.key readable by others); the same problems are found in both.
+  EXPECT_EQ(a.warnings.size(), b.warnings.size());
+  json_as_ini.warnings = a.warnings;
   EXPECT_EQ(a, json_as_ini);
 
   // The values themselves, so two equally wrong readers cannot pass.
@@ -533,6 +539,68 @@ TEST_F(LoaderTest, WindowsLineEndingsAndByteOrderMarkAreAccepted) {
   ASSERT_TRUE(s.has_value()) << s.error().message;
   EXPECT_EQ(s->sign_in, SignInPolicy::kRequired);
   EXPECT_EQ(s->idp_certificates, std::vector<std::string>{In("certs/idp.pem")});
+}
+
+// ---- secrets on disk ---------------------------------------------------------
+
+class KeyPermissionsTest : public LoaderTest {
+ protected:
+  Result<Settings> LoadWithKeyMode(fs::perms mode) {
+    fs::permissions(dir_ / "certs" / "sp.key", mode);
+    return LoadSettings(Write("x.ini", "[sso]\n" + RequiredSso() +
+                                           "sp_private_key = certs/sp.key\n"
+                                           "sp_certificate = certs/sp.pem\n"));
+  }
+};
+
+TEST_F(KeyPermissionsTest, OwnerOnlyKeyLoadsWithoutWarning) {
+  for (fs::perms mode : {fs::perms::owner_read | fs::perms::owner_write, fs::perms::owner_read}) {
+    auto s = LoadWithKeyMode(mode);
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_TRUE(s->warnings.empty()) << s->warnings.front();
+  }
+}
+
+TEST_F(KeyPermissionsTest, KeyReadableByOthersLoadsWithAWarningNamingTheFix) {
+  auto s = LoadWithKeyMode(fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                           fs::perms::others_read);
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->warnings.size(), 1u);
+  const std::string key = In("certs/sp.key");
+  EXPECT_EQ(s->warnings[0], In("x.ini") + ": [sso] sp_private_key " + key +
+                                " is readable by group/others (mode 0644); run chmod 600 " + key);
+
+  s = LoadWithKeyMode(fs::perms::owner_read | fs::perms::group_read | fs::perms::group_write);
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->warnings.size(), 1u);
+  EXPECT_THAT(s->warnings[0],
+              HasSubstr("is readable by group/others and writable by group (mode 0460)"));
+}
+
+TEST_F(KeyPermissionsTest, KeyWritableByOthersIsRefused) {
+  for (fs::perms mode :
+       {fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_write, fs::perms::all}) {
+    auto s = LoadWithKeyMode(mode);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().code, "config.key_permissions");
+    const std::string key = In("certs/sp.key");
+    EXPECT_THAT(s.error().message, HasSubstr(In("x.ini") + ": [sso] sp_private_key: " + key +
+                                             " is writable by others (mode 0"));
+    EXPECT_THAT(s.error().message, HasSubstr("run chmod 600 " + key));
+  }
+  EXPECT_THAT(LoadWithKeyMode(fs::perms::all).error().message, HasSubstr("(mode 0777)"));
+}
+
+TEST_F(KeyPermissionsTest, TheModeIsThatOfTheFileASymlinkNames) {
+  fs::rename(dir_ / "certs" / "sp.key", dir_ / "real.key");
+  fs::create_symlink(dir_ / "real.key", dir_ / "certs" / "sp.key");
+  fs::permissions(dir_ / "real.key", fs::perms::owner_read | fs::perms::others_read);
+  auto s = LoadSettings(Write("x.ini", "[sso]\n" + RequiredSso() +
+                                           "sp_private_key = certs/sp.key\n"
+                                           "sp_certificate = certs/sp.pem\n"));
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->warnings.size(), 1u);
+  EXPECT_THAT(s->warnings[0], HasSubstr("(mode 0404)"));
 }
 
 }  // namespace

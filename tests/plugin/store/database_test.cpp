@@ -1,5 +1,7 @@
 #include "store/database.hpp"
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "plugin/store/store_fixture.hpp"
@@ -188,6 +190,32 @@ TEST_F(DatabaseTest, SameStatementTextNestedGetsItsOwnStatement) {
   });
   ASSERT_TRUE(pairs) << pairs.error().message;
   EXPECT_EQ(*pairs, (std::vector<std::int64_t>{11, 12, 21, 22}));
+}
+
+// Sessions, customer IDs and the audit log are nobody else's business.
+TEST_F(DatabaseTest, NewDatabaseAndItsWalAndShmAreOwnerOnly) {
+  // The usual umask, which would leave a file SQLite creates 0644.
+  const mode_t saved_umask = ::umask(022);
+  auto db = OpenDb();
+  ::umask(saved_umask);
+  ASSERT_TRUE(db);
+  // A write so that the -wal file certainly exists while the connection is open.
+  RawExec("CREATE TABLE mode_probe (x INTEGER)");
+  for (const std::string suffix : {"", "-wal", "-shm"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat((path_ + suffix).c_str(), &st), 0) << path_ + suffix;
+    EXPECT_EQ(st.st_mode & 07777, 0600u) << path_ + suffix;
+  }
+}
+
+TEST_F(DatabaseTest, AnExistingDatabaseKeepsTheModeItsOwnerChose) {
+  { std::ofstream touch(path_); }
+  ASSERT_EQ(::chmod(path_.c_str(), 0640), 0);
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  struct stat st {};
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
 }
 
 }  // namespace
