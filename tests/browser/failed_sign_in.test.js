@@ -55,6 +55,10 @@ test('sign-in with a wrong IdP certificate fails plainly and is listed for the a
   await failure.waitFor();
   assert.equal((await failure.getByTestId('admin-failure-code').textContent()).trim(), code);
   assert.equal(await admin.getByTestId('admin-failure-row').count(), 1);
+  // Identical refusals fold into one row: seen once so far.
+  assert.equal((await failure.getByTestId('admin-failure-count').textContent()).trim(), '1');
+  assert.match(await failure.getByTestId('admin-failure-last-seen').textContent(),
+               /^\d{4}-\d{2}-\d{2}T/);
   assert.match(await failure.textContent(), new RegExp(visitor));
   assert.match(await failure.textContent(), /\d{4}-\d{2}-\d{2}T/);
   await screenshot(admin, 'failed-admin');

@@ -109,6 +109,9 @@ async function startStack({signIn, wrongIdpCertificate = false}) {
   const stack = {dir, sp, idp: `http://127.0.0.1:${idpPort}`, website: `http://localhost:${spPort}`,
                  server: null, context: null, serverLog: path.join(dir, 'serve.log')};
   stack.others = [];
+  // What the browser refused under the host's Content-Security-Policy (an
+  // inline script or style left in a page): stop() fails the test with it.
+  stack.cspViolations = [];
   stack.stop = async () => {
     for (const other of stack.others) await other.close().catch(() => {});
     if (stack.context) await stack.context.close().catch(() => {});
@@ -119,6 +122,9 @@ async function startStack({signIn, wrongIdpCertificate = false}) {
     }
     execFileSync(path.join(root, 'scripts', 'idp'), ['stop', '--dir', idpDir], {stdio: 'ignore'});
     if (!process.env.VSSO_BROWSER_KEEP) fs.rmSync(dir, {recursive: true, force: true});
+    if (stack.cspViolations.length > 0) {
+      throw new Error(`the browser refused under the host's CSP:\n${stack.cspViolations.join('\n')}`);
+    }
   };
   try {
     for (const file of [sampleHost, plugin]) {
@@ -154,6 +160,14 @@ async function startStack({signIn, wrongIdpCertificate = false}) {
           `sample-host serve exited with ${code}: ${fs.readFileSync(stack.serverLog, 'utf8')}`)));
     });
     stack.context = await launchBrowser(dir);
+    stack.context.on('console', message => {
+      const where = message.location().url || '';
+      const hostPage = (where.startsWith(stack.sp) || where.startsWith(stack.website)) &&
+                       !new URL(where).pathname.startsWith('/sso/');
+      if (hostPage && /Content Security Policy/.test(message.text())) {
+        stack.cspViolations.push(`${where}: ${message.text()}`);
+      }
+    });
     return stack;
   } catch (e) {
     await stack.stop();

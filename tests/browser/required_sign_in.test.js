@@ -115,4 +115,13 @@ test('admin page describes the running plugin', {timeout: 180000}, async t => {
   assert.match(await rule.first().textContent(), /Gold Team/);
   assert.equal((await admin.getByTestId('admin-default-team').textContent()).trim(), 'General');
   await screenshot(admin, 'admin-overview');
+
+  // Signing out ends the session: the console asks for the password again.
+  await admin.getByTestId('agent-sign-out').click();
+  await admin.getByTestId('agent-login-submit').waitFor();
+  await admin.goto(`${stack.sp}/agent`);
+  await admin.getByTestId('agent-login-password').waitFor();
+  assert.equal(await admin.getByTestId('visitor-list').count(), 0);
+  const api = await admin.request.get(`${stack.sp}/api/agent/chats`);
+  assert.equal(api.status(), 401);
 });

@@ -449,6 +449,17 @@ TEST(ServeTest, VisitorPagesAreOpenAndTheChatWindowMakesTheVisitor) {
   Browser other(server);
   EXPECT_NE(OpenChatWindow(other), visitor);
 
+  // No page has an inline script (CSP script-src 'self' would refuse it) or
+  // inline style, and every page says so in its CSP.
+  for (const char* target : {"/", "/?embed=1", "/chat", "/chat/signed-in", "/agent/login"}) {
+    const HttpResult page = browser.Get(target);
+    EXPECT_EQ(page.status, 200) << target;
+    EXPECT_FALSE(std::regex_search(page.body, std::regex("<script(?![^>]*\\bsrc=)"))) << target;
+    EXPECT_FALSE(std::regex_search(page.body, std::regex("<style|\\sstyle=\""))) << target;
+    EXPECT_NE(std::string(page.raw["Content-Security-Policy"]).find("script-src 'self';"),
+              std::string::npos)
+        << target;
+  }
   EXPECT_EQ(browser.Get("/web/chat.js").status, 200);
   EXPECT_EQ(browser.Get("/web/chat.html").status, 404) << "templates are not served raw";
   EXPECT_EQ(browser.Get("/nowhere").status, 404);
