@@ -114,6 +114,18 @@ TEST_F(XmlErrorsTest, MalformedResponsesWriteNothing) {
   EXPECT_EQ(capture.Take(), "");
 }
 
+TEST_F(XmlErrorsTest, XmlsecReportsInsideAScopeAreKeptOffStderr) {
+  StderrCapture capture;
+  std::string first;
+  {
+    saml::XmlErrorScope quiet;
+    EXPECT_EQ(xmlSecKeyReadMemory(xmlSecKeyDataAesId, nullptr, 0), nullptr);
+    first = quiet.first_message();
+  }
+  EXPECT_EQ(capture.Take(), "");
+  EXPECT_FALSE(first.empty());
+}
+
 struct Recorded {
   std::vector<std::string> generic;
   std::vector<std::string> structured;
