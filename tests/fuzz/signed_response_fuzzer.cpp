@@ -53,6 +53,44 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(begin, s.find_last_not_of(kSpace) - begin + 1));
 }
 
+// The fuzzed bytes as XML characters (XML 1.0 Char: UTF-8 without control
+// characters, surrogates, U+FFFE/U+FFFF); anything else becomes '?'. Text no
+// XML document can hold would only fail the test IdP's parser, and raw
+// bytes reach the validator's parser through response_fuzzer already.
+std::string XmlChars(const std::string& in) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
+    std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    bool ok = len != 0 && i + len <= in.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(in[i + k]);
+      ok = (cc & 0xC0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    ok = ok && cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
+         cp != 0xFFFE && cp != 0xFFFF && (cp >= 0x20 || cp == '\t' || cp == '\n' || cp == '\r');
+    if (ok) {
+      out.append(in, i, len);
+      i += len;
+    } else {
+      out += '?';
+      ++i;
+    }
+  }
+  return out;
+}
+
+// A string argument of an operation, as XML characters.
+std::string Text(FuzzInput& in, std::size_t max = 256) { return XmlChars(in.String(max)); }
+
 // Raw pieces a real IdP or an attacker might add; each declares the
 // namespace it uses so it parses whatever prefixes the document has.
 std::string Fragment(std::size_t which) {
@@ -247,7 +285,7 @@ std::optional<std::string> PickOptionalId(FuzzInput& in) {
     case 2:
       return std::string("_other-request");
     default:
-      return in.String();
+      return Text(in);
   }
 }
 
@@ -277,25 +315,25 @@ void Apply(char op, FuzzInput& in, Plan& p) {
   const auto offset = [&] { return in.Decimal(-100'000'000'000, 100'000'000'000); };
   switch (op) {
     case 'N': {
-      p.name_id = in.String();
+      p.name_id = Text(in);
       static const char* const kFormats[] = {
           t::kNameIdEmail, "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
           "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
           "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"};
       const std::size_t f = in.Pick(5);
-      p.name_id_format = f < 4 ? kFormats[f] : in.String();
+      p.name_id_format = f < 4 ? kFormats[f] : Text(in);
       break;
     }
     case 'A': {
       Attr a;
-      a.name = in.String();
-      a.friendly = in.String();
+      a.name = Text(in);
+      a.friendly = Text(in);
       static const char* const kFormats[] = {"urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
                                              "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
                                              ""};
       const std::size_t f = in.Pick(4);
-      a.format = f < 3 ? kFormats[f] : in.String();
-      for (std::size_t n = in.Pick(4); n > 0; --n) a.values.push_back(in.String());
+      a.format = f < 3 ? kFormats[f] : Text(in);
+      for (std::size_t n = in.Pick(4); n > 0; --n) a.values.push_back(Text(in));
       p.attributes.push_back(std::move(a));
       break;
     }
@@ -310,7 +348,7 @@ void Apply(char op, FuzzInput& in, Plan& p) {
             list.push_back(std::string(" ") + t::kSpEntityId + "\n");
             break;
           default:
-            list.push_back(in.String());
+            list.push_back(Text(in));
         }
       }
       if (!p.audiences_replaced) p.audiences.clear();
@@ -328,7 +366,7 @@ void Apply(char op, FuzzInput& in, Plan& p) {
       p.subject_not_on_or_after = t::kTestNow + offset();
       break;
     case 'R':
-      p.recipient = in.Bool() ? in.String() : std::string(t::kAcsUrl);
+      p.recipient = in.Bool() ? Text(in) : std::string(t::kAcsUrl);
       break;
     case 'Q':
       p.in_response_to = PickOptionalId(in);
@@ -338,7 +376,7 @@ void Apply(char op, FuzzInput& in, Plan& p) {
       p.subject_in_response_to = PickOptionalId(in);
       break;
     case 'S':
-      p.session_index = in.String();
+      p.session_index = Text(in);
       break;
     case 's':
       if (in.Bool()) {
@@ -359,7 +397,7 @@ void Apply(char op, FuzzInput& in, Plan& p) {
           p.assertion_issuer = std::string("\n ") + t::kIdpEntityId + " ";
           break;
         default:
-          p.assertion_issuer = in.String();
+          p.assertion_issuer = Text(in);
       }
       break;
     case 'i':
@@ -371,7 +409,7 @@ void Apply(char op, FuzzInput& in, Plan& p) {
           p.response_issuer = t::kIdpEntityId;
           break;
         default:
-          p.response_issuer = in.String();
+          p.response_issuer = Text(in);
       }
       break;
     case 'D':
@@ -383,7 +421,7 @@ void Apply(char op, FuzzInput& in, Plan& p) {
           p.destination = t::kAcsUrl;
           break;
         default:
-          p.destination = in.String();
+          p.destination = Text(in);
       }
       break;
     case 'X': {
@@ -391,8 +429,8 @@ void Apply(char op, FuzzInput& in, Plan& p) {
                                            "urn:oasis:names:tc:SAML:2.0:status:Requester",
                                            "urn:oasis:names:tc:SAML:2.0:status:Responder"};
       const std::size_t c = in.Pick(4);
-      p.status = c < 3 ? kCodes[c] : in.String();
-      p.status_message = in.String();
+      p.status = c < 3 ? kCodes[c] : Text(in);
+      p.status_message = Text(in);
       switch (in.Pick(3)) {
         case 0:
           p.second_status.clear();
@@ -401,7 +439,7 @@ void Apply(char op, FuzzInput& in, Plan& p) {
           p.second_status = "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed";
           break;
         default:
-          p.second_status = in.String();
+          p.second_status = Text(in);
       }
       break;
     }
@@ -421,7 +459,7 @@ void Apply(char op, FuzzInput& in, Plan& p) {
                                    : kElements[in.Pick(std::size(kElements))];
       const bool at_end = in.Bool();
       const std::size_t which = in.Pick(kFragments + 1);
-      const std::string fragment = which < kFragments ? Fragment(which) : in.String(1024);
+      const std::string fragment = which < kFragments ? Fragment(which) : Text(in, 1024);
       p.raw = true;
       p.edits.push_back([=](std::string& xml, const Plan& plan) {
         const std::string q = Qname(protocol ? plan.protocol_prefix : plan.assertion_prefix, local);
@@ -432,7 +470,7 @@ void Apply(char op, FuzzInput& in, Plan& p) {
     }
     case 'M': {
       const char* token = kTokens[in.Pick(std::size(kTokens))];
-      const std::string replacement = in.String();
+      const std::string replacement = Text(in);
       p.raw = true;
       p.edits.push_back(
           [=](std::string& xml, const Plan&) { xml = t::ReplaceFirst(xml, token, replacement); });
@@ -502,13 +540,13 @@ void Apply(char op, FuzzInput& in, Plan& p) {
       }
       break;
     case 'Z': {
-      std::string id = in.String();
+      std::string id = Text(in);
       p.raw = true;  // the test IdP signs by ID; odd IDs change what is covered
       (in.Bool() ? p.response_id : p.assertion_id) = id.empty() ? "_" : id;
       break;
     }
     case 'H':
-      p.extensions = in.String(1024);
+      p.extensions = Text(in, 1024);
       p.raw = true;
       break;
   }
