@@ -749,6 +749,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   CheckAlways(*result, plan, xml);
+  Check(summary.response_id == result->response_id &&
+            summary.assertion_id == result->assertion_id && summary.issuer == result->issuer,
+        "the audit summary differs from the accepted identity", xml);
   if (!plan.raw) CheckPlan(*result, plan, xml);
   auto again = vsso::saml::ValidateResponse(xml, context);
   Check(!again && again.error().code == "saml.replay.detected",
