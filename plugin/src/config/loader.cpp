@@ -11,11 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <ranges>
 #include <set>
 #include <sstream>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <boost/property_tree/ini_parser.hpp>
@@ -25,6 +28,8 @@
 #include <boost/url/url_view.hpp>
 
 #include <sys/stat.h>
+
+#include "config/keys.hpp"
 
 namespace vsso::config {
 namespace {
@@ -43,26 +48,6 @@ constexpr const char* kMissingKey = "config.missing_key";
 constexpr const char* kKeyPermissions = "config.key_permissions";
 
 constexpr std::array<std::string_view, 3> kSections = {"sso", "mapping", "routing"};
-constexpr std::array<std::string_view, 20> kSsoKeys = {"enabled",
-                                                       "sign_in",
-                                                       "sp_entity_id",
-                                                       "acs_url",
-                                                       "idp_entity_id",
-                                                       "idp_sign_in_url",
-                                                       "idp_certificates",
-                                                       "idp_metadata",
-                                                       "sp_private_key",
-                                                       "sp_certificate",
-                                                       "clock_skew_seconds",
-                                                       "allow_idp_initiated",
-                                                       "session_lifetime_seconds",
-                                                       "customer_id_attribute",
-                                                       "database",
-                                                       "allow_sha1",
-                                                       "sign_authn_requests",
-                                                       "max_response_bytes",
-                                                       "audit_retention_days",
-                                                       "max_pending_sign_ins"};
 constexpr std::array<std::string_view, 6> kChatFields = {"name",  "email",      "company",
                                                          "phone", "department", "product_service"};
 constexpr std::string_view kPrechatPrefix = "prechat:";
@@ -114,8 +99,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 // The closest known name when it is plausibly a typo of `name`, else empty.
-template <std::size_t N>
-std::string ClosestName(std::string_view name, const std::array<std::string_view, N>& known) {
+template <std::ranges::input_range Names>
+std::string ClosestName(std::string_view name, const Names& known) {
   const std::string lowered = Lower(name);
   std::string best;
   std::size_t best_distance = std::string::npos;
@@ -172,6 +157,7 @@ class Loader {
       return MakeError(kInvalidValue,
                        display_ + ": the top level must be an object with sso, mapping, routing");
     }
+    if (auto status = ApplyDefaults(); !status) return status.error();
     std::set<std::string> seen;
     for (const auto& [name, section] : root) {
       if (auto status = ReadSection(name, section, seen); !status) return status.error();
@@ -271,143 +257,153 @@ class Loader {
     return items;
   }
 
-  Status SetBool(std::string_view key, const ptree& node, bool& out) const {
-    auto value = Scalar("sso", key, node);
-    if (!value) return value.error();
-    if (*value != "true" && *value != "false") {
-      return Fail(kInvalidValue, "sso", key, "expected true or false, got " + Quote(*value));
-    }
-    out = *value == "true";
-    return Ok();
-  }
-
-  Status SetInt(std::string_view key, const ptree& node, std::int64_t min, std::int64_t max,
-                std::int64_t& out) const {
-    auto value = Scalar("sso", key, node);
-    if (!value) return value.error();
-    std::int64_t parsed = 0;
-    const char* end = value->data() + value->size();
-    const auto [ptr, ec] = std::from_chars(value->data(), end, parsed);
-    if (value->empty() || ec != std::errc() || ptr != end || parsed < min || parsed > max) {
-      return Fail(kInvalidValue, "sso", key,
-                  "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                      ", got " + Quote(*value));
-    }
-    out = parsed;
-    return Ok();
-  }
-
-  Status SetString(std::string_view key, const ptree& node, std::string& out) const {
-    auto value = Scalar("sso", key, node);
-    if (!value) return value.error();
-    out = std::move(*value);
-    return Ok();
-  }
-
-  // SAML core 8.3.6: entity IDs are absolute URIs (often URLs, sometimes URNs).
-  Status SetEntityId(std::string_view key, const ptree& node, std::string& out) const {
-    auto value = Scalar("sso", key, node);
-    if (!value) return value.error();
-    if (!value->empty()) {
-      if (value->size() > kMaxEntityIdLength) {
-        return Fail(kInvalidValue, "sso", key,
-                    "entity ID is " + std::to_string(value->size()) +
-                        " characters; SAML allows at most 1024");
-      }
-      if (!boost::urls::parse_absolute_uri(*value)) {
-        return Fail(kInvalidValue, "sso", key,
-                    "expected an absolute URI such as https://chat.example.com/sso/metadata, "
-                    "got " +
-                        Quote(*value));
-      }
-    }
-    out = std::move(*value);
-    return Ok();
-  }
-
-  Status SetHttpUrl(std::string_view key, const ptree& node, std::string& out) const {
-    auto value = Scalar("sso", key, node);
-    if (!value) return value.error();
-    if (!value->empty()) {
-      auto url = boost::urls::parse_absolute_uri(*value);
-      const bool http = url && (url->scheme_id() == boost::urls::scheme::https ||
-                                url->scheme_id() == boost::urls::scheme::http);
-      if (!http || url->encoded_host().empty()) {
-        return Fail(
-            kInvalidValue, "sso", key,
-            "expected an absolute http(s) URL such as https://host/path, got " + Quote(*value));
-      }
-    }
-    out = std::move(*value);
-    return Ok();
-  }
-
   std::string Resolve(std::string_view value) const {
     fs::path path(value);
     if (path.is_relative()) path = base_dir_ / path;
     return path.lexically_normal().string();
   }
 
-  Status SetPath(std::string_view key, const ptree& node, std::string& out) const {
-    auto value = Scalar("sso", key, node);
-    if (!value) return value.error();
-    out = value->empty() ? std::string() : Resolve(*value);
+  // --- [sso], all from the key table (config/keys.cpp) ----------------------
+
+  // Every key starts at its table default, parsed like a value from the
+  // file, so a default can never be something the file could not say.
+  Status ApplyDefaults() {
+    for (const KeySpec& key : SsoKeys()) {
+      if (key.default_value.empty()) continue;
+      if (auto status = SetSsoKey(key, ptree(std::string(key.default_value))); !status) {
+        return status;
+      }
+    }
     return Ok();
   }
 
-  // --- [sso] ----------------------------------------------------------------
-
-  Status ReadSsoKey(const std::string& key, const ptree& node) {
-    Settings& s = settings_;
-    if (key == "enabled") return SetBool(key, node, s.enabled);
-    if (key == "sign_in") {
-      auto value = Scalar("sso", key, node);
-      if (!value) return value.error();
-      auto policy = ParseSignInPolicy(*value);
-      if (!policy) return Fail(kInvalidValue, "sso", key, policy.error().message);
-      s.sign_in = *policy;
-      return Ok();
+  Status ReadSsoKey(const std::string& name, const ptree& node) {
+    if (const KeySpec* key = FindSsoKey(name)) return SetSsoKey(*key, node);
+    std::string problem = "unknown key";
+    if (const std::string near =
+            ClosestName(name, SsoKeys() | std::views::transform(&KeySpec::name));
+        !near.empty()) {
+      problem += " (did you mean " + near + "?)";
     }
-    if (key == "sp_entity_id") return SetEntityId(key, node, s.sp_entity_id);
-    if (key == "acs_url") return SetHttpUrl(key, node, s.acs_url);
-    if (key == "idp_entity_id") return SetEntityId(key, node, s.idp_entity_id);
-    if (key == "idp_sign_in_url") return SetHttpUrl(key, node, s.idp_sign_in_url);
-    if (key == "idp_certificates") {
-      auto files = List("sso", key, node, SplitWhitespace);
+    return Fail(kUnknownKey, "sso", name, problem);
+  }
+
+  template <class T>
+  T& Member(const KeySpec& key) {
+    return settings_.*std::get<T Settings::*>(key.member);
+  }
+  template <class T>
+  const T& Member(const KeySpec& key) const {
+    return settings_.*std::get<T Settings::*>(key.member);
+  }
+
+  // Empty text or list; a bool, number or choice always has a value.
+  bool IsEmpty(const KeySpec& key) const {
+    return std::visit(
+        [this](auto member) {
+          using T = std::remove_cvref_t<decltype(settings_.*member)>;
+          if constexpr (std::is_same_v<T, std::string> ||
+                        std::is_same_v<T, std::vector<std::string>>) {
+            return (settings_.*member).empty();
+          } else {
+            return false;
+          }
+        },
+        key.member);
+  }
+
+  // Parses `node` as the table says `key` is typed and stores it in the
+  // key's Settings member.
+  Status SetSsoKey(const KeySpec& key, const ptree& node) {
+    const std::string_view name = key.name;
+    if (key.type == KeyType::kFileList) {
+      auto files = List("sso", name, node, SplitWhitespace);
       if (!files) return files.error();
-      s.idp_certificates.clear();
+      auto& out = Member<std::vector<std::string>>(key);
+      out.clear();
       for (const std::string& file : *files) {
-        if (file.empty()) return Fail(kInvalidValue, "sso", key, "empty file name in the list");
-        s.idp_certificates.push_back(Resolve(file));
+        if (file.empty()) return Fail(kInvalidValue, "sso", name, "empty file name in the list");
+        out.push_back(Resolve(file));
       }
       return Ok();
     }
-    if (key == "idp_metadata") return SetPath(key, node, s.idp_metadata);
-    if (key == "sp_private_key") return SetPath(key, node, s.sp_private_key);
-    if (key == "sp_certificate") return SetPath(key, node, s.sp_certificate);
-    if (key == "clock_skew_seconds") return SetInt(key, node, 0, 3600, s.clock_skew_seconds);
-    if (key == "allow_idp_initiated") return SetBool(key, node, s.allow_idp_initiated);
-    if (key == "session_lifetime_seconds") {
-      return SetInt(key, node, 60, 604800, s.session_lifetime_seconds);
+    auto value = Scalar("sso", name, node);
+    if (!value) return value.error();
+    switch (key.type) {
+      case KeyType::kBool:
+        if (*value != "true" && *value != "false") {
+          return Fail(kInvalidValue, "sso", name, "expected true or false, got " + Quote(*value));
+        }
+        Member<bool>(key) = *value == "true";
+        return Ok();
+      case KeyType::kInteger: {
+        std::int64_t parsed = 0;
+        const char* end = value->data() + value->size();
+        const auto [ptr, ec] = std::from_chars(value->data(), end, parsed);
+        if (value->empty() || ec != std::errc() || ptr != end || parsed < key.min ||
+            parsed > key.max) {
+          return Fail(kInvalidValue, "sso", name,
+                      "expected an integer from " + std::to_string(key.min) + " to " +
+                          std::to_string(key.max) + ", got " + Quote(*value));
+        }
+        Member<std::int64_t>(key) = parsed;
+        return Ok();
+      }
+      case KeyType::kChoice: {
+        auto policy = ParseSignInPolicy(*value);
+        if (!policy) return Fail(kInvalidValue, "sso", name, policy.error().message);
+        Member<SignInPolicy>(key) = *policy;
+        return Ok();
+      }
+      case KeyType::kUri:
+        if (auto status = CheckEntityId(name, *value); !status) return status;
+        break;
+      case KeyType::kHttpUrl:
+        if (auto status = CheckHttpUrl(name, *value); !status) return status;
+        break;
+      case KeyType::kFile:
+        if (!value->empty()) *value = Resolve(*value);
+        break;
+      case KeyType::kNewFile:
+        // Empty means the default, as if the key were left out.
+        if (value->empty()) *value = std::string(key.default_value);
+        if (!value->empty()) *value = Resolve(*value);
+        break;
+      case KeyType::kText:
+      case KeyType::kFileList:
+        break;
     }
-    if (key == "customer_id_attribute") return SetString(key, node, s.customer_id_attribute);
-    if (key == "database") return SetPath(key, node, s.database);
-    if (key == "allow_sha1") return SetBool(key, node, s.allow_sha1);
-    if (key == "sign_authn_requests") return SetBool(key, node, s.sign_authn_requests);
-    if (key == "max_response_bytes") {
-      return SetInt(key, node, 1024, 16777216, s.max_response_bytes);
+    Member<std::string>(key) = std::move(*value);
+    return Ok();
+  }
+
+  // SAML core 8.3.6: entity IDs are absolute URIs (often URLs, sometimes URNs).
+  Status CheckEntityId(std::string_view key, const std::string& value) const {
+    if (value.empty()) return Ok();
+    if (value.size() > kMaxEntityIdLength) {
+      return Fail(
+          kInvalidValue, "sso", key,
+          "entity ID is " + std::to_string(value.size()) + " characters; SAML allows at most 1024");
     }
-    if (key == "audit_retention_days") {
-      return SetInt(key, node, 0, 36500, s.audit_retention_days);
+    if (!boost::urls::parse_absolute_uri(value)) {
+      return Fail(kInvalidValue, "sso", key,
+                  "expected an absolute URI such as https://chat.example.com/sso/metadata, got " +
+                      Quote(value));
     }
-    if (key == "max_pending_sign_ins") {
-      return SetInt(key, node, 10, 10000000, s.max_pending_sign_ins);
+    return Ok();
+  }
+
+  Status CheckHttpUrl(std::string_view key, const std::string& value) const {
+    if (value.empty()) return Ok();
+    auto url = boost::urls::parse_absolute_uri(value);
+    const bool http = url && (url->scheme_id() == boost::urls::scheme::https ||
+                              url->scheme_id() == boost::urls::scheme::http);
+    if (!http || url->encoded_host().empty()) {
+      return Fail(
+          kInvalidValue, "sso", key,
+          "expected an absolute http(s) URL such as https://host/path, got " + Quote(value));
     }
-    std::string problem = "unknown key";
-    if (const std::string near = ClosestName(key, kSsoKeys); !near.empty()) {
-      problem += " (did you mean " + near + "?)";
-    }
-    return Fail(kUnknownKey, "sso", key, problem);
+    return Ok();
   }
 
   // --- [mapping] ------------------------------------------------------------
@@ -549,18 +545,16 @@ class Loader {
 
   Status CheckRequired() const {
     const Settings& s = settings_;
-    for (auto status : {Require("sp_entity_id", !s.sp_entity_id.empty(), ""),
-                        Require("acs_url", !s.acs_url.empty(), "")}) {
+    for (const KeySpec& key : SsoKeys()) {
+      Status status = Ok();
+      if (key.presence == Presence::kRequired) {
+        status = Require(key.name, !IsEmpty(key), "");
+      } else if (key.presence == Presence::kRequiredWithoutMetadata && s.idp_metadata.empty()) {
+        status = Require(key.name, !IsEmpty(key), " (or set idp_metadata)");
+      }
       if (!status) return status;
     }
-    if (s.idp_metadata.empty()) {
-      constexpr std::string_view kWhy = " (or set idp_metadata)";
-      for (auto status : {Require("idp_entity_id", !s.idp_entity_id.empty(), kWhy),
-                          Require("idp_sign_in_url", !s.idp_sign_in_url.empty(), kWhy),
-                          Require("idp_certificates", !s.idp_certificates.empty(), kWhy)}) {
-        if (!status) return status;
-      }
-    }
+    // Pairs of keys that only make sense together.
     for (auto status :
          {Require("sp_certificate", s.sp_private_key.empty() || !s.sp_certificate.empty(),
                   " (sp_private_key is set; the key and its certificate go together)"),
@@ -619,29 +613,30 @@ class Loader {
   }
 
   Status CheckFiles() {
-    Settings& s = settings_;
-    for (const std::string& file : s.idp_certificates) {
-      if (auto status = CheckInputFile("idp_certificates", file); !status) return status;
+    for (const KeySpec& key : SsoKeys()) {
+      if (key.type == KeyType::kFileList) {
+        for (const std::string& file : Member<std::vector<std::string>>(key)) {
+          if (auto status = CheckInputFile(key.name, file); !status) return status;
+        }
+      } else if (key.type == KeyType::kFile && !Member<std::string>(key).empty()) {
+        if (auto status = CheckInputFile(key.name, Member<std::string>(key)); !status) {
+          return status;
+        }
+      }
     }
-    const std::pair<std::string_view, const std::string*> optional_files[] = {
-        {"idp_metadata", &s.idp_metadata},
-        {"sp_private_key", &s.sp_private_key},
-        {"sp_certificate", &s.sp_certificate}};
-    for (const auto& [key, file] : optional_files) {
-      if (file->empty()) continue;
-      if (auto status = CheckInputFile(key, *file); !status) return status;
-    }
-    if (!s.sp_private_key.empty()) {
-      if (auto status = CheckKeyPermissions("sp_private_key", s.sp_private_key); !status) {
+    if (!settings_.sp_private_key.empty()) {
+      if (auto status = CheckKeyPermissions("sp_private_key", settings_.sp_private_key); !status) {
         return status;
       }
     }
-    if (s.database.empty()) s.database = Resolve("visitor-sso.db");
-    // SQLite creates the file itself but not its directory.
-    const fs::path directory = fs::path(s.database).parent_path();
-    std::error_code ec;
-    if (!fs::is_directory(directory, ec)) {
-      return Fail(kFileMissing, "sso", "database", "directory not found: " + directory.string());
+    for (const KeySpec& key : SsoKeys()) {
+      if (key.type != KeyType::kNewFile) continue;
+      // SQLite creates the file itself but not its directory.
+      const fs::path directory = fs::path(Member<std::string>(key)).parent_path();
+      std::error_code ec;
+      if (!fs::is_directory(directory, ec)) {
+        return Fail(kFileMissing, "sso", key.name, "directory not found: " + directory.string());
+      }
     }
     return Ok();
   }

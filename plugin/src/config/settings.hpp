@@ -43,9 +43,10 @@ struct RoutingRule {
 struct Settings {
   std::string source_path;  ///< The config file these settings came from.
 
-  // [sso]
-  bool enabled = true;
-  SignInPolicy sign_in = SignInPolicy::kNone;
+  // [sso]: the keys, types, ranges and defaults are in config/keys.cpp, whose
+  // table LoadSettings applies; a default-constructed Settings is all zero.
+  bool enabled{};
+  SignInPolicy sign_in{};
   std::string sp_entity_id;
   std::string acs_url;
   std::string idp_entity_id;
@@ -54,19 +55,19 @@ struct Settings {
   std::string idp_metadata;                   ///< path, empty if unset
   std::string sp_private_key;                 ///< path, empty if unset
   std::string sp_certificate;                 ///< path, empty if unset
-  std::int64_t clock_skew_seconds = 120;
-  bool allow_idp_initiated = false;
-  std::int64_t session_lifetime_seconds = 28800;
+  std::int64_t clock_skew_seconds{};
+  bool allow_idp_initiated{};
+  std::int64_t session_lifetime_seconds{};
   std::string customer_id_attribute;  ///< empty: NameID
   std::string database;               ///< path
-  bool allow_sha1 = false;
-  bool sign_authn_requests = false;
-  std::int64_t max_response_bytes = 256 * 1024;
+  bool allow_sha1{};
+  bool sign_authn_requests{};
+  std::int64_t max_response_bytes{};
   /// Audit events older than this many days are deleted; 0 keeps them all.
-  std::int64_t audit_retention_days = 90;
+  std::int64_t audit_retention_days{};
   /// Unanswered sign-ins this site keeps at once; /sso/login refuses beyond
   /// (unauthenticated requests must not grow the store without bound).
-  std::int64_t max_pending_sign_ins = 10000;
+  std::int64_t max_pending_sign_ins{};
 
   // [mapping], in file order
   std::vector<Mapping> mappings;

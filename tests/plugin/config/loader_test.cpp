@@ -184,6 +184,13 @@ TEST_F(LoaderTest, MinimalFileGetsDefaults) {
   EXPECT_EQ(s->session_lifetime_seconds, 28800);
   EXPECT_EQ(s->max_response_bytes, 262144);
   EXPECT_EQ(s->audit_retention_days, 90);
+  EXPECT_EQ(s->max_pending_sign_ins, 10000);
+  EXPECT_FALSE(s->allow_idp_initiated);
+  EXPECT_FALSE(s->allow_sha1);
+  EXPECT_FALSE(s->sign_authn_requests);
+  EXPECT_EQ(s->customer_id_attribute, "");
+  EXPECT_EQ(s->idp_metadata, "");
+  EXPECT_EQ(s->sp_private_key, "");
   EXPECT_EQ(s->database, In("visitor-sso.db"));
   EXPECT_TRUE(s->mappings.empty());
   EXPECT_TRUE(s->routing_rules.empty());

@@ -1,0 +1,69 @@
+// The one table of `[sso]` keys (after nginx's ngx_command_t): name, type,
+// range, default, presence, the Settings member it fills and a one-line
+// description. The loader parses, defaults, range-checks, requires and
+// suggests ("did you mean") from it alone, for INI and JSON alike, and
+// tests/plugin/config/keys_doc_test.cpp checks docs/configuration.md
+// against it. A new key is one entry here plus its member in Settings.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "config/settings.hpp"
+
+namespace vsso::config {
+
+enum class KeyType {
+  kBool,      ///< exactly true or false
+  kInteger,   ///< decimal, from min to max inclusive
+  kChoice,    ///< one of `choices` ("none|optional|required")
+  kText,      ///< any text
+  kUri,       ///< absolute URI, at most 1024 characters (a SAML entity ID)
+  kHttpUrl,   ///< absolute http(s) URL with a host
+  kFile,      ///< path of a file that must exist and be readable
+  kFileList,  ///< paths of such files (space separated, or a JSON array)
+  kNewFile,   ///< path of a file created if absent; its directory must exist
+};
+
+enum class Presence {
+  kOptional,
+  kRequired,
+  kRequiredWithoutMetadata,  ///< required unless idp_metadata is set
+};
+
+/// The Settings field a key fills; its alternative must fit the KeyType
+/// (checked at compile time in keys.cpp).
+using SettingsMember =
+    std::variant<bool Settings::*, std::int64_t Settings::*, SignInPolicy Settings::*,
+                 std::string Settings::*, std::vector<std::string> Settings::*>;
+
+struct KeySpec {
+  std::string_view name;
+  KeyType type;
+  std::int64_t min = 0;  ///< kInteger only
+  std::int64_t max = 0;  ///< kInteger only
+  /// In config spelling, parsed like a value from the file. Empty: unset
+  /// (and for a kNewFile, an empty value also means this default).
+  std::string_view default_value{};
+  Presence presence = Presence::kOptional;
+  SettingsMember member;
+  std::string_view choices{};    ///< kChoice only, '|' separated
+  std::string_view description;  ///< one line; the docs' "meaning" starts with it
+};
+
+/// Every `[sso]` key, in documentation order.
+std::span<const KeySpec> SsoKeys();
+
+/// The entry for `name` (exact, lower-case), or nullptr.
+const KeySpec* FindSsoKey(std::string_view name);
+
+/// The type as docs/configuration.md writes it: "bool", "integer 0..3600",
+/// "`none` \| `optional` \| `required`", "URI", "http(s) URL", "text",
+/// "file", "list of files".
+std::string TypeLabel(const KeySpec& key);
+
+}  // namespace vsso::config
