@@ -22,14 +22,8 @@ json::object AdminOverviewJson(const sdk::LoadedPlugin& loaded, std::uint32_t fa
                    {"mapping_count", d.mapping_count},
                    {"sp_entity_id", d.sp_entity_id},
                    {"idp_entity_id", d.idp_entity_id}};
-  // An SDK 1.0 plugin object has no GetAdminOverview entry to call.
-  if (loaded.sdk_minor < 1) {
-    out["overview_error"] = {
-        {"code", "host.plugin_too_old"},
-        {"message", "the plugin was built against SDK 1." + std::to_string(loaded.sdk_minor) +
-                        "; the admin overview needs 1.1"}};
-    return out;
-  }
+  // A plugin without the optional vsso_plugin_get_admin_overview answers
+  // "abi.not_handled" below, like any other overview error.
   sdk::AdminOverviewQuery query;
   query.failure_limit = failure_limit;
   auto overview = loaded.plugin->GetAdminOverview(query);
@@ -66,28 +60,21 @@ json::object AdminOverviewJson(const sdk::LoadedPlugin& loaded, std::uint32_t fa
     rules.push_back({{"name", r.name}, {"text", r.text}, {"team", r.team}});
   }
   out["routing"] = {{"rules", std::move(rules)}, {"default_team", overview->routing_default_team}};
-  // count, last_at, remote_address and warnings are SDK 1.2; an SDK 1.1
-  // plugin's objects do not have them.
-  const bool folded = loaded.sdk_minor >= 2;
   json::array failures;
   for (const auto& f : overview->recent_failures) {
     json::object failure{{"at", FormatRfc3339(f.at)},
                          {"code", f.code},
                          {"message", f.message},
                          {"issuer", f.issuer},
-                         {"visitor_id", f.visitor_id}};
-    if (folded) {
-      failure["count"] = f.count;
-      failure["last_at"] = FormatRfc3339(f.last_at);
-      failure["remote_address"] = f.remote_address;
-    }
+                         {"visitor_id", f.visitor_id},
+                         {"count", f.count},
+                         {"last_at", FormatRfc3339(f.last_at)},
+                         {"remote_address", f.remote_address}};
     failures.push_back(std::move(failure));
   }
   out["failures"] = std::move(failures);
   json::array warnings;
-  if (folded) {
-    for (const auto& w : overview->warnings) warnings.emplace_back(w);
-  }
+  for (const auto& w : overview->warnings) warnings.emplace_back(w);
   out["warnings"] = std::move(warnings);
   return out;
 }

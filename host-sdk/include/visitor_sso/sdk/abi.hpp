@@ -1,86 +1,80 @@
-// ABI handshake between a chat platform (the host) and the visitor-sso plugin.
+// The C ABI (visitor_sso/abi.h) seen from C++: the header wrapped in
+// extern "C", the SDK version as macros and constants, the entry point names,
+// and the few helpers both sides of the boundary use to read structs that
+// may be older or newer than their own copy of abi.h (the struct_size rule).
 //
-// Before the host calls anything else it resolves the exported C function
-// `visitor_sso_abi_info` and compares what the plugin was built against with
-// what the host was built against:
-//   - a different major version is refused (types or hook signatures changed);
-//   - a plugin minor newer than the host's is refused (the plugin may rely on
-//     fields the host does not fill);
-//   - a different build signature is refused: C++ objects (std::string,
-//     std::vector, std::shared_ptr) cross the boundary, so compiler family,
-//     standard library ABI and Boost version must match exactly.
-// Structs that cross the boundary only grow: new fields are appended and the
-// minor version is bumped; nothing is removed or reordered within a major.
-//
-// Threading: the function is pure and may be called from any thread.
-// Ownership: the returned pointer and its strings have static storage in the
-// plugin; they stay valid as long as the library is loaded.
+// Threading: everything here is pure. Ownership: the views returned by
+// HostBytes() borrow the std::string they were made from.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
-
-#include <boost/version.hpp>
-
-#define VISITOR_SSO_SDK_VERSION_MAJOR 1
-#define VISITOR_SSO_SDK_VERSION_MINOR 2
-
-#define VISITOR_SSO_SDK_STRINGIFY_IMPL(x) #x
-#define VISITOR_SSO_SDK_STRINGIFY(x) VISITOR_SSO_SDK_STRINGIFY_IMPL(x)
-
-#if defined(__clang__)
-#define VISITOR_SSO_SDK_COMPILER "clang-" VISITOR_SSO_SDK_STRINGIFY(__clang_major__)
-#elif defined(__GNUC__)
-#define VISITOR_SSO_SDK_COMPILER "gcc-" VISITOR_SSO_SDK_STRINGIFY(__GNUC__)
-#else
-#define VISITOR_SSO_SDK_COMPILER "unknown"
-#endif
-
-#if defined(_GLIBCXX_RELEASE)
-#define VISITOR_SSO_SDK_STDLIB                                                               \
-  "libstdc++-" VISITOR_SSO_SDK_STRINGIFY(_GLIBCXX_RELEASE) "-abi" VISITOR_SSO_SDK_STRINGIFY( \
-      _GLIBCXX_USE_CXX11_ABI)
-#elif defined(_LIBCPP_VERSION)
-#define VISITOR_SSO_SDK_STDLIB "libc++-" VISITOR_SSO_SDK_STRINGIFY(_LIBCPP_VERSION)
-#else
-#define VISITOR_SSO_SDK_STDLIB "unknown"
-#endif
-
-// The signature is computed from macros of the translation unit that expands
-// it, so host and plugin each get their own and the host compares them.
-// Compiler family only (not minor version): g++ 12.x all share one C++ ABI.
-#define VISITOR_SSO_SDK_BUILD_SIGNATURE                                  \
-  "compiler=" VISITOR_SSO_SDK_COMPILER ";stdlib=" VISITOR_SSO_SDK_STDLIB \
-  ";boost"                                                               \
-  "=" BOOST_LIB_VERSION
+#include <string_view>
 
 extern "C" {
-
-/// What the plugin reports about itself. Plain C layout so that even a host
-/// built with another compiler can read it and refuse politely.
-struct visitor_sso_plugin_abi {
-  /// sizeof(visitor_sso_plugin_abi) as the plugin saw it; lets the struct grow.
-  std::uint32_t struct_size;
-  std::uint32_t sdk_major;
-  std::uint32_t sdk_minor;
-  /// VISITOR_SSO_SDK_BUILD_SIGNATURE as expanded in the plugin.
-  const char* build_signature;
-  const char* plugin_name;
-  const char* plugin_version;
-};
-
-/// Signature of the exported handshake function.
-using visitor_sso_abi_info_fn = const visitor_sso_plugin_abi* (*)();
+#include "visitor_sso/abi.h"
 }
+
+// Kept as macros for hosts that compare versions in the preprocessor; the
+// single source of truth is the enum in abi.h.
+#define VISITOR_SSO_SDK_VERSION_MAJOR 2
+#define VISITOR_SSO_SDK_VERSION_MINOR 0
+static_assert(VISITOR_SSO_SDK_VERSION_MAJOR == VSSO_SDK_VERSION_MAJOR);
+static_assert(VISITOR_SSO_SDK_VERSION_MINOR == VSSO_SDK_VERSION_MINOR);
 
 namespace visitor_sso::sdk {
 
+inline constexpr std::uint32_t kSdkVersionMajor = VSSO_SDK_VERSION_MAJOR;
+inline constexpr std::uint32_t kSdkVersionMinor = VSSO_SDK_VERSION_MINOR;
+
 /// Name of the exported C handshake function.
 inline constexpr const char* kAbiInfoSymbol = "visitor_sso_abi_info";
-/// Name of the Boost.DLL factory alias (see plugin.hpp, CreatePluginFn).
-inline constexpr const char* kFactoryAlias = "visitor_sso_create_plugin";
 
-/// The host's own build signature (expanded in the host's translation unit).
-inline std::string HostBuildSignature() { return VISITOR_SSO_SDK_BUILD_SIGNATURE; }
+/// Entry points a plugin library must export (abi.h, "Required").
+inline constexpr std::array<const char*, 7> kRequiredSymbols = {
+    "visitor_sso_abi_info", "vsso_plugin_create", "vsso_plugin_destroy",  "vsso_plugin_configure",
+    "vsso_plugin_describe", "vsso_outcome_free",  "vsso_description_free"};
 
+/// What SDK 1's handshake struct looked like: the leading fields of
+/// vsso_abi_info_plugin_owned. A host reads these before trusting the rest.
+struct AbiInfoPrefix {
+  std::uint32_t struct_size;
+  std::uint32_t sdk_major;
+  std::uint32_t sdk_minor;
+};
+
+namespace abi {
+
+/// True when `member` lies wholly inside the struct_size the writer of `s`
+/// declared: the abi.h rule for reading a struct that may be older (smaller)
+/// than this side's copy. Only the address of the member is computed; nothing
+/// beyond struct_size is read.
+template <class S, class M>
+bool Has(const S& s, M S::*member) noexcept {
+  const auto* base = reinterpret_cast<const unsigned char*>(&s);
+  const auto* field = reinterpret_cast<const unsigned char*>(&(s.*member));
+  return static_cast<std::size_t>(field - base) + sizeof(M) <= s.struct_size;
+}
+
+/// The member if the writer had it, else its zero value (abi.h: every
+/// field's zero value is its default).
+template <class S, class M>
+M Get(const S& s, M S::*member) noexcept {
+  return Has(s, member) ? s.*member : M{};
+}
+
+/// A borrowed view of `text` for a host-owned input struct.
+inline vsso_bytes_host_owned HostBytes(std::string_view text) noexcept {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+/// Copies plugin-owned bytes out (the result is freed right after).
+inline std::string ToString(const vsso_bytes_plugin_owned& bytes) {
+  if (bytes.ptr == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(bytes.ptr), bytes.len);
+}
+
+}  // namespace abi
 }  // namespace visitor_sso::sdk

@@ -1,6 +1,12 @@
-// The hook interface a chat platform calls. One method per hook, named by
+// The hook interface a C++ chat platform calls. One method per hook, named by
 // tense (Mattermost style): "...Will..." hooks may change or veto what happens
 // next; "...HasBeen..." hooks only notify.
+//
+// The plugin itself is reached through the C ABI of visitor_sso/abi.h: the
+// loader (loader.hpp) returns an AbiPlugin (abi_plugin.hpp) that implements
+// this interface over the exported vsso_* functions. Each method maps to one
+// entry point (Configure -> vsso_plugin_configure, ChatWillStart ->
+// vsso_on_chat_will_start, ...); abi.h documents the contract.
 //
 // Threading: after Configure has returned, every hook may be called from many
 // threads at once; the plugin synchronises internally. Configure, Reload and
@@ -14,6 +20,9 @@
 // are owned by the caller. The host obtains a Plugin through the loader
 // (loader.hpp), whose shared_ptr keeps the plugin's library loaded for as long
 // as the object lives.
+//
+// Optional entry points a plugin library does not export answer "not
+// handled" (abi_plugin.hpp lists what each method then returns).
 #pragma once
 
 #include <memory>
@@ -83,22 +92,15 @@ class Plugin {
   /// the plugin could not produce any response (host answers 500).
   virtual Expected<HttpResponse> HandleHttp(const HttpRequest& request) noexcept = 0;
 
-  // ---- Administration (SDK 1.1) ---------------------------------------------
+  // ---- Administration -------------------------------------------------------
 
   /// Host calls it for its admin view: active IdP certificates with their
   /// validity, mappings, routing rules and the most recent refused sign-ins.
   /// Read-only; any thread. While Configure has not succeeded the error is the
   /// configuration's own (e.g. "config.file_missing" naming file and key);
   /// store failures come back as "store.*".
-  /// Added in SDK 1.1: a host calls it only on a plugin whose handshake
-  /// reported sdk_minor >= 1 (LoadedPlugin::sdk_minor), since an older
-  /// plugin's object has no such entry.
   virtual Expected<AdminOverview> GetAdminOverview(
       const AdminOverviewQuery& query) const noexcept = 0;
 };
-
-/// The factory exported under the Boost.DLL alias kFactoryAlias.
-/// Returns nullptr only if construction failed (out of memory).
-using CreatePluginFn = std::shared_ptr<Plugin>();
 
 }  // namespace visitor_sso::sdk

@@ -1,4 +1,7 @@
-// Plain data types exchanged between the host and the plugin.
+// Plain data types a C++ host exchanges with the plugin through sdk::Plugin.
+// Each mirrors a struct of the C ABI (visitor_sso/abi.h), which is what
+// actually crosses the library boundary: Chat <-> vsso_chat_host_owned,
+// ChatStartResult <-> vsso_chat_start_plugin_owned, and so on.
 //
 // Ownership: every struct is a value type; the callee never keeps references
 // to what it was given, and the caller owns what it receives.
@@ -209,7 +212,7 @@ struct HistoryPage {
   std::string next_cursor;  ///< empty when there is no further page
 };
 
-// ---- Admin overview (SDK 1.1; folded failures and warnings SDK 1.2) ---------
+// ---- Admin overview --------------------------------------------------------
 
 /// An IdP signing certificate the plugin currently trusts.
 struct CertificateSummary {
@@ -242,7 +245,7 @@ struct SignInFailure {
   std::string message;     ///< capped at 256 bytes, control characters removed
   std::string issuer;      ///< empty when the response was not readable
   std::string visitor_id;  ///< empty when no visitor was known
-  // SDK 1.2: identical refusals (same code, same client address) are folded.
+  // Identical refusals (same code, same client address) are folded.
   std::uint32_t count = 1;     ///< how many times it happened
   UnixSeconds last_at = 0;     ///< most recent occurrence
   std::string remote_address;  ///< HttpRequest::remote_address; may be empty
@@ -266,7 +269,7 @@ struct AdminOverview {
   /// Path (served through HandleHttp) of the SP metadata to give the IdP.
   std::string sp_metadata_path;
   std::vector<SignInFailure> recent_failures;  ///< most recently seen first
-  /// SDK 1.2: problems that do not stop the plugin but that an admin should
+  /// Problems that do not stop the plugin but that an admin should
   /// fix (a private key readable by others, an example certificate whose
   /// private key is public), each a full sentence naming file and fix.
   std::vector<std::string> warnings;
