@@ -280,9 +280,11 @@ class Loader {
   Status ReadSsoKey(const std::string& name, const ptree& node) {
     if (const KeySpec* key = FindSsoKey(name)) return SetSsoKey(*key, node);
     std::string problem = "unknown key";
-    if (const std::string near =
-            ClosestName(name, SsoKeys() | std::views::transform(&KeySpec::name));
-        !near.empty()) {
+    // A plain vector, not views::transform: clang 14 (the fuzz preset)
+    // cannot compile libstdc++ 12's transform_view over a span.
+    std::vector<std::string_view> names;
+    for (const KeySpec& key : SsoKeys()) names.push_back(key.name);
+    if (const std::string near = ClosestName(name, names); !near.empty()) {
       problem += " (did you mean " + near + "?)";
     }
     return Fail(kUnknownKey, "sso", name, problem);
