@@ -158,7 +158,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       Check(kCodes.count(e.code) == 1, "undocumented error code '" + e.code + "'", text);
       Check(e.message.find(path) != std::string::npos, "the message does not name the file", text);
     }
-    (void)vsso::config::ReadIntendedSignInPolicy(path);
+    // The best-effort reading must not contradict a file that loads.
+    const auto intended = vsso::config::ReadIntendedSignInPolicy(path);
+    if (settings && intended) {
+      Check(*intended == settings->sign_in, "ReadIntendedSignInPolicy contradicts LoadSettings",
+            text);
+    }
   } catch (const std::exception& e) {
     Violation(std::string("an exception left the loader: ") + e.what(), text);
   }
