@@ -35,6 +35,13 @@
  *      field as zero. Every field's zero value is its default (empty buffer,
  *      no items, 0 = "not set"), so a field an older side does not know is
  *      simply absent;
+ *    - the writer zero-fills every struct before setting fields (memset,
+ *      calloc, `= {0}`; PHP's FFI::new and ctypes do it already), so that
+ *      padding reads as zero too: a later minor may put a new field where an
+ *      older struct had trailing padding;
+ *    - an equivalent way to read, handy in FFI runtimes without offsetof:
+ *      copy min(struct_size, sizeof(own struct)) bytes into a zeroed struct
+ *      of one's own and read that (OBS modules are read this way);
  *    - a struct_size below 4 (not even the struct_size itself) is refused
  *      with VSSO_STATUS_INVALID_ARGUMENT, code "abi.struct_size".
  *    The plugin learns the host's version from vsso_plugin_create and may
@@ -83,6 +90,7 @@
  *   ptr[len] is a 0 byte that len does not count (so C hosts may print them);
  *   the bytes themselves may still contain 0 bytes. The other fields of a
  *   failed result are zero ({NULL, 0}). Host-owned buffers may be {NULL, 0}.
+ * - Arrays are {pointer, count}; with count 0 the pointer may be NULL.
  * - No allocator crosses: the host never frees plugin memory with its own
  *   free(), and the plugin never frees host memory.
  * - The version strings in vsso_abi_info_plugin_owned have static storage:
