@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <string>
 
 namespace vsso::saml {
@@ -84,7 +85,9 @@ Error TooMany(std::string_view xml, std::size_t tag_start, std::size_t count,
 Status CheckEncoding(std::string_view xml) {
   unsigned char first[4] = {0, 0, 0, 0};
   const std::size_t n = std::min<std::size_t>(xml.size(), 4);
-  std::copy_n(xml.begin(), n, first);
+  // memcpy, not std::copy_n: GCC 12 -O2 reports a false -Wstringop-overflow
+  // for copy_n (or a loop) into the 4-byte array.
+  std::memcpy(first, xml.data(), n);
   // libxml2's own detection, so that both agree on what the bytes are.
   const xmlCharEncoding detected = xmlDetectCharEncoding(first, static_cast<int>(n));
   if (detected != XML_CHAR_ENCODING_NONE && detected != XML_CHAR_ENCODING_UTF8) {
