@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -430,6 +432,52 @@ TEST_F(SsoAttack, TwentyThousandAttributesAreRefusedWithTheirCode) {
   const Reply r = visitor.PostForm("/sso/acs", AcsBody(element, ""));
   EXPECT_EQ(r.Code(), "saml.xml.too_many_attributes") << r.status;
   EXPECT_EQ(Sessions(), 0);
+}
+
+// Secrets on disk, as the real sample host sees them (its `run` command's
+// admin_overview event, the JSON behind /admin).
+ProcessResult AdminOverviewThroughTheHost(const Deployment& deployment) {
+  const auto events = deployment.dir() / "admin.jsonl";
+  std::ofstream(events) << "{\"event\":\"admin_overview\"}\n";
+  return RunProcess({VSSO_SAMPLE_HOST, "--plugin", VSSO_PLUGIN, "--config",
+                     deployment.config().string(), "run", events.string()});
+}
+
+TEST(SsoSecrets, KeyReadableByOthersIsAWarningAndWritableByOthersIsRefused) {
+  Deployment deployment;
+  const auto key = deployment.dir() / "sp.key";
+  std::filesystem::permissions(key, std::filesystem::perms(0644));
+  const ProcessResult readable = AdminOverviewThroughTheHost(deployment);
+  EXPECT_NE(readable.out.find("\"warnings\":[\""), std::string::npos) << readable.out;
+  EXPECT_NE(readable.out.find("chmod 600"), std::string::npos) << readable.out;
+  const ProcessResult check =
+      RunProcess({VSSO_ADMIN, "check-config", deployment.config().string()});
+  EXPECT_NE(check.out.find("chmod 600"), std::string::npos) << check.out << check.err;
+
+  std::filesystem::permissions(key, std::filesystem::perms(0646));
+  const ProcessResult writable = AdminOverviewThroughTheHost(deployment);
+  EXPECT_NE((writable.out + writable.err).find("config.key_permissions"), std::string::npos)
+      << writable.out << writable.err;
+  const ProcessResult refused =
+      RunProcess({VSSO_ADMIN, "check-config", deployment.config().string()});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE((refused.out + refused.err).find("config.key_permissions"), std::string::npos)
+      << refused.out << refused.err;
+}
+
+TEST(SsoSecrets, ExampleCertificateFailsTheCheckButStillLoadsWithAWarning) {
+  Deployment deployment;
+  // The IdP certificate shipped in config/certs, whose key is public.
+  std::filesystem::copy_file(
+      std::filesystem::path(VSSO_SOURCE_DIR) / "config" / "certs" / "idp.pem",
+      deployment.dir() / "idp.crt", std::filesystem::copy_options::overwrite_existing);
+  const ProcessResult check =
+      RunProcess({VSSO_ADMIN, "check-config", deployment.config().string()});
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
+  EXPECT_NE((check.out + check.err).find("idp.crt"), std::string::npos) << check.out << check.err;
+  const ProcessResult overview = AdminOverviewThroughTheHost(deployment);
+  EXPECT_NE(overview.out.find("\"ok\":true"), std::string::npos) << overview.out;
+  EXPECT_NE(overview.out.find("example"), std::string::npos) << overview.out;
 }
 
 }  // namespace
