@@ -4,10 +4,6 @@
 // own cookie jar and, where it matters, its own client address on loopback.
 // What each attack achieved is read back from the plugin's own store and its
 // admin CLI, not from the host's pages.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +26,7 @@
 #include "store/database.hpp"
 #include "support/deployment.hpp"
 #include "support/process.hpp"
+#include "support/serve_process.hpp"
 #include "support/test_idp.hpp"
 
 namespace vsso::testing {
@@ -54,59 +51,17 @@ struct Reply {
   std::string Code() const { return Header("X-Visitor-SSO-Error"); }
 };
 
-// The real server on a free loopback port.
+// The real server on a free loopback port, over `config`.
 class Serve {
  public:
-  explicit Serve(const std::filesystem::path& config) {
-    int out[2];
-    if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      const std::vector<std::string> args = {
-          VSSO_SAMPLE_HOST, "--plugin", VSSO_PLUGIN,   "--config", config.string(),
-          "serve",          "--listen", "127.0.0.1:0", "--now",    kServeNow};
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    // It prints where it listens (among other lines) once it accepts.
-    const std::string prefix = "listening on http://127.0.0.1:";
-    std::string line;
-    char c = 0;
-    while (::read(out[0], &c, 1) == 1) {
-      if (c != '\n') {
-        line.push_back(c);
-        continue;
-      }
-      if (line.starts_with(prefix)) {
-        port_ = static_cast<unsigned short>(std::stoi(line.substr(prefix.size())));
-        break;
-      }
-      line.clear();
-    }
-    out_ = out[0];
-    if (port_ == 0) throw std::runtime_error("serve did not say where it listens");
-  }
-  ~Serve() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    ::close(out_);
-  }
-  Serve(const Serve&) = delete;
-  Serve& operator=(const Serve&) = delete;
-  unsigned short port() const { return port_; }
+  explicit Serve(const std::filesystem::path& config)
+      : process_({VSSO_SAMPLE_HOST, "--plugin", VSSO_PLUGIN, "--config", config.string(), "serve",
+                  "--listen", "127.0.0.1:0", "--now", kServeNow},
+                 config.parent_path() / "serve-stderr.txt") {}
+  unsigned short port() const { return process_.port(); }
 
  private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  unsigned short port_ = 0;
+  ServeProcess process_;
 };
 
 // A browser: its own cookie jar (cookies with Path=/sso/ go only to /sso/),

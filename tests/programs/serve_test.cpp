@@ -6,11 +6,7 @@
 // agent impersonation through `from`, cross-site posts, foreign Host
 // headers, slow connections, running out of file descriptors, and memory
 // after 10,000 chats.
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -19,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -34,6 +31,7 @@
 #include <boost/json.hpp>
 
 #include "support/process.hpp"
+#include "support/serve_process.hpp"
 #include "support/test_keys.hpp"
 
 namespace vsso::testing {
@@ -168,85 +166,25 @@ class Server {
       password_ = kPassword;
     }
     args.insert(args.end(), options.extra.begin(), options.extra.end());
-    Start(args, options.max_files);
+    process_ = std::make_unique<ServeProcess>(args, temp_.path() / "stderr.txt", options.max_files);
   }
-  ~Server() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  Server(const Server&) = delete;
-  Server& operator=(const Server&) = delete;
 
   fs::path scenarios() const { return temp_.path() / "sample-host" / "scenarios"; }
-  unsigned short port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  unsigned short port() const { return process_->port(); }
+  pid_t pid() const { return process_->pid(); }
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port()); }
   const std::string& password() const { return password_; }
-  const std::vector<std::string>& output() const { return lines_; }
+  const std::vector<std::string>& output() const { return process_->output(); }
   std::string log() const { return ReadFile(temp_.path() / "stderr.txt"); }
 
   /// Sends SIGTERM and returns the exit status (-1 when a signal killed it).
-  int Terminate() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
+  int Terminate() { return process_->Terminate(); }
 
  private:
-  void Start(const std::vector<std::string>& args, rlim_t max_files) {
-    int out[2];
-    if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-    const std::string err = (temp_.path() / "stderr.txt").string();
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      const int log = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (log >= 0) ::dup2(log, STDERR_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      if (max_files != 0) {
-        const rlimit limit{max_files, max_files};
-        ::setrlimit(RLIMIT_NOFILE, &limit);
-      }
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    // The first line says where it listens (it comes once it accepts); the
-    // start-up output ends with the admin URL.
-    std::string line;
-    char c = 0;
-    while (::read(out[0], &c, 1) == 1) {
-      if (c != '\n') {
-        line.push_back(c);
-        continue;
-      }
-      lines_.push_back(line);
-      if (line.starts_with("admin: ")) break;
-      line.clear();
-    }
-    ::close(out[0]);
-    const std::string prefix = "listening on http://127.0.0.1:";
-    if (lines_.empty() || !lines_[0].starts_with(prefix)) {
-      throw std::runtime_error("unexpected start-up output: " +
-                               (lines_.empty() ? std::string("(none)") : lines_[0]));
-    }
-    port_ = static_cast<unsigned short>(std::stoi(lines_[0].substr(prefix.size())));
-  }
-
   TempDir temp_;
-  pid_t pid_ = -1;
-  unsigned short port_ = 0;
   std::string password_;
-  std::vector<std::string> lines_;
+  // Declared after temp_: the process goes (SIGKILL) before its files do.
+  std::unique_ptr<ServeProcess> process_;
 };
 
 struct HttpResult {
