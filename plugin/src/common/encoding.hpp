@@ -1,4 +1,5 @@
-// Base64 (RFC 4648) through OpenSSL's EVP codec; no hand-written tables.
+// Base64 (RFC 4648) through OpenSSL's EVP codec; no hand-written decoding
+// tables (Base64Decode only classifies the characters before OpenSSL decodes).
 #pragma once
 
 #include <string>
