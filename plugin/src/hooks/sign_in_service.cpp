@@ -18,10 +18,10 @@ class StoreReplayGuard final : public saml::ReplayGuard {
   store::ReplayCache& cache_;
 };
 
-void Audit(const Runtime& rt, const std::string& kind, const std::string& code,
-           const std::string& message, const std::string& issuer, const std::string& assertion_id,
-           const std::string& visitor_id, const std::string& remote_address) {
-  store::AuditLog log(rt.db);
+store::AuditEvent Event(const Runtime& rt, const std::string& kind, const std::string& code,
+                        const std::string& message, const std::string& issuer,
+                        const std::string& assertion_id, const std::string& visitor_id,
+                        const std::string& remote_address) {
   store::AuditEvent event;
   event.at = rt.Now();
   event.kind = kind;
@@ -31,9 +31,19 @@ void Audit(const Runtime& rt, const std::string& kind, const std::string& code,
   event.assertion_id = assertion_id;
   event.visitor_id = visitor_id;
   event.remote_address = remote_address;
-  // The verdict stands even if auditing fails; the store error is not the
-  // visitor's problem and the next write will report it again.
-  (void)log.Record(event);
+  return event;
+}
+
+// The verdict stands even if auditing fails; the store error is not the
+// visitor's problem and the next write will report it again.
+void Record(const Runtime& rt, const store::AuditEvent& event) {
+  (void)store::AuditLog(rt.db).Record(event);
+}
+
+void Audit(const Runtime& rt, const std::string& kind, const std::string& code,
+           const std::string& message, const std::string& issuer, const std::string& assertion_id,
+           const std::string& visitor_id, const std::string& remote_address) {
+  Record(rt, Event(rt, kind, code, message, issuer, assertion_id, visitor_id, remote_address));
 }
 
 }  // namespace
@@ -55,9 +65,8 @@ Result<std::string> DecodeResponseInput(std::string_view input) {
   return saml::DecodePostedResponse(input);
 }
 
-Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) {
-  store::ReplayCache cache(rt.db);
-  StoreReplayGuard guard(cache);
+saml::ValidationContext MakeValidationContext(const Runtime& rt, const SignInAttempt& attempt,
+                                              saml::ReplayGuard* replay) {
   saml::ValidationContext ctx;
   ctx.now = rt.Now();
   ctx.clock_skew_seconds = rt.settings.clock_skew_seconds;
@@ -70,7 +79,14 @@ Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) 
   ctx.max_response_bytes = static_cast<std::size_t>(rt.settings.max_response_bytes);
   ctx.idp_certificates = rt.idp_certificates;
   ctx.sp_private_key = rt.sp_private_key;
-  ctx.replay = &guard;
+  ctx.replay = replay;
+  return ctx;
+}
+
+Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) {
+  store::ReplayCache cache(rt.db);
+  StoreReplayGuard guard(cache);
+  const saml::ValidationContext ctx = MakeValidationContext(rt, attempt, &guard);
 
   saml::ResponseSummary summary;
   auto identity = saml::ValidateResponse(attempt.xml, ctx, &summary);
@@ -87,13 +103,20 @@ Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) 
   }
   SignIn out{std::move(*identity), std::move(*customer_id), {}};
   out.mapping = identity::MapAttributes(rt.settings.mappings, out.identity.attributes);
+  // The replay row is committed (the rule above); the record of a success
+  // may follow in the next batch (store::AuditLog::RecordBatched: at most
+  // Database::kDeferredMilliseconds later), which spares every sign-in the
+  // four index pages of an audit row.
+  store::AuditLog log(rt.db);
   for (const auto& key : out.mapping.missing) {
-    Audit(rt, "mapping_missing", "mapping.attribute_missing",
-          "no attribute for chat field \"" + key + "\" in the assertion", out.identity.issuer,
-          out.identity.assertion_id, attempt.visitor_id, attempt.remote_address);
+    log.RecordBatched(Event(rt, "mapping_missing", "mapping.attribute_missing",
+                            "no attribute for chat field \"" + key + "\" in the assertion",
+                            out.identity.issuer, out.identity.assertion_id, attempt.visitor_id,
+                            attempt.remote_address));
   }
-  Audit(rt, "sign_in_accepted", "ok", "customer " + out.customer_id + " signed in",
-        out.identity.issuer, out.identity.assertion_id, attempt.visitor_id, attempt.remote_address);
+  log.RecordBatched(Event(rt, "sign_in_accepted", "ok",
+                          "customer " + out.customer_id + " signed in", out.identity.issuer,
+                          out.identity.assertion_id, attempt.visitor_id, attempt.remote_address));
   return out;
 }
 

@@ -38,6 +38,11 @@ Result<std::string> DecodeResponseInput(std::string_view input);
 
 Result<SignIn> ConsumeResponse(const Runtime& runtime, const SignInAttempt& attempt);
 
+/// The validation context ConsumeResponse uses for `attempt` (settings,
+/// trusted certificates, keys, clock), with `replay` as its replay guard.
+saml::ValidationContext MakeValidationContext(const Runtime& runtime, const SignInAttempt& attempt,
+                                              saml::ReplayGuard* replay);
+
 /// Records a sign-in refused before the response itself could be judged
 /// (ACS form, RelayState, decoding), so that admins see every refused
 /// sign-in in one place. ConsumeResponse records its own outcomes.

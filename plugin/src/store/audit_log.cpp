@@ -127,16 +127,27 @@ std::string AuditText(std::string_view text, std::size_t cap) {
   return out;
 }
 
+namespace {
+
+// `e` already sanitized.
+Status Store(Connection& c, const AuditEvent& e) {
+  if (e.kind == kFoldedKind) {
+    auto folded = Fold(c, e);
+    if (!folded) return std::move(folded).error();
+    if (*folded) return Ok();
+  }
+  return Insert(c, e);
+}
+
+}  // namespace
+
 Status AuditLog::Record(const AuditEvent& event) {
   const AuditEvent e = Sanitized(event);
-  return db_->Write([&](Connection& c) -> Status {
-    if (e.kind == kFoldedKind) {
-      auto folded = Fold(c, e);
-      if (!folded) return std::move(folded).error();
-      if (*folded) return Ok();
-    }
-    return Insert(c, e);
-  });
+  return db_->Write([&](Connection& c) -> Status { return Store(c, e); });
+}
+
+void AuditLog::RecordBatched(const AuditEvent& event) {
+  db_->Defer([e = Sanitized(event)](Connection& c) { return Store(c, e); });
 }
 
 Result<std::vector<AuditEvent>> AuditLog::Latest(int limit, const std::string& kind) {
@@ -144,6 +155,8 @@ Result<std::vector<AuditEvent>> AuditLog::Latest(int limit, const std::string& k
     return MakeError("store.bad_limit",
                      "audit limit must be between 1 and 10000, got " + std::to_string(limit));
   }
+  // This process's batched events first, so that it reads what it wrote.
+  (void)db_->FlushDeferred();
   return db_->Read([&](Connection& c) -> Result<std::vector<AuditEvent>> {
     auto q = c.Prepare(
         "SELECT id, at, kind, code, message, issuer, assertion_id, visitor_id, remote_address, "

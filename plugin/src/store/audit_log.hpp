@@ -67,10 +67,18 @@ class AuditLog {
  public:
   explicit AuditLog(std::shared_ptr<Database> db) : db_(std::move(db)) {}
 
-  /// Inserts the event, or folds a rejection into its row (see above).
+  /// Inserts the event, or folds a rejection into its row (see above),
+  /// committed before it returns.
   Status Record(const AuditEvent& event);
+  /// The same, committed with the next batch of the Database's deferred
+  /// writes (Database::Defer): within Database::kDeferredMilliseconds, or
+  /// earlier. A crash of the process loses at most that last interval's
+  /// events; a store failure loses the batch (as a failed Record loses its
+  /// event). For the records of sign-ins that succeeded.
+  void RecordBatched(const AuditEvent& event);
   /// Most recently seen first (by last_at, then by insertion order); limit
-  /// 1..10000. A non-empty `kind` keeps only events of that kind.
+  /// 1..10000. A non-empty `kind` keeps only events of that kind. Commits
+  /// this process's batched events first.
   Result<std::vector<AuditEvent>> Latest(int limit, const std::string& kind = {});
   /// Deletes events last seen before `cutoff`; returns how many rows.
   Result<int> PurgeBefore(UnixSeconds cutoff);

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "store/migrations.hpp"
 
@@ -130,8 +131,7 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
     }
     return stmt;
   };
-  std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it != cache_.end() && it->second.in_use) {
     auto stmt = prepare(0);
     if (!stmt) return std::move(stmt).error();
@@ -140,10 +140,16 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
   if (it == cache_.end()) {
     auto stmt = prepare(SQLITE_PREPARE_PERSISTENT);
     if (!stmt) return std::move(stmt).error();
-    it = cache_.emplace(std::move(key), Cached{*stmt, false}).first;
+    it = cache_.emplace(std::string(sql), Cached{*stmt, false}).first;
   }
   it->second.in_use = true;
   return Statement(it->second.stmt, this, &it->second.in_use);
+}
+
+Status Connection::Run(std::string_view sql) {
+  auto stmt = Prepare(sql);
+  if (!stmt) return std::move(stmt).error();
+  return stmt->Run();
 }
 
 Status Connection::Exec(std::string_view sql, std::string_view what) {
@@ -158,6 +164,11 @@ Status Connection::Exec(std::string_view sql, std::string_view what) {
 
 int Connection::Changes() const { return sqlite3_changes(db_); }
 
+Error Connection::Failure(std::string_view what) const {
+  return MakeError("store.query_failed",
+                   std::string(what) + ": " + sqlite3_errmsg(db_) + Where(path_));
+}
+
 Result<int> Database::Change(std::string_view sql, std::int64_t parameter) {
   return Write([&](Connection& c) -> Result<int> {
     auto q = c.Prepare(sql);
@@ -168,14 +179,24 @@ Result<int> Database::Change(std::string_view sql, std::int64_t parameter) {
   });
 }
 
-Error Connection::Failure(std::string_view what) const {
-  return MakeError("store.query_failed",
-                   std::string(what) + ": " + sqlite3_errmsg(db_) + Where(path_));
-}
-
 // ---- Database -------------------------------------------------------------
 
-Database::~Database() = default;
+Database::~Database() {
+  std::unique_ptr<std::thread> thread;
+  {
+    std::lock_guard lock(background_mutex_);
+    stopping_ = true;
+    thread = std::move(thread_);
+  }
+  background_cv_.notify_all();
+  if (static_cast<int>(::getpid()) != pid_) {
+    // A forked child has no such thread and must not write the parent's rows.
+    (void)thread.release();
+    return;
+  }
+  if (thread) thread->join();
+  (void)FlushDeferred();
+}
 
 int Database::KnownSchemaVersion() { return Migrations().back().version; }
 
@@ -284,44 +305,277 @@ Status CreatePrivately(const std::string& path) {
 
 }  // namespace
 
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  // NOMUTEX: a Database lends each connection to one thread at a time.
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string message = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close_v2(raw);
+    return MakeError("store.open_failed", "cannot open " + path + ": " + message);
+  }
+  auto connection = std::unique_ptr<Connection>(new Connection(raw, path));
+  if (auto st = Configure(*connection, raw); !st) {
+    return MakeError("store.open_failed", "cannot open: " + st.error().message);
+  }
+  // Replaces SQLite's auto-checkpoint (which would run inside COMMIT, on the
+  // request's thread, with the writer mutex held): the hook only records the
+  // WAL's size; after the commit, MaybeCheckpoint hands the work to the
+  // Database's thread.
+  sqlite3_wal_hook(
+      raw,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<Connection*>(self)->wal_pages_ = pages;
+        return SQLITE_OK;
+      },
+      connection.get());
+  return connection;
+}
+
 Result<std::shared_ptr<Database>> Database::Open(const std::string& path) {
   try {
     if (auto created = CreatePrivately(path); !created) return std::move(created).error();
-    sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(
-        path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-        nullptr);
-    if (rc != SQLITE_OK) {
-      const std::string message = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
-      sqlite3_close_v2(raw);
-      return MakeError("store.open_failed", "cannot open " + path + ": " + message);
-    }
-    auto connection = std::unique_ptr<Connection>(new Connection(raw, path));
-    if (auto st = Configure(*connection, raw); !st) {
-      return MakeError("store.open_failed", "cannot open: " + st.error().message);
-    }
-    if (auto st = Migrate(*connection); !st) return std::move(st).error();
-    return std::shared_ptr<Database>(new Database(std::move(connection)));
+    auto connection = Connection::Open(path);
+    if (!connection) return std::move(connection).error();
+    if (auto st = Migrate(**connection); !st) return std::move(st).error();
+    auto db = std::shared_ptr<Database>(new Database(path));
+    db->GiveBack(std::move(*connection));
+    return db;
   } catch (const std::exception& e) {
     return MakeError("store.open_failed", "cannot open " + path + ": " + e.what());
   }
 }
 
+namespace {
+
+// Every connection to an in-memory database is a database of its own, so
+// the pool keeps exactly one and callers take turns.
+bool InMemory(const std::string& path) {
+  return path.empty() || path == ":memory:" ||
+         (path.starts_with("file:") &&
+          (path.find("mode=memory") != std::string::npos || path.starts_with("file::memory:")));
+}
+
+// Idle connections kept for reuse; more are opened while more threads use
+// the database at once, and closed again when they come back beyond this.
+constexpr std::size_t kMaxIdle = 8;
+
+}  // namespace
+
+Database::Database(std::string path)
+    : path_(std::move(path)), pid_(static_cast<int>(::getpid())), single_(InMemory(path_)) {
+  idle_.reserve(kMaxIdle);
+}
+
+Result<std::unique_ptr<Connection>> Database::Borrow() {
+  {
+    std::unique_lock lock(pool_mutex_);
+    if (single_) pool_ready_.wait(lock, [&] { return !idle_.empty(); });
+    if (!idle_.empty()) {
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      return connection;
+    }
+  }
+  return Connection::Open(path_);
+}
+
+void Database::GiveBack(std::unique_ptr<Connection> connection) noexcept {
+  if (!connection) return;
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (idle_.size() < kMaxIdle) {
+      // Cannot throw: capacity for kMaxIdle is reserved at construction.
+      idle_.push_back(std::move(connection));
+    }
+  }
+  pool_ready_.notify_one();
+  // A connection beyond kMaxIdle is closed here, outside the lock.
+}
+
 int Database::SchemaVersion() {
-  std::lock_guard lock(mutex_);
-  auto version = RecordedVersion(*connection_);
+  auto version = Read([](Connection& c) { return RecordedVersion(c); });
   return version ? *version : -1;
 }
 
-Status Database::Begin() { return connection_->Exec("BEGIN IMMEDIATE", "starting transaction"); }
-
-Status Database::Commit() { return connection_->Exec("COMMIT", "committing transaction"); }
-
-void Database::Rollback() {
-  // After some errors (e.g. SQLITE_FULL) SQLite has already rolled back.
-  if (sqlite3_get_autocommit(connection_->db_) == 0) {
-    (void)connection_->Exec("ROLLBACK", "rolling back");
+Result<Database::WriteTransaction> Database::BeginWrite() {
+  std::unique_lock lock(write_mutex_);
+  auto connection = Borrow();
+  if (!connection) return std::move(connection).error();
+  if (auto begun = (*connection)->Run("BEGIN IMMEDIATE"); !begun) {
+    GiveBack(std::move(*connection));
+    return MakeError(begun.error().code, "starting transaction: " + begun.error().message);
   }
+  return WriteTransaction(*this, std::move(lock), std::move(*connection));
+}
+
+Database::WriteTransaction::WriteTransaction(Database& db, std::unique_lock<std::mutex> lock,
+                                             std::unique_ptr<Connection> connection)
+    : db_(&db), lock_(std::move(lock)), connection_(std::move(connection)) {}
+
+Database::WriteTransaction::WriteTransaction(WriteTransaction&& other) noexcept
+    : db_(other.db_),
+      lock_(std::move(other.lock_)),
+      connection_(std::move(other.connection_)),
+      open_(other.open_) {
+  other.open_ = false;
+}
+
+Database::WriteTransaction::~WriteTransaction() { Finish(); }
+
+void Database::WriteTransaction::Finish() {
+  if (!connection_) return;
+  // After some errors (e.g. SQLITE_FULL) SQLite has already rolled back.
+  if (open_ && sqlite3_get_autocommit(connection_->db_) == 0) {
+    (void)connection_->Run("ROLLBACK");
+  }
+  open_ = false;
+  if (lock_.owns_lock()) lock_.unlock();
+  db_->GiveBack(std::move(connection_));
+}
+
+Status Database::WriteTransaction::Commit() {
+  if (!connection_ || !open_) {
+    return MakeError("store.query_failed",
+                     "committing a transaction that is no longer open" + Where(db_->path()));
+  }
+  auto committed = connection_->Run("COMMIT");
+  if (!committed) {
+    Finish();
+    return MakeError(committed.error().code,
+                     "committing transaction: " + committed.error().message);
+  }
+  open_ = false;
+  lock_.unlock();
+  db_->MaybeCheckpoint(*connection_);
+  Finish();
+  return Ok();
+}
+
+void Database::MaybeCheckpoint(Connection& connection) noexcept {
+  const int pages = connection.wal_pages_;
+  if (pages < kCheckpointFrames) return;
+  try {
+    {
+      std::lock_guard lock(background_mutex_);
+      // Once per kCheckpointFrames of growth: the WAL keeps its size until
+      // a writer restarts it after a complete checkpoint.
+      if (pages < last_seen_pages_) last_requested_pages_ = 0;  // restarted
+      last_seen_pages_ = pages;
+      if (stopping_ || pages < last_requested_pages_ + kCheckpointFrames) return;
+      last_requested_pages_ = pages;
+      checkpoint_wanted_ = true;
+      StartThreadLocked();
+    }
+    background_cv_.notify_one();
+  } catch (...) {
+    // No thread: checkpoint here, as SQLite itself would.
+    (void)sqlite3_wal_checkpoint_v2(connection.db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                    nullptr);
+  }
+}
+
+void Database::Defer(std::function<Status(Connection&)> write) {
+  bool wake = false;
+  try {
+    std::lock_guard lock(background_mutex_);
+    if (deferred_.empty()) {
+      deferred_deadline_ =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(kDeferredMilliseconds);
+      wake = true;
+    }
+    deferred_.push_back(std::move(write));
+    wake = wake || deferred_.size() >= kDeferredBatch;
+    StartThreadLocked();
+  } catch (...) {
+    // No thread (or no memory): commit what is queued now.
+    (void)FlushDeferred();
+    return;
+  }
+  if (wake) background_cv_.notify_one();
+}
+
+Status Database::FlushDeferred() {
+  std::lock_guard order(flush_mutex_);
+  std::vector<std::function<Status(Connection&)>> batch;
+  {
+    std::lock_guard lock(background_mutex_);
+    batch.swap(deferred_);
+  }
+  if (batch.empty()) return Ok();
+  return Write([&](Connection& c) -> Status {
+    for (auto& write : batch) {
+      if (auto st = write(c); !st) return st;
+    }
+    return Ok();
+  });
+}
+
+void Database::StartThreadLocked() {
+  if (thread_ || stopping_) return;
+  thread_ = std::make_unique<std::thread>([this] { BackgroundLoop(); });
+}
+
+namespace {
+
+std::int64_t ThreadCpuNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+void Database::BackgroundLoop() {
+  std::unique_ptr<Connection> checkpointer;
+  std::unique_lock lock(background_mutex_);
+  for (;;) {
+    // At shutdown the destructor commits what is left, and the last
+    // connection to close checkpoints by itself.
+    if (stopping_) break;
+    const bool flush =
+        !deferred_.empty() && (deferred_.size() >= kDeferredBatch ||
+                               std::chrono::steady_clock::now() >= deferred_deadline_);
+    const bool checkpoint = checkpoint_wanted_;
+    if (!flush && !checkpoint) {
+      if (deferred_.empty()) {
+        background_cv_.wait(lock);
+      } else {
+        background_cv_.wait_until(lock, deferred_deadline_);
+      }
+      continue;
+    }
+    checkpoint_wanted_ = false;
+    lock.unlock();
+    const std::int64_t start = ThreadCpuNs();
+    if (flush) {
+      // A failed batch is lost (see Defer); the next one starts afresh.
+      (void)FlushDeferred();
+      batches_.fetch_add(1);
+    }
+    if (checkpoint) {
+      if (!checkpointer) {
+        if (auto opened = Connection::Open(path_)) checkpointer = std::move(*opened);
+      }
+      if (checkpointer) {
+        // PASSIVE: copies what it can without waiting for readers or
+        // writers; what is left goes with the next checkpoint.
+        (void)sqlite3_wal_checkpoint_v2(checkpointer->db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                        nullptr, nullptr);
+        checkpoints_.fetch_add(1);
+      }
+    }
+    background_cpu_ns_.fetch_add(ThreadCpuNs() - start);
+    lock.lock();
+  }
+  lock.unlock();
+  checkpointer.reset();
+}
+
+Database::BackgroundStats Database::background_stats() const {
+  return BackgroundStats{checkpoints_.load(), batches_.load(), background_cpu_ns_.load()};
 }
 
 Error Database::Unexpected(const std::exception& e) const {
