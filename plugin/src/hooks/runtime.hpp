@@ -15,6 +15,7 @@
 #include "config/settings.hpp"
 #include "crypto/certificate.hpp"
 #include "routing/rules.hpp"
+#include "saml/response_validator.hpp"
 #include "store/database.hpp"
 
 namespace vsso::hooks {
@@ -22,8 +23,9 @@ namespace vsso::hooks {
 struct Runtime {
   config::Settings settings;
   std::shared_ptr<store::Database> db;
-  /// Active IdP certificates (config and admin-added), as synced into SQLite.
-  std::vector<crypto::Certificate> idp_certificates;
+  /// Active IdP certificates (config and admin-added), as synced into SQLite;
+  /// shared with every ValidationContext, never copied.
+  saml::CertificateSet idp_certificates;
   std::optional<crypto::PrivateKey> sp_private_key;
   std::optional<crypto::Certificate> sp_certificate;
   /// [routing], compiled and checked against the known chat fields.

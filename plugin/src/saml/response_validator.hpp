@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +56,29 @@ class ReplayGuard {
                                 UnixSeconds keep_until, UnixSeconds now) = 0;
 };
 
+/// The trusted IdP certificates, immutable and shared: a ValidationContext
+/// built per response (and the Runtime it comes from) copies a pointer, not
+/// the certificates.
+class CertificateSet {
+ public:
+  CertificateSet() = default;
+  CertificateSet(std::vector<crypto::Certificate> certificates)  // NOLINT: a list converts
+      : certificates_(
+            std::make_shared<const std::vector<crypto::Certificate>>(std::move(certificates))) {}
+  CertificateSet(std::initializer_list<crypto::Certificate> certificates)
+      : CertificateSet(std::vector<crypto::Certificate>(certificates)) {}
+
+  bool empty() const { return size() == 0; }
+  std::size_t size() const { return certificates_ ? certificates_->size() : 0; }
+  const crypto::Certificate& operator[](std::size_t i) const { return (*certificates_)[i]; }
+  const crypto::Certificate* begin() const { return empty() ? nullptr : certificates_->data(); }
+  const crypto::Certificate* end() const { return begin() + size(); }
+  void clear() { certificates_.reset(); }
+
+ private:
+  std::shared_ptr<const std::vector<crypto::Certificate>> certificates_;
+};
+
 struct ValidationContext {
   UnixSeconds now = 0;
   std::int64_t clock_skew_seconds = 120;
@@ -67,7 +92,7 @@ struct ValidationContext {
   bool allow_sha1 = false;
   std::size_t max_response_bytes = 256 * 1024;
   /// Active IdP certificates; any one may have signed (rollover).
-  std::vector<crypto::Certificate> idp_certificates;
+  CertificateSet idp_certificates;
   /// Decrypts EncryptedAssertion; absent: an EncryptedAssertion is refused.
   std::optional<crypto::PrivateKey> sp_private_key;
   /// Required: without it every response is refused ("saml.replay.unavailable").
