@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Turns visitor_sso_bench's JSON output into the tables of docs/performance.md.
+
+    bench/report.py RESULTS.json
+
+Single-thread ratios are paired: each iteration of nostore/store/acs first
+verifies the same bytes the bare way, and both parts are timed apart (thread
+CPU time, user + system, plus the CPU of the database's own thread for the
+store: checkpoints and batched audit records);
+wall time beside it), so both see the same load on a shared machine. Thread
+scaling is wall-clock throughput, with the CPU parallelism achieved (CPU time
+of both threads over wall time: 2.0 means neither thread ever waited, for the
+other or for a CPU) beside it.
+Exit status 0; targets missed are marked "no", not errors: the benchmark is
+not a test.
+"""
+import json
+import sys
+
+SHAPES = ["typical_5k", "both_signed", "large_40k_100attrs"]
+TARGET_CONSUME = 1.3
+TARGET_SCALING = 1.7
+HOOK_TARGETS = {  # name: (label, p50 target in µs or None)
+    "chat_start/signed_in": ("Chat start, signed-in visitor (10,000 sessions)", 20.0),
+    "routing/hook_100_rules": ("Routing hook, 100 rules (session read + rules)", 5.0),
+    "routing/evaluate_100_rules": ("Routing rules alone, 100 rules", 5.0),
+    "history/customer_id": ("History by customer ID, page of 20", 1000.0),
+}
+
+
+def us(value, unit):
+    return value * {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}[unit]
+
+
+def base_name(name):
+    parts = [p for p in name.split("/") if ":" not in p and p not in ("real_time", "manual_time")]
+    return "/".join(parts)
+
+
+def load(path):
+    with open(path) as f:
+        data = json.load(f)
+    runs = {}
+    for b in data["benchmarks"]:
+        if b.get("run_type", "iteration") != "iteration":
+            continue
+        key = (base_name(b["name"]), int(b.get("threads", 1)))
+        unit = b.get("time_unit", "ns")
+        entry = {
+            "cpu": us(b["cpu_time"], unit),
+            "real": us(b["real_time"], unit),
+            "iterations": b["iterations"],
+            "error": b.get("error_message") if b.get("error_occurred") else None,
+        }
+        for k, v in b.items():
+            if k in ("bytes", "p50_us", "p99_us", "rows", "bare_cpu_us", "cpu_us", "x_bare",
+                     "bare_wall_us", "wall_us", "wall_x_bare", "checkpoints", "batches"):
+                entry[k] = v
+        runs[key] = entry
+    return data.get("context", {}), runs
+
+
+def fmt(x, digits=1):
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def yes_no(ok):
+    return "yes" if ok else "**no**"
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    context, runs = load(sys.argv[1])
+    errors = [f"{k[0]} threads:{k[1]}: {v['error']}" for k, v in runs.items() if v["error"]]
+
+    print(f"Run {context.get('date', '?')} on {context.get('host_name', '?')}: "
+          f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
+          f"load average at start {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}")
+    print()
+    print("### Consume path, one thread (µs per response; ratio to bare on the same bytes, "
+          "interleaved)")
+    print()
+    print("| shape | bytes | bare CPU | nostore CPU | × bare | store CPU | **× bare** "
+          f"(≤ {TARGET_CONSUME}) | met | × bare, wall clock | checkpoints |")
+    print("|---|---:|---:|---:|---:|---:|---:|:-:|---:|---:|")
+    consume_rows = [(s, f"store/{s}") for s in SHAPES] + [
+        ("acs/typical_5k (the whole POST)", "acs/typical_5k")]
+    for label, name in consume_rows:
+        store = runs.get((name, 1))
+        if not store or "x_bare" not in store:
+            continue
+        shape = name.split("/", 1)[1]
+        nostore = runs.get((f"nostore/{shape}", 1)) if name.startswith("store/") else None
+        ratio = store["x_bare"]
+        met = yes_no(ratio <= TARGET_CONSUME) if name.startswith("store/") else "n/a"
+        nostore_cpu = fmt(nostore["cpu_us"]) if nostore and "cpu_us" in nostore else "—"
+        nostore_x = fmt(nostore["x_bare"], 2) if nostore and "x_bare" in nostore else "—"
+        print(f"| {label} | {fmt(store.get('bytes'), 0)} | {fmt(store['bare_cpu_us'])} | "
+              f"{nostore_cpu} | {nostore_x} | {fmt(store['cpu_us'])} | **{ratio:.2f}** | {met} | "
+              f"{store['wall_x_bare']:.2f} | {fmt(store.get('checkpoints'), 0)} |")
+    print()
+    print("### Two threads (wall-clock throughput, responses per second)")
+    print()
+    print(f"| benchmark | 1 thread | 2 threads | speedup (≥ {TARGET_SCALING}) | met | "
+          "CPU parallelism (2 = no waiting) |")
+    print("|---|---:|---:|---:|:-:|---:|")
+    names = []
+    for shape in SHAPES:
+        names += [f"bare/{shape}", f"nostore/{shape}", f"store/{shape}"]
+    names.append("acs/typical_5k")
+    for name in names:
+        one, two = runs.get((name, 1)), runs.get((name, 2))
+        if not one or not two:
+            continue
+        speedup = one["real"] / two["real"]
+        target = name.startswith(("store/", "acs/"))
+        print(f"| {name} | {1e6 / one['real']:,.0f} | {1e6 / two['real']:,.0f} | {speedup:.2f} | "
+              f"{yes_no(speedup >= TARGET_SCALING) if target else 'ref.'} | "
+              f"{two['cpu'] / two['real']:.2f} |")
+    print()
+    print("### Chat hooks (each call timed; µs)")
+    print()
+    print("| hook | median | p99 | target (median) | met |")
+    print("|---|---:|---:|---:|:-:|")
+    for name, (label, target) in HOOK_TARGETS.items():
+        r = runs.get((name, 1))
+        if not r or "p50_us" not in r:
+            continue
+        if "rows" in r:
+            label += f" over {r['rows']:,.0f} tags"
+        print(f"| {label} | {fmt(r['p50_us'], 2)} | {fmt(r['p99_us'], 2)} | ≤ {fmt(target, 0)} | "
+              f"{yes_no(r['p50_us'] <= target)} |")
+    if errors:
+        print()
+        print("Benchmarks that failed:")
+        for e in errors:
+            print(f"- {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
