@@ -75,8 +75,12 @@
  * never needs a lock of its own around hooks.
  * The plugin never calls into the host: there are no host callbacks, so a
  * runtime that cannot take calls on foreign threads (PHP, Python with the GIL,
- * Node) is safe. The plugin runs no background thread; periodic work
- * (housekeeping) runs inside the host's calls.
+ * Node) is safe. Housekeeping runs inside the host's calls. The plugin's
+ * store keeps one internal thread per open database (SQLite checkpoints and
+ * the batched audit rows of accepted sign-ins, docs/performance.md); it never
+ * calls into the host, and shutdown/destroy stop and join it, so the library
+ * may be unloaded after vsso_plugin_destroy. A process that forks after
+ * configure must create and configure its own handle in the child.
  *
  * ---- Ownership --------------------------------------------------------------
  * - Inputs (*_host_owned) are borrowed for the call only. The plugin never
