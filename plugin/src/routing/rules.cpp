@@ -365,25 +365,31 @@ bool Matches(const Value& v, Op op, std::string_view field_value) {
         return *n >= v.number;
     }
   }
-  std::string folded;
-  std::string_view have = field_value;
-  std::string_view want = v.text;
-  std::string want_folded;
-  if (!v.quoted) {
-    folded = ToLower(Trim(field_value));
-    want_folded = ToLower(v.text);
-    have = folded;
-    want = want_folded;
-  }
+  // Unquoted: trimmed and ASCII case-folded, compared in place (no folded
+  // copies: every chat runs through every rule).
+  const bool fold = !v.quoted;
+  const std::string_view have = fold ? Trim(field_value) : std::string_view(field_value);
+  const std::string_view want = v.text;
+  const auto same = [fold](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    if (!fold) return a == b;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (Lower(a[i]) != Lower(b[i])) return false;
+    }
+    return true;
+  };
   switch (op) {
     case Op::kContains:
-      return have.find(want) != std::string_view::npos;
+      for (std::size_t i = 0; i + want.size() <= have.size(); ++i) {
+        if (same(have.substr(i, want.size()), want)) return true;
+      }
+      return false;
     case Op::kStartsWith:
-      return have.starts_with(want);
+      return have.size() >= want.size() && same(have.substr(0, want.size()), want);
     case Op::kEndsWith:
-      return have.ends_with(want);
+      return have.size() >= want.size() && same(have.substr(have.size() - want.size()), want);
     default:
-      return have == want;  // kEq, kIn, and kNe (negated by the caller)
+      return same(have, want);  // kEq, kIn, and kNe (negated by the caller)
   }
 }
 
