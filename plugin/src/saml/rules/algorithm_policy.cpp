@@ -72,24 +72,31 @@ std::vector<xmlSecTransformId> Collect(bool allow_sha1, Kind a, Kind b, Kind c) 
   return ids;
 }
 
+// How refusals name the signature of `signed_element`; formatted only when
+// one is returned, so an accepted signature costs no message.
+std::string SignatureOf(const xmlNode* signed_element) {
+  return "the signature of " + DisplayName(signed_element);
+}
+
 // The Algorithm attribute of the single `local` child of `parent`.
-Result<std::string> AlgorithmOf(xmlNodePtr parent, const char* local, const std::string& where) {
+Result<std::string> AlgorithmOf(xmlNodePtr parent, const char* local, const xmlNode* where) {
   auto nodes = Children(parent, ns::kDsig, local);
   if (nodes.size() != 1) {
-    return MakeError("saml.signature.malformed", where + " needs exactly one ds:" + local +
-                                                     ", found " + std::to_string(nodes.size()));
+    return MakeError("saml.signature.malformed", SignatureOf(where) +
+                                                     " needs exactly one ds:" + local + ", found " +
+                                                     std::to_string(nodes.size()));
   }
   auto algorithm = GetAttr(nodes.front(), "Algorithm");
   if (!algorithm) {
     return MakeError("saml.signature.malformed",
-                     where + " ds:" + local + " has no Algorithm attribute");
+                     SignatureOf(where) + " ds:" + local + " has no Algorithm attribute");
   }
   return *algorithm;
 }
 
-Status Refuse(const char* code, const std::string& where, const char* element,
-              const std::string& uri, const std::string& why) {
-  return MakeError(code, where + " uses " + element + " " + Quote(uri) + ": " + why);
+Status Refuse(const char* code, const xmlNode* where, const char* element, const std::string& uri,
+              const std::string& why) {
+  return MakeError(code, SignatureOf(where) + " uses " + element + " " + Quote(uri) + ": " + why);
 }
 
 std::string Sha1Hint(const Algorithm* alg) {
@@ -99,7 +106,7 @@ std::string Sha1Hint(const Algorithm* alg) {
 }
 
 Status CheckSite(const SignatureSite& site, bool allow_sha1) {
-  const std::string where = "the signature of " + DisplayName(site.signed_element);
+  const xmlNode* where = site.signed_element;
   xmlNodePtr signed_info = FirstChild(site.signature, ns::kDsig, "SignedInfo");
 
   auto c14n = AlgorithmOf(signed_info, "CanonicalizationMethod", where);

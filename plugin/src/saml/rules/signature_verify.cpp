@@ -99,7 +99,8 @@ Outcome VerifyWith(const Message& message, const SignatureSite& site, xmlSecDSig
 }
 
 Status VerifySite(Message& message, SignatureSite& site, const ValidationContext& context) {
-  const std::string what = "the signature of " + DisplayName(site.signed_element);
+  // For refusals only: an accepted signature formats no message.
+  const auto what = [&] { return "the signature of " + DisplayName(site.signed_element); };
   std::string tried;
   bool any_usable = false;
   for (const crypto::Certificate& cert : context.idp_certificates) {
@@ -115,11 +116,11 @@ Status VerifySite(Message& message, SignatureSite& site, const ValidationContext
       case Outcome::kDigestMismatch:
         // The digest does not depend on the key: the signed content changed.
         return MakeError("saml.signature.invalid",
-                         what +
+                         what() +
                              " does not match its content (DigestValue mismatch): the "
                              "element was modified after signing");
       case Outcome::kWrongTarget:
-        return MakeError("saml.signature.reference_uri", what + " verified, but not over " +
+        return MakeError("saml.signature.reference_uri", what() + " verified, but not over " +
                                                              DisplayName(site.signed_element) +
                                                              " itself; refused");
       case Outcome::kSignatureMismatch:
@@ -133,7 +134,7 @@ Status VerifySite(Message& message, SignatureSite& site, const ValidationContext
     }
   }
   return MakeError("saml.signature.invalid",
-                   what +
+                   what() +
                        " does not verify with any configured IdP certificate (SHA-256 "
                        "fingerprints tried: " +
                        tried + ")" +
