@@ -15,20 +15,17 @@ Result<bool> ReplayCache::FirstUse(const std::string& assertion_id, const std::s
     return MakeError("store.replay_bad_id", "an assertion without ID cannot be checked for replay");
   }
   auto first = db_->Write([&](Connection& c) -> Result<bool> {
-    // An expired entry for this ID must not block it (nor linger), and the
-    // delete + insert run in one write transaction so no other writer can
-    // slip between them.
-    auto expired =
-        c.Prepare("DELETE FROM replay_cache WHERE assertion_id = ?1 AND keep_until < ?2");
-    if (!expired) return std::move(expired).error();
-    expired->BindText(1, assertion_id).BindInt(2, now);
-    if (auto st = expired->Run(); !st) return std::move(st).error();
-    auto insert = c.Prepare(
-        "INSERT OR IGNORE INTO replay_cache (assertion_id, issuer, keep_until) VALUES (?1, ?2, "
-        "?3)");
-    if (!insert) return std::move(insert).error();
-    insert->BindText(1, assertion_id).BindText(2, issuer).BindInt(3, keep_until);
-    if (auto st = insert->Run(); !st) return std::move(st).error();
+    // One statement: a new ID is inserted; an expired entry for it is
+    // replaced (it must not block the ID, nor linger); a live one is left
+    // as it is and nothing changes. Inside the write transaction no other
+    // writer can come between the look-up and the write.
+    auto q = c.Prepare(
+        "INSERT INTO replay_cache (assertion_id, issuer, keep_until) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (assertion_id) DO UPDATE SET issuer = excluded.issuer, "
+        "keep_until = excluded.keep_until WHERE replay_cache.keep_until < ?4");
+    if (!q) return std::move(q).error();
+    q->BindText(1, assertion_id).BindText(2, issuer).BindInt(3, keep_until).BindInt(4, now);
+    if (auto st = q->Run(); !st) return std::move(st).error();
     return c.Changes() == 1;
   });
   if (first && *first && (first_uses.fetch_add(1) + 1) % purge_every_ == 0) {
