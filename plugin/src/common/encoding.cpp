@@ -17,64 +17,60 @@ std::string Base64Encode(std::string_view bytes) {
 
 namespace {
 
-enum CharClass : unsigned char { kInvalid, kData, kPad, kSpace };
-
-// What each byte is to Base64Decode (the decoding itself is OpenSSL's).
+// Bits of what a byte is to Base64Decode (the decoding itself is OpenSSL's);
+// 0 for the 64 data characters.
+constexpr unsigned char kInvalid = 1;
+constexpr unsigned char kPad = 2;
+constexpr unsigned char kSpace = 4;
 constexpr std::array<unsigned char, 256> kClasses = [] {
   std::array<unsigned char, 256> t{};
   for (int c = 0; c < 256; ++c) {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
         c == '/') {
-      t[c] = kData;
+      t[c] = 0;
     } else if (c == '=') {
       t[c] = kPad;
     } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
       t[c] = kSpace;
+    } else {
+      t[c] = kInvalid;
     }
   }
   return t;
 }();
 
+Error Bad(const char* why) {
+  return MakeError("encoding.bad_base64", std::string("not base64: ") + why);
+}
+
 }  // namespace
 
 Result<std::string> Base64Decode(std::string_view text) {
-  // One pass over the characters; a posted SAMLResponse (about 8 KB) goes to
-  // the decoder as it is unless whitespace must be dropped first.
-  std::size_t spaces = 0;
-  std::size_t pads = 0;
-  bool data_after_pad = false;
-  for (const char ch : text) {
-    switch (kClasses[static_cast<unsigned char>(ch)]) {
-      case kData:
-        data_after_pad = data_after_pad || pads != 0;
-        break;
-      case kPad:
-        ++pads;
-        break;
-      case kSpace:
-        ++spaces;
-        break;
-      default:
-        return MakeError("encoding.bad_base64", "not base64: unexpected character");
-    }
-  }
-  const std::size_t length = text.size() - spaces;
-  if (length % 4 != 0) {
-    return MakeError("encoding.bad_base64", "not base64: length is not a multiple of 4");
-  }
-  if (data_after_pad || pads > 2) {
-    return MakeError("encoding.bad_base64", "not base64: padding in the middle");
-  }
+  // What kinds of bytes occur, in one branch-free pass (a posted
+  // SAMLResponse is 8 to 60 KB): usually only data and final padding, and
+  // then the text goes to the decoder as it is.
+  unsigned char seen = 0;
+  for (const char ch : text) seen |= kClasses[static_cast<unsigned char>(ch)];
+  if ((seen & kInvalid) != 0) return Bad("unexpected character");
   std::string compact;
   std::string_view input = text;
-  if (spaces != 0) {
-    compact.reserve(length);
+  if ((seen & kSpace) != 0) {
+    compact.reserve(text.size());
     for (const char ch : text) {
       if (kClasses[static_cast<unsigned char>(ch)] != kSpace) compact.push_back(ch);
     }
     input = compact;
   }
-  std::string out(3 * (length / 4), '\0');
+  if (input.size() % 4 != 0) return Bad("length is not a multiple of 4");
+  std::size_t pads = 0;
+  if ((seen & kPad) != 0) {
+    const std::size_t first_pad = input.find('=');
+    pads = input.size() - first_pad;
+    if (pads > 2 || input.find_first_not_of('=', first_pad) != std::string_view::npos) {
+      return Bad("padding in the middle");
+    }
+  }
+  std::string out(3 * (input.size() / 4), '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(input.data()),
                                 static_cast<int>(input.size()));
