@@ -222,6 +222,10 @@ void ReportBackground(benchmark::State& state, const store::Database& db,
   paired.AddCpu(after.cpu_ns - before.cpu_ns);
   state.counters["checkpoints"] = static_cast<double>(after.checkpoints - before.checkpoints);
   state.counters["batches"] = static_cast<double>(after.batches - before.batches);
+  if (state.iterations() > 0) {
+    state.counters["background_us"] = static_cast<double>(after.cpu_ns - before.cpu_ns) / 1000 /
+                                      static_cast<double>(state.iterations());
+  }
 }
 
 std::shared_ptr<Site> g_store_site;
