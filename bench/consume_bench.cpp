@@ -217,14 +217,26 @@ void BM_NoStore(benchmark::State& state, Shape shape) {
 // What the database's own thread did for the run (checkpoints, batches of
 // audit records): its CPU time counts as the path's own.
 void ReportBackground(benchmark::State& state, const store::Database& db,
-                      const store::Database::BackgroundStats& before, Paired& paired) {
-  const store::Database::BackgroundStats after = db.background_stats();
-  paired.AddCpu(after.cpu_ns - before.cpu_ns);
+                      const store::Database::Stats& before, Paired& paired) {
+  const store::Database::Stats after = db.stats();
+  paired.AddCpu(after.background_cpu_ns - before.background_cpu_ns);
   state.counters["checkpoints"] = static_cast<double>(after.checkpoints - before.checkpoints);
   state.counters["batches"] = static_cast<double>(after.batches - before.batches);
-  if (state.iterations() > 0) {
-    state.counters["background_us"] = static_cast<double>(after.cpu_ns - before.cpu_ns) / 1000 /
-                                      static_cast<double>(state.iterations());
+  // Per response (all threads): the store thread's CPU, and how long writers
+  // waited for / held the writer mutex, the part threads cannot share.
+  const double n = static_cast<double>(state.iterations()) * state.threads();
+  if (n > 0) {
+    state.counters["background_us"] =
+        static_cast<double>(after.background_cpu_ns - before.background_cpu_ns) / 1000 / n;
+    state.counters["write_wait_us"] =
+        static_cast<double>(after.write_wait_ns - before.write_wait_ns) / 1000 / n;
+    state.counters["write_hold_us"] =
+        static_cast<double>(after.write_hold_ns - before.write_hold_ns) / 1000 / n;
+    if (after.transactions > before.transactions) {
+      state.counters["writes_per_txn"] =
+          static_cast<double>(after.writes - before.writes) /
+          static_cast<double>(after.transactions - before.transactions);
+    }
   }
 }
 
@@ -235,11 +247,11 @@ void BM_Store(benchmark::State& state, Shape shape, bool with_session) {
   if (state.thread_index() == 0) g_store_site = std::make_shared<Site>();
   const std::string prefix = "visitor-" + std::to_string(state.thread_index()) + "-";
   Paired paired(state);
-  store::Database::BackgroundStats before;
+  store::Database::Stats before;
   std::size_t i = static_cast<std::size_t>(state.thread_index());
   for (auto _ : state) {
     const hooks::Runtime& rt = *g_store_site->rt;
-    if (i < static_cast<std::size_t>(state.threads())) before = rt.db->background_stats();
+    if (i < static_cast<std::size_t>(state.threads())) before = rt.db->stats();
     paired.Bare(pool.at(i), shape == Shape::kBothSigned);
     paired.Start();
     // Each response is accepted once per database: the pool must be as
@@ -326,11 +338,11 @@ std::shared_ptr<AcsRun> PrepareAcs() {
 void BM_Acs(benchmark::State& state) {
   if (state.thread_index() == 0) g_acs = PrepareAcs();
   Paired paired(state);
-  store::Database::BackgroundStats before;
+  store::Database::Stats before;
   std::size_t i = static_cast<std::size_t>(state.thread_index());
   for (auto _ : state) {
     if (i < static_cast<std::size_t>(state.threads())) {
-      before = g_acs->site.rt->db->background_stats();
+      before = g_acs->site.rt->db->stats();
     }
     paired.Bare(AcsResponses().at(i), false);
     paired.Start();

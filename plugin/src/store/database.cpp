@@ -400,58 +400,114 @@ int Database::SchemaVersion() {
   return version ? *version : -1;
 }
 
-Result<Database::WriteTransaction> Database::BeginWrite() {
-  std::unique_lock lock(write_mutex_);
-  auto connection = Borrow();
-  if (!connection) return std::move(connection).error();
-  if (auto begun = (*connection)->Run("BEGIN IMMEDIATE"); !begun) {
-    GiveBack(std::move(*connection));
-    return MakeError(begun.error().code, "starting transaction: " + begun.error().message);
-  }
-  return WriteTransaction(*this, std::move(lock), std::move(*connection));
+namespace {
+
+std::int64_t NanosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                              start)
+      .count();
 }
 
-Database::WriteTransaction::WriteTransaction(Database& db, std::unique_lock<std::mutex> lock,
-                                             std::unique_ptr<Connection> connection)
-    : db_(&db), lock_(std::move(lock)), connection_(std::move(connection)) {}
+}  // namespace
 
-Database::WriteTransaction::WriteTransaction(WriteTransaction&& other) noexcept
-    : db_(other.db_),
-      lock_(std::move(other.lock_)),
-      connection_(std::move(other.connection_)),
-      open_(other.open_) {
-  other.open_ = false;
+Status Database::RunWrite(WriteBody& body) {
+  PendingWrite me{&body};
+  writes_.fetch_add(1);
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&me);
+  for (;;) {
+    if (leading_ && !me.done) {
+      const auto asked = std::chrono::steady_clock::now();
+      queue_cv_.wait(lock, [&] { return me.done || !leading_; });
+      write_wait_ns_.fetch_add(NanosSince(asked));
+    }
+    if (me.done) return std::move(me.outcome);
+    // No group is running: this writer leads the next one, with every
+    // write queued so far (up to kMaxGroup, in arrival order).
+    leading_ = true;
+    const std::size_t n = std::min(queue_.size(), kMaxGroup);
+    std::vector<PendingWrite*> group(queue_.begin(),
+                                     queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    lock.unlock();
+    RunGroup(group);
+    lock.lock();
+    for (PendingWrite* w : group) w->done = true;
+    leading_ = false;
+    queue_cv_.notify_all();
+  }
 }
 
-Database::WriteTransaction::~WriteTransaction() { Finish(); }
-
-void Database::WriteTransaction::Finish() {
-  if (!connection_) return;
-  // After some errors (e.g. SQLITE_FULL) SQLite has already rolled back.
-  if (open_ && sqlite3_get_autocommit(connection_->db_) == 0) {
-    (void)connection_->Run("ROLLBACK");
+void Database::RunGroup(const std::vector<PendingWrite*>& group) noexcept {
+  const auto started = std::chrono::steady_clock::now();
+  // Every write not yet failed on its own gets `error` (nothing of the
+  // group was committed).
+  const auto fail_all = [&](const Error& error) {
+    for (PendingWrite* w : group) {
+      if (w->outcome) w->outcome = error;
+    }
+  };
+  try {
+    auto borrowed = Borrow();
+    if (!borrowed) return fail_all(borrowed.error());
+    Lease lease(*this, std::move(*borrowed));
+    Connection& c = lease.connection();
+    const auto abort = [&](const Error& error) {
+      // After some errors (e.g. SQLITE_FULL) SQLite has already rolled back.
+      if (sqlite3_get_autocommit(c.db_) == 0) (void)c.Run("ROLLBACK");
+      fail_all(error);
+    };
+    if (auto begun = c.Run("BEGIN IMMEDIATE"); !begun) {
+      return fail_all(
+          MakeError(begun.error().code, "starting transaction: " + begun.error().message));
+    }
+    transactions_.fetch_add(1);
+    // A lone write needs no savepoint: its error rolls the transaction back.
+    const bool savepoints = group.size() > 1;
+    for (PendingWrite* w : group) {
+      if (savepoints) {
+        if (auto st = c.Run("SAVEPOINT write"); !st) return abort(st.error());
+      }
+      Status st = [&]() -> Status {
+        try {
+          return (*w->body)(c);
+        } catch (const std::exception& e) {
+          return Unexpected(e);
+        } catch (...) {
+          // Runs on the group leader's thread: nothing may escape.
+          return MakeError("store.query_failed", "unexpected failure" + Where(path_));
+        }
+      }();
+      if (sqlite3_get_autocommit(c.db_) != 0) {
+        // SQLite ended the whole transaction (I/O error, disk full): the
+        // writes before this one are gone too.
+        if (st) {
+          st = MakeError("store.query_failed",
+                         "the transaction was rolled back by SQLite" + Where(path_));
+        }
+        w->outcome = st;
+        return fail_all(st.error());
+      }
+      if (!st) {
+        w->outcome = std::move(st);
+        if (!savepoints) return abort(w->outcome.error());
+        if (auto undone = c.Run("ROLLBACK TO write"); !undone) return abort(undone.error());
+      }
+      if (savepoints) {
+        if (auto released = c.Run("RELEASE write"); !released) return abort(released.error());
+      }
+    }
+    if (auto committed = c.Run("COMMIT"); !committed) {
+      return abort(MakeError(committed.error().code,
+                             "committing transaction: " + committed.error().message));
+    }
+    write_hold_ns_.fetch_add(NanosSince(started));
+    MaybeCheckpoint(c);
+  } catch (const std::exception& e) {
+    fail_all(Unexpected(e));
+  } catch (...) {
+    fail_all(MakeError("store.query_failed", "unexpected failure" + Where(path_)));
   }
-  open_ = false;
-  if (lock_.owns_lock()) lock_.unlock();
-  db_->GiveBack(std::move(connection_));
-}
-
-Status Database::WriteTransaction::Commit() {
-  if (!connection_ || !open_) {
-    return MakeError("store.query_failed",
-                     "committing a transaction that is no longer open" + Where(db_->path()));
-  }
-  auto committed = connection_->Run("COMMIT");
-  if (!committed) {
-    Finish();
-    return MakeError(committed.error().code,
-                     "committing transaction: " + committed.error().message);
-  }
-  open_ = false;
-  lock_.unlock();
-  db_->MaybeCheckpoint(*connection_);
-  Finish();
-  return Ok();
 }
 
 void Database::MaybeCheckpoint(Connection& connection) noexcept {
@@ -504,13 +560,20 @@ Status Database::FlushDeferred() {
     std::lock_guard lock(background_mutex_);
     batch.swap(deferred_);
   }
-  if (batch.empty()) return Ok();
-  return Write([&](Connection& c) -> Status {
-    for (auto& write : batch) {
-      if (auto st = write(c); !st) return st;
-    }
-    return Ok();
-  });
+  // In transactions of kMaxGroup writes: requests' writes go in between
+  // (or join them) instead of waiting for the whole batch.
+  Status outcome = Ok();
+  for (std::size_t first = 0; first < batch.size(); first += kMaxGroup) {
+    const std::size_t last = std::min(batch.size(), first + kMaxGroup);
+    Status st = Write([&](Connection& c) -> Status {
+      for (std::size_t i = first; i < last; ++i) {
+        if (auto written = batch[i](c); !written) return written;
+      }
+      return Ok();
+    });
+    if (!st) outcome = std::move(st);
+  }
+  return outcome;
 }
 
 void Database::StartThreadLocked() {
@@ -574,8 +637,14 @@ void Database::BackgroundLoop() {
   checkpointer.reset();
 }
 
-Database::BackgroundStats Database::background_stats() const {
-  return BackgroundStats{checkpoints_.load(), batches_.load(), background_cpu_ns_.load()};
+Database::Stats Database::stats() const {
+  return Stats{.checkpoints = checkpoints_.load(),
+               .batches = batches_.load(),
+               .background_cpu_ns = background_cpu_ns_.load(),
+               .writes = writes_.load(),
+               .transactions = transactions_.load(),
+               .write_wait_ns = write_wait_ns_.load(),
+               .write_hold_ns = write_hold_ns_.load()};
 }
 
 Error Database::Unexpected(const std::exception& e) const {

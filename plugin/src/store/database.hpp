@@ -5,11 +5,11 @@
 // Threading: a Database may be shared (std::shared_ptr) by any number of
 // threads. Read() lends the callback a connection of its own from the pool
 // (opened on demand, kept for reuse), so readers never wait for each other
-// nor for a writer (WAL). Writes in this process queue on one mutex before
-// BEGIN IMMEDIATE: SQLite's busy handler would put a waiting writer to sleep
-// for a millisecond or more, the mutex hands over in microseconds. A
-// Read/Write callback must not call back into a repository on the same
-// Database (a Write inside a Write would wait for itself). Several processes
+// nor for a writer (WAL). Writes of this process queue inside the Database
+// and are committed in groups (see Write) rather than each waiting in
+// SQLite's busy handler, which sleeps a millisecond or more. A Read/Write
+// callback must not call back into a repository on the same Database (a
+// Write inside a Write would wait for itself). Several processes
 // (or several Database objects) may open the same file: BEGIN IMMEDIATE
 // makes writers serialise on SQLite's file lock and wait up to the busy
 // timeout instead of failing on a stale snapshot.
@@ -36,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -149,6 +150,10 @@ class Database {
   static constexpr int kDeferredMilliseconds = 200;
   /// Deferred writes queued beyond which the batch is committed at once.
   static constexpr std::size_t kDeferredBatch = 1000;
+  /// Writes committed together at most (see Write); deferred writes are
+  /// committed in groups of this size too, so that no request waits long
+  /// behind a batch.
+  static constexpr std::size_t kMaxGroup = 64;
 
   /// Opens or creates the file (a new file with mode 0600, and so its -wal
   /// and -shm files), applies pending migrations (each in its own
@@ -187,17 +192,27 @@ class Database {
   }
 
   /// Runs fn(Connection&) -> Result<T> inside BEGIN IMMEDIATE ... COMMIT;
-  /// an error result or an exception rolls back. Committed (durable against
-  /// a crash of the process) when it returns a value.
+  /// an error result or an exception undoes its changes. Committed (durable
+  /// against a crash of the process) when it returns a value.
+  ///
+  /// Group commit: writes of this process that arrive while a transaction
+  /// is being committed wait, then go together into the next one (at most
+  /// kMaxGroup), each inside a SAVEPOINT of its own, so an error undoes that
+  /// write alone; the callbacks run in order on the thread of the first of
+  /// them. Two threads signing visitors in thus share BEGIN and COMMIT
+  /// instead of queueing for SQLite's single writer.
   template <class Fn>
   auto Write(Fn&& fn) -> std::invoke_result_t<Fn, Connection&> {
+    using R = std::invoke_result_t<Fn, Connection&>;
     try {
-      auto transaction = BeginWrite();
-      if (!transaction) return std::move(transaction).error();
-      auto result = fn(transaction->connection());
-      if (!result) return result;  // rolled back by ~WriteTransaction
-      if (auto committed = transaction->Commit(); !committed) return std::move(committed).error();
-      return result;
+      std::optional<R> result;
+      WriteBody body = [&](Connection& c) -> Status {
+        result.emplace(fn(c));
+        if (*result) return Ok();
+        return result->error();
+      };
+      if (Status done = RunWrite(body); !done) return std::move(done).error();
+      return std::move(*result);
     } catch (const std::exception& e) {
       return Unexpected(e);
     }
@@ -214,38 +229,29 @@ class Database {
   /// Commits the writes deferred so far, before it returns.
   Status FlushDeferred();
 
-  /// Work done by the Database's own thread (checkpoints, deferred
-  /// batches) and its CPU time: benchmarks add it to the requests that
-  /// caused it.
-  struct BackgroundStats {
+  /// Counters since Open, for benchmarks and diagnostics: the work of the
+  /// Database's own thread (checkpoints, deferred batches) and its CPU time;
+  /// writes, the transactions that committed them, how long writers waited
+  /// for another group to finish and how long transactions took (the part
+  /// of a write that threads of one process cannot do in parallel).
+  struct Stats {
     std::int64_t checkpoints = 0;
     std::int64_t batches = 0;
-    std::int64_t cpu_ns = 0;
+    std::int64_t background_cpu_ns = 0;
+    std::int64_t writes = 0;
+    std::int64_t transactions = 0;
+    std::int64_t write_wait_ns = 0;
+    std::int64_t write_hold_ns = 0;
   };
-  BackgroundStats background_stats() const;
+  Stats stats() const;
 
  private:
-  // A write transaction: BEGIN IMMEDIATE on a pooled connection, with this
-  // process's writer mutex held until Commit or destruction; destroyed
-  // without a successful Commit, it rolls back.
-  class WriteTransaction {
-   public:
-    WriteTransaction(Database& db, std::unique_lock<std::mutex> lock,
-                     std::unique_ptr<Connection> connection);
-    WriteTransaction(WriteTransaction&&) noexcept;
-    WriteTransaction& operator=(WriteTransaction&&) = delete;
-    ~WriteTransaction();
-    Connection& connection() { return *connection_; }
-    // COMMIT, then (outside the writer mutex) the checkpoint check.
-    Status Commit();
-
-   private:
-    void Finish();
-
-    Database* db_;
-    std::unique_lock<std::mutex> lock_;
-    std::unique_ptr<Connection> connection_;
-    bool open_ = true;
+  using WriteBody = std::function<Status(Connection&)>;
+  // A Write waiting for its group's transaction.
+  struct PendingWrite {
+    WriteBody* body;
+    Status outcome = Ok();
+    bool done = false;
   };
 
   // A pooled connection lent to one caller, given back on destruction.
@@ -265,7 +271,11 @@ class Database {
 
   explicit Database(std::string path);
 
-  Result<WriteTransaction> BeginWrite();
+  /// Queues `body`, leads a group when no other is running (see Write),
+  /// returns once its transaction has committed or failed.
+  Status RunWrite(WriteBody& body);
+  /// One transaction for `group`: every outcome set.
+  void RunGroup(const std::vector<PendingWrite*>& group) noexcept;
   /// An idle connection of the pool, or a new one.
   Result<std::unique_ptr<Connection>> Borrow();
   void GiveBack(std::unique_ptr<Connection> connection) noexcept;
@@ -280,8 +290,11 @@ class Database {
 
   std::string path_;
   int pid_;  // of the process that opened it; a forked child neither joins nor writes
-  // Serialises this process's writers ahead of SQLite's file lock.
-  std::mutex write_mutex_;
+  // Writes waiting for a transaction; one group at a time is committed.
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::vector<PendingWrite*> queue_;
+  bool leading_ = false;
   std::mutex pool_mutex_;
   std::condition_variable pool_ready_;
   std::vector<std::unique_ptr<Connection>> idle_;
@@ -303,6 +316,10 @@ class Database {
   std::atomic<std::int64_t> checkpoints_{0};
   std::atomic<std::int64_t> batches_{0};
   std::atomic<std::int64_t> background_cpu_ns_{0};
+  std::atomic<std::int64_t> writes_{0};
+  std::atomic<std::int64_t> transactions_{0};
+  std::atomic<std::int64_t> write_wait_ns_{0};
+  std::atomic<std::int64_t> write_hold_ns_{0};
 };
 
 }  // namespace vsso::store
