@@ -42,6 +42,9 @@ struct RoutingRule {
 
 struct Settings {
   std::string source_path;  ///< The config file these settings came from.
+  /// The site these settings configure: its file name without the extension
+  /// under a platform file, "default" for a single-site file (platform.hpp).
+  std::string site_id = "default";
 
   // [sso]: the keys, types, ranges and defaults are in config/keys.cpp, whose
   // table LoadSettings applies; a default-constructed Settings is all zero.
