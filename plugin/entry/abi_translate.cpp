@@ -73,6 +73,7 @@ sdk::Chat ReadChat(const vsso_chat_host_owned* chat) {
       out.prechat_answers.push_back(ReadField(answers[i]));
     }
   }
+  out.site_id = TextOf(c, &C::site_id, "chat.site_id");
   return out;
 }
 
@@ -91,6 +92,7 @@ sdk::HistoryQuery ReadHistoryQuery(const vsso_history_query_host_owned* query) {
                          : static_cast<int>(std::min<std::uint32_t>(
                                limit, static_cast<std::uint32_t>(std::numeric_limits<int>::max())));
   out.cursor = TextOf(q, &Q::cursor, "query.cursor");
+  out.site_id = TextOf(q, &Q::site_id, "query.site_id");
   return out;
 }
 
@@ -120,6 +122,7 @@ sdk::AdminOverviewQuery ReadAdminOverviewQuery(const vsso_admin_overview_query_h
   sdk::AdminOverviewQuery out;
   const std::uint32_t limit = abi::Get(q, &Q::failure_limit);
   out.failure_limit = limit == 0 ? 20 : limit;
+  out.site_id = TextOf(q, &Q::site_id, "query.site_id");
   return out;
 }
 
@@ -188,6 +191,7 @@ void FillDescription(vsso_description_plugin_owned& c, Arena& arena,
   c.mapping_count = d.mapping_count;
   c.sp_entity_id = arena.Bytes(d.sp_entity_id);
   c.idp_entity_id = arena.Bytes(d.idp_entity_id);
+  c.site_count = d.site_count;
 }
 
 void FillChatStart(vsso_chat_start_plugin_owned& c, Arena& arena, const sdk::ChatStartResult& r) {

@@ -1,5 +1,5 @@
 /*
- * visitor-sso plugin ABI, SDK 2.0: the whole contract between a chat platform
+ * visitor-sso plugin ABI, SDK 2.1: the whole contract between a chat platform
  * (the host) and the visitor-sso plugin, in pure C99.
  *
  * Any language that can call C loads the plugin through this file: C and C++
@@ -130,7 +130,7 @@
 /* ======================================================================== */
 
 /* The SDK this header describes. */
-enum vsso_sdk_version { VSSO_SDK_VERSION_MAJOR = 2, VSSO_SDK_VERSION_MINOR = 0 };
+enum vsso_sdk_version { VSSO_SDK_VERSION_MAJOR = 2, VSSO_SDK_VERSION_MINOR = 1 };
 
 /* What every fallible call returns (and repeats in its result's status). */
 typedef enum vsso_status {
@@ -313,6 +313,11 @@ typedef struct vsso_chat_host_owned {
   /* What a guest typed into the pre-chat survey, if anything. */
   const vsso_field_host_owned* const* prechat_answers;
   size_t prechat_answers_count;
+  /* SDK 2.1: the website the chat belongs to, as the plugin's platform file
+     names it (a site file's name without extension). Empty: "default" (the
+     site of a single-site configuration). A site the plugin does not know is
+     refused ("site.unknown"); one site's sessions never answer for another. */
+  vsso_bytes_host_owned site_id;
 } vsso_chat_host_owned;
 
 /* The second argument of vsso_on_transcript_will_be_saved. */
@@ -339,6 +344,8 @@ typedef struct vsso_history_query_host_owned {
   uint32_t limit;
   /* Empty for the first page, else next_cursor of the previous page. */
   vsso_bytes_host_owned cursor;
+  /* SDK 2.1: whose History; empty: "default". Only that site's transcripts. */
+  vsso_bytes_host_owned site_id;
 } vsso_history_query_host_owned;
 
 /* A request for one of the plugin's endpoints: the host forwards every
@@ -369,6 +376,9 @@ typedef struct vsso_admin_overview_query_host_owned {
   uint32_t struct_size;
   /* 1..1000 most recent refused sign-ins; 0: the default, 20. */
   uint32_t failure_limit;
+  /* SDK 2.1: which site's settings, certificates and failures; empty:
+     "default". */
+  vsso_bytes_host_owned site_id;
 } vsso_admin_overview_query_host_owned;
 
 /* ======================================================================== */
@@ -402,6 +412,11 @@ typedef struct vsso_description_plugin_owned {
   uint32_t mapping_count;
   vsso_bytes_plugin_owned sp_entity_id;
   vsso_bytes_plugin_owned idp_entity_id;
+  /* SDK 2.1: how many sites the configuration defines (1 for a single-site
+     file), broken ones included. The fields above describe the "default"
+     site, or are empty when there is none; the admin overview of a site
+     describes that site. */
+  uint32_t site_count;
 } vsso_description_plugin_owned;
 
 /* vsso_on_chat_will_start: how the chat may start. */

@@ -92,6 +92,7 @@ class ChatView {
     chat_.return_url = HostBytes(chat.return_url);
     chat_.prechat_answers = pointers_.empty() ? nullptr : pointers_.data();
     chat_.prechat_answers_count = pointers_.size();
+    chat_.site_id = HostBytes(chat.site_id);
   }
   ChatView(const ChatView&) = delete;
   ChatView& operator=(const ChatView&) = delete;
@@ -182,6 +183,7 @@ inline PluginDescription Description(const vsso_description_plugin_owned& d) {
   out.mapping_count = Get(d, &D::mapping_count);
   out.sp_entity_id = TextOf(d, &D::sp_entity_id, "description.sp_entity_id");
   out.idp_entity_id = TextOf(d, &D::idp_entity_id, "description.idp_entity_id");
+  out.site_count = Get(d, &D::site_count);
   return out;
 }
 
@@ -435,6 +437,7 @@ class AbiPlugin final : public Plugin {
       // as 0, which abi.h reads as "the default".
       q.limit = query.limit < 0 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(query.limit);
       q.cursor = abi::HostBytes(query.cursor);
+      q.site_id = abi::HostBytes(query.site_id);
       using R = vsso_history_page_plugin_owned;
       return abi::Call<HistoryPage>(
           "vsso_plugin_search_history",
@@ -504,6 +507,7 @@ class AbiPlugin final : public Plugin {
       vsso_admin_overview_query_host_owned q{};
       q.struct_size = sizeof q;
       q.failure_limit = query.failure_limit;
+      q.site_id = abi::HostBytes(query.site_id);
       using R = vsso_admin_overview_plugin_owned;
       return abi::Call<AdminOverview>(
           "vsso_plugin_get_admin_overview",

@@ -53,6 +53,9 @@ struct Chat {
   std::string return_url;
   /// What a guest typed into the pre-chat survey, if anything.
   std::vector<FieldValue> prechat_answers;
+  /// The website the chat belongs to (a site file's name in the plugin's
+  /// platform configuration); empty means "default". SDK 2.1.
+  std::string site_id;
 };
 
 /// HTTP request for one of the plugin's endpoints under /sso/.
@@ -99,6 +102,10 @@ struct PluginDescription {
   std::uint32_t mapping_count = 0;
   std::string sp_entity_id;
   std::string idp_entity_id;
+  /// Sites the configuration defines, broken ones included (1 for a
+  /// single-site file). The fields above describe the "default" site, or are
+  /// empty without one. SDK 2.1.
+  std::uint32_t site_count = 0;
 };
 
 /// Input of Plugin::Configure.
@@ -194,6 +201,8 @@ struct HistoryQuery {
   int limit = 20;         ///< 1..1000
   /// Empty for the first page, else the next_cursor of the previous page.
   std::string cursor;
+  /// Whose History; empty means "default". SDK 2.1.
+  std::string site_id;
 };
 
 struct TranscriptRecord {
@@ -253,6 +262,8 @@ struct SignInFailure {
 
 struct AdminOverviewQuery {
   std::uint32_t failure_limit = 20;  ///< 1..1000 most recent failures
+  /// Which site; empty means "default". SDK 2.1.
+  std::string site_id;
 };
 
 /// What an admin needs to see that the set-up is right: trust, mappings,
