@@ -126,6 +126,7 @@ constexpr std::array kKeys = std::to_array<KeySpec>({
 });
 
 // A wrong member type would otherwise only fail at run time (std::get).
+// kDirectory is a [platform] type: no Settings member takes one.
 constexpr bool MemberFitsType(const KeySpec& k) {
   switch (k.type) {
     case kBool:
@@ -142,6 +143,8 @@ constexpr bool MemberFitsType(const KeySpec& k) {
       return std::holds_alternative<std::string Settings::*>(k.member);
     case kFileList:
       return std::holds_alternative<std::vector<std::string> Settings::*>(k.member);
+    case kDirectory:
+      return false;
   }
   return false;
 }
@@ -162,6 +165,28 @@ constexpr bool NamesAreUnique() {
 }
 static_assert(NamesAreUnique(), "a key appears twice in the table");
 
+// [platform] (platform.hpp). The database is the one [sso] database used to
+// be: one file for every site, whose rows are keyed by site.
+constexpr std::array kPlatformKeys = std::to_array<PlatformKeySpec>({
+    {.name = "database",
+     .type = kNewFile,
+     .default_value = "visitor-sso.db",
+     .member = &PlatformConfig::database,
+     .description = "SQLite database shared by every site (created if absent, mode 0600; its "
+                    "directory must exist)."},
+    {.name = "sites",
+     .type = kDirectory,
+     .presence = kRequired,
+     .member = &PlatformConfig::sites_dir,
+     .description = "Directory of site files: each *.ini / *.json file in it is one site, "
+                    "whose ID is the file name without the extension."},
+});
+
+static_assert(std::ranges::all_of(kPlatformKeys, [](const PlatformKeySpec& k) {
+  return (k.type == kNewFile || k.type == kDirectory) && k.member != nullptr &&
+         (k.presence == kOptional || (k.presence == kRequired && k.default_value.empty()));
+}));
+
 }  // namespace
 
 std::span<const KeySpec> SsoKeys() { return kKeys; }
@@ -169,6 +194,17 @@ std::span<const KeySpec> SsoKeys() { return kKeys; }
 const KeySpec* FindSsoKey(std::string_view name) {
   const auto it = std::ranges::find(kKeys, name, &KeySpec::name);
   return it == kKeys.end() ? nullptr : &*it;
+}
+
+std::span<const PlatformKeySpec> PlatformKeys() { return kPlatformKeys; }
+
+const PlatformKeySpec* FindPlatformKey(std::string_view name) {
+  const auto it = std::ranges::find(kPlatformKeys, name, &PlatformKeySpec::name);
+  return it == kPlatformKeys.end() ? nullptr : &*it;
+}
+
+std::string TypeLabel(const PlatformKeySpec& key) {
+  return key.type == kDirectory ? "directory" : "file";
 }
 
 std::string TypeLabel(const KeySpec& key) {
@@ -200,6 +236,8 @@ std::string TypeLabel(const KeySpec& key) {
       return "file";
     case kFileList:
       return "list of files";
+    case kDirectory:
+      return "directory";
   }
   return "unknown";
 }

@@ -4,6 +4,8 @@
 // suggests ("did you mean") from it alone, for INI and JSON alike, and
 // tests/plugin/config/keys_doc_test.cpp checks docs/configuration.md
 // against it. A new key is one entry here plus its member in Settings.
+// The `[platform]` keys of a platform file (platform.hpp) have a table of
+// their own, below, used the same way by platform.cpp.
 #pragma once
 
 #include <cstdint>
@@ -13,20 +15,22 @@
 #include <variant>
 #include <vector>
 
+#include "config/platform.hpp"
 #include "config/settings.hpp"
 
 namespace vsso::config {
 
 enum class KeyType {
-  kBool,      ///< exactly true or false
-  kInteger,   ///< decimal, from min to max inclusive
-  kChoice,    ///< one of `choices` ("none|optional|required")
-  kText,      ///< any text
-  kUri,       ///< absolute URI, at most 1024 characters (a SAML entity ID)
-  kHttpUrl,   ///< absolute http(s) URL with a host
-  kFile,      ///< path of a file that must exist and be readable
-  kFileList,  ///< paths of such files (space separated, or a JSON array)
-  kNewFile,   ///< path of a file created if absent; its directory must exist
+  kBool,       ///< exactly true or false
+  kInteger,    ///< decimal, from min to max inclusive
+  kChoice,     ///< one of `choices` ("none|optional|required")
+  kText,       ///< any text
+  kUri,        ///< absolute URI, at most 1024 characters (a SAML entity ID)
+  kHttpUrl,    ///< absolute http(s) URL with a host
+  kFile,       ///< path of a file that must exist and be readable
+  kFileList,   ///< paths of such files (space separated, or a JSON array)
+  kNewFile,    ///< path of a file created if absent; its directory must exist
+  kDirectory,  ///< path of a directory that must exist ([platform] only)
 };
 
 enum class Presence {
@@ -65,5 +69,26 @@ const KeySpec* FindSsoKey(std::string_view name);
 /// "`none` \| `optional` \| `required`", "URI", "http(s) URL", "text",
 /// "file", "list of files".
 std::string TypeLabel(const KeySpec& key);
+
+/// One `[platform]` key. Both are paths resolved against the platform file's
+/// directory, filling a PlatformConfig member.
+struct PlatformKeySpec {
+  std::string_view name;
+  KeyType type;  ///< kNewFile or kDirectory
+  /// As for KeySpec; for a kNewFile an empty value also means this default.
+  std::string_view default_value{};
+  Presence presence = Presence::kOptional;  ///< kOptional or kRequired
+  std::string PlatformConfig::*member = nullptr;
+  std::string_view description;
+};
+
+/// Every `[platform]` key, in documentation order.
+std::span<const PlatformKeySpec> PlatformKeys();
+
+/// The entry for `name` (exact, lower-case), or nullptr.
+const PlatformKeySpec* FindPlatformKey(std::string_view name);
+
+/// As docs/configuration.md writes it: "file" or "directory".
+std::string TypeLabel(const PlatformKeySpec& key);
 
 }  // namespace vsso::config

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "config/keys.hpp"
+#include "config/reader.hpp"
 
 namespace vsso::config {
 namespace {
@@ -37,15 +38,14 @@ namespace {
 namespace fs = std::filesystem;
 using boost::property_tree::ptree;
 
-constexpr const char* kUnsupportedFormat = "config.unsupported_format";
 constexpr const char* kFileMissing = "config.file_missing";
 constexpr const char* kFileUnreadable = "config.file_unreadable";
-constexpr const char* kParseError = "config.parse_error";
 constexpr const char* kUnknownSection = "config.unknown_section";
 constexpr const char* kUnknownKey = "config.unknown_key";
 constexpr const char* kInvalidValue = "config.invalid_value";
 constexpr const char* kMissingKey = "config.missing_key";
 constexpr const char* kKeyPermissions = "config.key_permissions";
+constexpr const char* kSiteDatabase = "config.site_database";
 
 constexpr std::array<std::string_view, 3> kSections = {"sso", "mapping", "routing"};
 constexpr std::array<std::string_view, 6> kChatFields = {"name",  "email",      "company",
@@ -56,64 +56,11 @@ constexpr std::string_view kRulePrefix = "rule.";
 // SAML core 8.3.6: an entity identifier is a URI of at most 1024 characters.
 constexpr std::size_t kMaxEntityIdLength = 1024;
 
-enum class Format { kIni, kJson };
-
-bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Received values are echoed so the admin sees what was read, but cut short
-// so a pasted certificate never floods a log line.
-std::string Quote(std::string_view value) {
-  constexpr std::size_t kMax = 120;
-  if (value.size() > kMax) return "'" + std::string(value.substr(0, kMax)) + "...'";
-  return "'" + std::string(value) + "'";
-}
-
-// Optimal string alignment distance: a swap of two neighbours ("emial")
-// counts as one typo, like an insertion or deletion.
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-// The closest known name when it is plausibly a typo of `name`, else empty.
-template <std::ranges::input_range Names>
-std::string ClosestName(std::string_view name, const Names& known) {
-  const std::string lowered = Lower(name);
-  std::string best;
-  std::size_t best_distance = std::string::npos;
-  for (std::string_view candidate : known) {
-    const std::size_t d = EditDistance(lowered, candidate);
-    const std::size_t limit = std::max<std::size_t>(1, std::min(name.size(), candidate.size()) / 3);
-    if (d <= limit && d < best_distance) {
-      best = std::string(candidate);
-      best_distance = d;
-    }
-  }
-  return best;
-}
+using detail::ClosestName;
+using detail::Format;
+using detail::IsList;
+using detail::Quote;
+using detail::Trim;
 
 bool IsIdentifier(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
@@ -121,9 +68,6 @@ bool IsIdentifier(std::string_view s) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   });
 }
-
-// A JSON array arrives from read_json as children with empty keys.
-bool IsList(const ptree& node) { return !node.empty() && node.front().first.empty(); }
 
 std::vector<std::string> SplitWhitespace(std::string_view s) {
   std::vector<std::string> out;
@@ -147,8 +91,9 @@ std::vector<std::string> SplitOn(std::string_view s, char separator) {
 // stopping at the first problem so the admin gets one precise message.
 class Loader {
  public:
-  Loader(std::string display, Format format, fs::path base_dir, std::string source_path)
-      : display_(std::move(display)), format_(format), base_dir_(std::move(base_dir)) {
+  Loader(std::string display, Format format, fs::path base_dir, std::string source_path,
+         const SiteFile* site)
+      : display_(std::move(display)), format_(format), base_dir_(std::move(base_dir)), site_(site) {
     settings_.source_path = std::move(source_path);
   }
 
@@ -158,6 +103,11 @@ class Loader {
                        display_ + ": the top level must be an object with sso, mapping, routing");
     }
     if (auto status = ApplyDefaults(); !status) return status.error();
+    if (site_ != nullptr) {
+      // The platform's database, already resolved and checked there.
+      settings_.site_id = site_->site_id;
+      settings_.database = site_->database;
+    }
     std::set<std::string> seen;
     for (const auto& [name, section] : root) {
       if (auto status = ReadSection(name, section, seen); !status) return status.error();
@@ -192,6 +142,12 @@ class Loader {
     }
     if (std::find(kSections.begin(), kSections.end(), name) == kSections.end()) {
       std::string message = display_ + ": " + SectionLabel(name) + ": unknown section";
+      if (site_ != nullptr && name == "platform") {
+        return MakeError(kUnknownSection,
+                         message + "; " + SectionLabel(name) + " belongs in the platform file " +
+                             site_->platform_path + ", a site file has " + SectionLabel("sso") +
+                             ", " + SectionLabel("mapping") + " and " + SectionLabel("routing"));
+      }
       if (const std::string near = ClosestName(name, kSections); !near.empty()) {
         message += " (did you mean " + SectionLabel(near) + "?)";
       } else {
@@ -225,14 +181,11 @@ class Loader {
     if (!node.empty()) return Fail(kInvalidValue, section, key, "expected a single value");
     const std::string& value = node.data();
     if (format_ == Format::kIni) {
-      // PropertyTree's INI reader only knows whole-line comments and keeps
-      // "optional ; note" as the value; say so instead of "unknown value".
-      for (std::size_t i = 1; i < value.size(); ++i) {
-        if ((value[i] == ';' || value[i] == '#') && IsSpace(value[i - 1])) {
-          return Fail(kInvalidValue, section, key,
-                      "value " + Quote(value) + " contains a trailing comment " +
-                          Quote(Trim(value.substr(i))) + "; comments must stand on their own line");
-        }
+      // Say so instead of "unknown value" (see TrailingComment).
+      if (auto comment = detail::TrailingComment(value)) {
+        return Fail(kInvalidValue, section, key,
+                    "value " + Quote(value) + " contains a trailing comment " + Quote(*comment) +
+                        "; comments must stand on their own line");
       }
     }
     return Trim(value);
@@ -278,6 +231,13 @@ class Loader {
   }
 
   Status ReadSsoKey(const std::string& name, const ptree& node) {
+    // One database serves every site of a platform (its rows are keyed by
+    // site), so a site cannot choose its own.
+    if (site_ != nullptr && name == "database") {
+      return Fail(kSiteDatabase, "sso", name,
+                  "the database belongs to the platform file " + site_->platform_path +
+                      "; remove this key");
+    }
     if (const KeySpec* key = FindSsoKey(name)) return SetSsoKey(*key, node);
     std::string problem = "unknown key";
     // A plain vector, not views::transform: clang 14 (the fuzz preset)
@@ -364,6 +324,7 @@ class Loader {
         if (auto status = CheckHttpUrl(name, *value); !status) return status;
         break;
       case KeyType::kFile:
+      case KeyType::kDirectory:  // not an [sso] type (keys.cpp)
         if (!value->empty()) *value = Resolve(*value);
         break;
       case KeyType::kNewFile:
@@ -646,68 +607,30 @@ class Loader {
   std::string display_;
   Format format_;
   fs::path base_dir_;
+  const SiteFile* site_;  ///< nullptr: a single-site file
   Settings settings_;
 };
 
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (!fs::exists(status)) {
-    return MakeError(kFileMissing, path + ": configuration file not found");
-  }
-  if (!fs::is_regular_file(status)) {
-    return MakeError(kFileUnreadable, path + ": not a regular file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return MakeError(kFileUnreadable,
-                     path + ": cannot be opened for reading (" + std::strerror(errno) + ")");
-  }
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return MakeError(kFileUnreadable, path + ": read error");
-  // Editors on Windows like to start files with a UTF-8 byte order mark.
-  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
-  return text;
-}
-
-Result<Settings> Load(const std::string& path) {
-  const std::string extension = Lower(fs::path(path).extension().string());
-  Format format;
-  if (extension == ".ini") {
-    format = Format::kIni;
-  } else if (extension == ".json") {
-    format = Format::kJson;
-  } else {
-    return MakeError(kUnsupportedFormat, path + ": unsupported file extension " + Quote(extension) +
-                                             "; expected .ini or .json");
-  }
-  auto text = ReadWholeFile(path);
+// `site`: read as a site file of that platform; nullptr: a single-site file.
+Result<Settings> Load(const std::string& path, const SiteFile* site) {
+  auto format = detail::FormatOf(path);
+  if (!format) return format.error();
+  auto text = detail::ReadWholeFile(path);
   if (!text) return text.error();
-
-  ptree root;
-  try {
-    std::istringstream in(*text);
-    if (format == Format::kIni) {
-      boost::property_tree::read_ini(in, root);
-    } else {
-      boost::property_tree::read_json(in, root);
-    }
-  } catch (const boost::property_tree::file_parser_error& e) {
-    return MakeError(kParseError,
-                     path + ":" + std::to_string(e.line()) + ": syntax error: " + e.message());
-  }
+  auto root = detail::ParseTree(path, *text, *format);
+  if (!root) return root.error();
 
   std::error_code ec;
   const fs::path absolute = fs::absolute(path, ec).lexically_normal();
   if (ec) return MakeError(kFileUnreadable, path + ": cannot resolve path: " + ec.message());
-  return Loader(path, format, absolute.parent_path(), absolute.string()).Run(root);
+  return Loader(path, *format, absolute.parent_path(), absolute.string(), site).Run(*root);
 }
 
 }  // namespace
 
 Result<Settings> LoadSettings(const std::string& path) {
   try {
-    return Load(path);
+    return Load(path, nullptr);
   } catch (const std::exception& e) {
     // Only allocation failures and the like reach here; keep the promise
     // that no exception leaves the module.
@@ -715,13 +638,21 @@ Result<Settings> LoadSettings(const std::string& path) {
   }
 }
 
+Result<Settings> LoadSiteSettings(const std::string& path, const SiteFile& site) {
+  try {
+    return Load(path, &site);
+  } catch (const std::exception& e) {
+    return MakeError(kFileUnreadable, path + ": " + e.what());
+  }
+}
+
 std::optional<SignInPolicy> ReadIntendedSignInPolicy(const std::string& path) {
   try {
-    auto text = ReadWholeFile(path);
+    auto text = detail::ReadWholeFile(path);
     if (!text) return std::nullopt;
     ptree root;
     std::istringstream in(*text);
-    if (Lower(fs::path(path).extension().string()) == ".json") {
+    if (detail::Lower(fs::path(path).extension().string()) == ".json") {
       boost::property_tree::read_json(in, root);
     } else {
       boost::property_tree::read_ini(in, root);

@@ -23,7 +23,20 @@ namespace vsso::config {
 /// config.unknown_key, config.invalid_value, config.missing_key,
 /// config.key_permissions (sp_private_key writable by others; readable by
 /// group/others is only a warning in Settings::warnings).
+/// For a platform file or a site of one, see LoadPlatform (platform.hpp).
 Result<Settings> LoadSettings(const std::string& path);
+
+/// How LoadPlatform (platform.hpp) has one site file of a platform read.
+struct SiteFile {
+  std::string site_id;        ///< becomes Settings::site_id
+  std::string database;       ///< the platform's, resolved; becomes Settings::database
+  std::string platform_path;  ///< the platform file, as named in messages
+};
+
+/// LoadSettings for a site file of a platform: the same [sso], [mapping] and
+/// [routing], except that `[sso] database` belongs to the platform file, so
+/// a site file that sets it is refused (config.site_database).
+Result<Settings> LoadSiteSettings(const std::string& path, const SiteFile& site);
 
 /// Best effort, for a file LoadSettings refused: the `[sso] sign_in` the admin
 /// meant, if it can be read at all. Lets the plugin fail closed only where

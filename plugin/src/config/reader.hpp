@@ -1,0 +1,51 @@
+// What the site-file loader (loader.cpp) and the platform loader
+// (platform.cpp) share: reading a configuration file into a property tree
+// (INI or JSON by extension) and the small text helpers their messages use.
+// Internal to the config part.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <boost/property_tree/ptree.hpp>
+
+#include "common/result.hpp"
+
+namespace vsso::config::detail {
+
+enum class Format { kIni, kJson };
+
+/// By extension, case-insensitive: ".ini" or ".json"; else
+/// config.unsupported_format naming the file.
+Result<Format> FormatOf(const std::string& path);
+
+/// The whole file, without a leading UTF-8 byte order mark. Codes:
+/// config.file_missing, config.file_unreadable.
+Result<std::string> ReadWholeFile(const std::string& path);
+
+/// `text` (read from `path`) as a tree of the same shape for INI and JSON.
+/// Code config.parse_error with the line number.
+Result<boost::property_tree::ptree> ParseTree(const std::string& path, const std::string& text,
+                                              Format format);
+
+/// A JSON array arrives from read_json as children with empty keys.
+bool IsList(const boost::property_tree::ptree& node);
+
+std::string Trim(std::string_view s);
+std::string Lower(std::string_view s);
+
+/// Received values are echoed so the admin sees what was read, but cut short
+/// so a pasted certificate never floods a log line.
+std::string Quote(std::string_view value);
+
+/// The closest of `known` when `name` is plausibly a typo of it, else empty.
+std::string ClosestName(std::string_view name, std::span<const std::string_view> known);
+
+/// PropertyTree's INI reader only knows whole-line comments and keeps
+/// "optional ; note" as the value: the "; note" part, if `value` has one.
+std::optional<std::string> TrailingComment(std::string_view value);
+
+}  // namespace vsso::config::detail
