@@ -1,7 +1,8 @@
-// docs/configuration.md's [sso] table must say what the key table
-// (plugin/src/config/keys.cpp) does: the same keys, and per key the same
+// docs/configuration.md's [sso] and [platform] tables must say what the key
+// tables (plugin/src/config/keys.cpp) do: the same keys, and per key the same
 // type and range, presence, default and the table's one-line description at
-// the start of the meaning. An admin reads the doc, the loader obeys the table.
+// the start of the meaning. An admin reads the doc, the loaders obey the
+// tables.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -67,28 +68,55 @@ std::string WithoutBackticks(std::string_view s) {
   return out;
 }
 
-// The doc's type cell for a key: its label, then whether it is required.
-std::string ExpectedType(const KeySpec& key) {
-  switch (key.presence) {
+// A key as its doc row must show it.
+struct DocKey {
+  std::string name;
+  std::string type;      ///< the type cell: label, then whether it is required
+  std::string fallback;  ///< the default cell
+  std::string description;
+};
+
+std::string TypeCell(std::string label, Presence presence) {
+  switch (presence) {
     case Presence::kRequired:
-      return TypeLabel(key) + ", **required**";
+      return label + ", **required**";
     case Presence::kRequiredWithoutMetadata:
-      return TypeLabel(key) + ", required¹";
+      return label + ", required¹";
     case Presence::kOptional:
       break;
   }
-  return TypeLabel(key);
+  return label;
 }
 
 // "—" for a required key, "empty" for an optional one without a default.
-std::string ExpectedDefault(const KeySpec& key) {
-  if (!key.default_value.empty()) return "`" + std::string(key.default_value) + "`";
-  return key.presence == Presence::kOptional ? "empty" : "—";
+std::string DefaultCell(std::string_view default_value, Presence presence) {
+  if (!default_value.empty()) return "`" + std::string(default_value) + "`";
+  return presence == Presence::kOptional ? "empty" : "—";
 }
 
-// Every disagreement between `markdown`'s [sso] table and the key table,
-// one sentence each naming the key; empty when they agree.
-std::vector<std::string> DocProblems(std::string_view markdown) {
+std::vector<DocKey> SsoDocKeys() {
+  std::vector<DocKey> keys;
+  for (const KeySpec& key : SsoKeys()) {
+    keys.push_back({std::string(key.name), TypeCell(TypeLabel(key), key.presence),
+                    DefaultCell(key.default_value, key.presence), std::string(key.description)});
+  }
+  return keys;
+}
+
+std::vector<DocKey> PlatformDocKeys() {
+  std::vector<DocKey> keys;
+  for (const PlatformKeySpec& key : PlatformKeys()) {
+    keys.push_back({std::string(key.name), TypeCell(TypeLabel(key), key.presence),
+                    DefaultCell(key.default_value, key.presence), std::string(key.description)});
+  }
+  return keys;
+}
+
+// Every disagreement between the table under `heading` in `markdown` and
+// `keys`, one sentence each naming the key; empty when they agree.
+std::vector<std::string> TableProblems(std::string_view markdown, std::string_view heading,
+                                       std::string_view section, const std::vector<DocKey>& keys) {
+  const std::string label(section);
   std::vector<std::string> problems;
   std::istringstream in{std::string(markdown)};
   std::string line;
@@ -97,8 +125,8 @@ std::vector<std::string> DocProblems(std::string_view markdown) {
   std::map<std::string, std::vector<std::string>> rows;  // key -> cells
   std::vector<std::string> order;
   while (std::getline(in, line)) {
-    if (line.starts_with("## ")) {
-      in_section = line == "## [sso]";
+    if (line.starts_with("#")) {
+      in_section = line == heading;
       continue;
     }
     if (!in_section) continue;
@@ -113,14 +141,15 @@ std::vector<std::string> DocProblems(std::string_view markdown) {
     }
     if (!cells.empty() && cells.front().starts_with("---")) continue;
     const std::string key = WithoutBackticks(cells.empty() ? "" : cells.front());
-    if (!rows.emplace(key, cells).second) problems.push_back("[sso] " + key + " is listed twice");
+    if (!rows.emplace(key, cells).second)
+      problems.push_back(label + " " + key + " is listed twice");
     order.push_back(key);
   }
-  if (header.empty()) return {"no table under \"## [sso]\""};
+  if (header.empty()) return {"no table under \"" + std::string(heading) + "\""};
   auto column = [&](std::string_view name) -> std::ptrdiff_t {
     const auto it = std::find(header.begin(), header.end(), name);
     if (it == header.end()) {
-      problems.push_back("the [sso] table has no column \"" + std::string(name) + "\"");
+      problems.push_back("the " + label + " table has no column \"" + std::string(name) + "\"");
       return -1;
     }
     return it - header.begin();
@@ -131,16 +160,16 @@ std::vector<std::string> DocProblems(std::string_view markdown) {
   if (type < 0 || fallback < 0 || meaning < 0) return problems;
 
   for (const std::string& key : order) {
-    if (FindSsoKey(key) == nullptr) {
-      problems.push_back("the doc lists [sso] " + key +
+    if (std::none_of(keys.begin(), keys.end(), [&](const DocKey& k) { return k.name == key; })) {
+      problems.push_back("the doc lists " + label + " " + key +
                          ", which the key table (plugin/src/config/keys.cpp) does not have");
     }
   }
-  for (const KeySpec& key : SsoKeys()) {
-    const std::string name(key.name);
+  for (const DocKey& key : keys) {
+    const std::string& name = key.name;
     const auto row = rows.find(name);
     if (row == rows.end()) {
-      problems.push_back("[sso] " + name + " is missing from the doc's [sso] table");
+      problems.push_back(label + " " + name + " is missing from the doc's " + label + " table");
       continue;
     }
     const std::vector<std::string>& cells = row->second;
@@ -148,20 +177,30 @@ std::vector<std::string> DocProblems(std::string_view markdown) {
       return static_cast<std::size_t>(i) < cells.size() ? cells[static_cast<std::size_t>(i)]
                                                         : std::string();
     };
-    if (cell(type) != ExpectedType(key)) {
-      problems.push_back("[sso] " + name + ": the doc's type is \"" + cell(type) +
-                         "\", the key table's \"" + ExpectedType(key) + "\"");
+    if (cell(type) != key.type) {
+      problems.push_back(label + " " + name + ": the doc's type is \"" + cell(type) +
+                         "\", the key table's \"" + key.type + "\"");
     }
-    if (cell(fallback) != ExpectedDefault(key)) {
-      problems.push_back("[sso] " + name + ": the doc's default is \"" + cell(fallback) +
-                         "\", the key table's \"" + ExpectedDefault(key) + "\"");
+    if (cell(fallback) != key.fallback) {
+      problems.push_back(label + " " + name + ": the doc's default is \"" + cell(fallback) +
+                         "\", the key table's \"" + key.fallback + "\"");
     }
     if (!WithoutBackticks(cell(meaning)).starts_with(key.description)) {
-      problems.push_back("[sso] " + name +
+      problems.push_back(label + " " + name +
                          ": the doc's meaning does not start with the key "
                          "table's description \"" +
-                         std::string(key.description) + "\"");
+                         key.description + "\"");
     }
+  }
+  return problems;
+}
+
+// The [sso] table, then the [platform] table of "Many websites".
+std::vector<std::string> DocProblems(std::string_view markdown) {
+  std::vector<std::string> problems = TableProblems(markdown, "## [sso]", "[sso]", SsoDocKeys());
+  for (std::string& problem :
+       TableProblems(markdown, "### [platform]", "[platform]", PlatformDocKeys())) {
+    problems.push_back(std::move(problem));
   }
   return problems;
 }
@@ -201,7 +240,25 @@ TEST(ConfigKeysDocTest, ReportsMissingExtraAndDifferingKeys) {
           "[sso] max_pending_sign_ins is missing from the doc's [sso] table"));
 
   EXPECT_THAT(DocProblems("# Configuration\n\n## [mapping]\n\n| key | x |\n"),
-              ElementsAre("no table under \"## [sso]\""));
+              ElementsAre("no table under \"## [sso]\"", "no table under \"### [platform]\""));
+}
+
+// The [platform] table is checked the same way.
+TEST(ConfigKeysDocTest, ReportsPlatformKeysTheDocGetsWrong) {
+  std::string doc = ReadDoc();
+  const std::size_t row = doc.find("| `sites` | directory, **required** |");
+  ASSERT_NE(row, std::string::npos);
+  doc.erase(row, doc.find('\n', row) + 1 - row);
+  const std::size_t database =
+      doc.find("| `database` | file | `visitor-sso.db` | SQLite database shared");
+  ASSERT_NE(database, std::string::npos);
+  doc.replace(database, std::string_view("| `database` | file | `visitor-sso.db` |").size(),
+              "| `database` | file | `sso.db` |");
+
+  EXPECT_THAT(DocProblems(doc),
+              ElementsAre("[platform] database: the doc's default is \"`sso.db`\", the key table's "
+                          "\"`visitor-sso.db`\"",
+                          "[platform] sites is missing from the doc's [platform] table"));
 }
 
 }  // namespace
