@@ -290,20 +290,17 @@ void CheckConflicts(std::vector<SiteConfig>& sites, const std::vector<std::strin
     }
     for (const auto& [value, group] : holders) {
       if (group.size() < 2) continue;
-      const bool any_unchanged =
-          std::any_of(group.begin(), group.end(), [&](std::size_t i) { return unchanged[i]; });
+      // Found once per group, so a value shared by thousands of copied
+      // files costs linear time too.
+      const auto keeper =
+          std::find_if(group.begin(), group.end(), [&](std::size_t i) { return unchanged[i]; });
       const bool any_changed =
           std::any_of(group.begin(), group.end(), [&](std::size_t i) { return !unchanged[i]; });
       for (std::size_t i : group) {
         if (blame[i] || (unchanged[i] && any_changed)) continue;
         // Name the site that keeps the value, if one does.
         std::size_t other = group.front() == i ? group[1] : group.front();
-        for (std::size_t j : group) {
-          if (j != i && unchanged[j]) {
-            other = j;
-            break;
-          }
-        }
+        if (keeper != group.end() && *keeper != i) other = *keeper;
         std::string message = display[i] + ": " + Where(FormatOfSite(display[i]), "sso", key.name) +
                               ": " + Quote(*sites[i].settings.*key.member) + " is also the " +
                               std::string(key.name) + " of site '" + sites[other].id + "' (" +
@@ -315,7 +312,7 @@ void CheckConflicts(std::vector<SiteConfig>& sites, const std::vector<std::strin
             "; a response for one site could be replayed to the other, so each site "
             "needs its own " +
             std::string(key.name);
-        if (any_unchanged && unchanged[other]) {
+        if (unchanged[other] && any_changed) {
           message += " (site '" + sites[other].id + "' is unchanged and keeps it)";
         }
         blame[i] = MakeError(kSiteConflict, message);

@@ -52,9 +52,13 @@ struct PlatformConfig {
   std::string source_path;  ///< the file given, absolute
   /// True for the single-site form (one site, "default", from `source_path`).
   bool single_site = false;
-  std::string database;   ///< resolved path shared by every site
+  /// Resolved path shared by every site. Single-site form: the file's
+  /// `[sso] database`, empty when that file was refused.
+  std::string database;
   std::string sites_dir;  ///< absolute; empty for the single-site form
-  std::vector<SiteConfig> sites;  ///< sorted by id, ids unique
+  /// Sorted by id, ids unique: two files for one id are one entry, refused
+  /// with config.duplicate_site naming all of them.
+  std::vector<SiteConfig> sites;
   /// Platform-level findings that do not stop it (e.g. a file in the sites
   /// directory that is neither .ini nor .json is not one; none today).
   std::vector<std::string> warnings;

@@ -330,6 +330,31 @@ TEST_F(PlatformTest, SitesSharingAnEntityIdOrAcsUrlAreBothRefused) {
   EXPECT_TRUE(platform->Find("e")->settings);
 }
 
+// Copied files: every site of the clash is refused, each message names one
+// other site and counts the rest.
+TEST_F(PlatformTest, ManySitesSharingOneEntityIdAreAllRefused) {
+  const std::string copy =
+      "[sso]\nsp_entity_id = urn:copied\n"
+      "acs_url = https://chat.example.com/sso/{id}/acs\n"
+      "idp_entity_id = https://idp.example.com/saml\n"
+      "idp_sign_in_url = https://idp.example.com/saml/sso\n"
+      "idp_certificates = ../certs/idp.pem\n";
+  for (const std::string id : {"p", "q", "r"}) {
+    std::string text = copy;
+    text.replace(text.find("{id}"), 4, id);
+    Write("sites/" + id + ".ini", text);
+  }
+  auto platform = Load(kPlatformIni);
+  ASSERT_TRUE(platform);
+  for (const SiteConfig& site : platform->sites) {
+    ASSERT_FALSE(site.settings) << site.id;
+    EXPECT_EQ(site.settings.error().code, "config.site_conflict");
+    EXPECT_THAT(site.settings.error().message,
+                AllOf(HasSubstr("'urn:copied' is also the sp_entity_id of site '"),
+                      HasSubstr(" and of 1 other site(s)"), Not(HasSubstr("keeps it"))));
+  }
+}
+
 TEST_F(PlatformTest, OnReloadOnlyTheNewOrChangedSiteIsBlamed) {
   Write("sites/a.ini", SiteIni("a"));
   Write("sites/c.ini", SiteIni("c"));
