@@ -11,27 +11,53 @@ namespace sample_host {
 namespace json = boost::json;
 namespace sdk = visitor_sso::sdk;
 
-json::object AdminOverviewJson(const sdk::LoadedPlugin& loaded, std::uint32_t failure_limit) {
+namespace {
+
+// The description fields of the admin page; `of_site` false: the plugin's
+// own (name, version, SDK) only, null for those describing a site.
+void PutDescription(json::object& out, const sdk::PluginDescription& d, bool of_site) {
+  out["name"] = d.name;
+  out["version"] = d.version;
+  out["sdk"] = std::to_string(d.sdk_major) + "." + std::to_string(d.sdk_minor);
+  if (!of_site) {
+    for (const char* key : {"enabled", "sign_in_policy", "certificate_count", "mapping_count",
+                            "sp_entity_id", "idp_entity_id"}) {
+      out[key] = nullptr;
+    }
+    return;
+  }
+  out["enabled"] = d.enabled;
+  out["sign_in_policy"] = d.sign_in_policy;
+  out["certificate_count"] = d.certificate_count;
+  out["mapping_count"] = d.mapping_count;
+  out["sp_entity_id"] = d.sp_entity_id;
+  out["idp_entity_id"] = d.idp_entity_id;
+}
+
+}  // namespace
+
+json::object AdminOverviewJson(const sdk::LoadedPlugin& loaded, std::uint32_t failure_limit,
+                               const std::string& site) {
+  // Describe() speaks for the default site; the overview's own description
+  // (below) for the site asked about.
   const sdk::PluginDescription d = loaded.plugin->Describe();
-  json::object out{{"name", d.name},
-                   {"version", d.version},
-                   {"sdk", std::to_string(d.sdk_major) + "." + std::to_string(d.sdk_minor)},
-                   {"enabled", d.enabled},
-                   {"sign_in_policy", d.sign_in_policy},
-                   {"certificate_count", d.certificate_count},
-                   {"mapping_count", d.mapping_count},
-                   {"sp_entity_id", d.sp_entity_id},
-                   {"idp_entity_id", d.idp_entity_id}};
+  json::object out;
+  const bool query_is_default = site.empty() || site == kDefaultSite;
+  out["site"] = query_is_default ? std::string(kDefaultSite) : site;
+  out["site_count"] = d.site_count;
+  PutDescription(out, d, query_is_default);
   // A plugin without the optional vsso_plugin_get_admin_overview answers
   // "abi.not_handled" below, like any other overview error.
   sdk::AdminOverviewQuery query;
   query.failure_limit = failure_limit;
+  query.site_id = query_is_default ? std::string() : site;
   auto overview = loaded.plugin->GetAdminOverview(query);
   if (!overview) {
     out["overview_error"] = {{"code", overview.error().code},
                              {"message", overview.error().message}};
     return out;
   }
+  PutDescription(out, overview->description, true);
   out["sp_metadata_url"] = overview->sp_metadata_path;
   json::array certificates;
   for (const auto& c : overview->certificates) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <boost/json/object.hpp>
 
@@ -11,8 +12,11 @@
 
 namespace sample_host {
 
-/// name, version, sdk, enabled, sign_in_policy, certificate_count,
-/// mapping_count, sp_entity_id, idp_entity_id; then either `overview_error`
+/// `site`: whose overview (SDK 2.1 AdminOverviewQuery::site_id; empty or
+/// "default": the default site). site, site_count (Describe), name, version,
+/// sdk, enabled, sign_in_policy, certificate_count, mapping_count,
+/// sp_entity_id, idp_entity_id (the overview's description of the site; from
+/// Describe when the overview fails, null then for another site); then either `overview_error`
 /// {code, message} (the hook's error; abi.not_handled for a plugin without
 /// the optional overview entry point) or sp_metadata_url, certificates [{subject, issuer,
 /// fingerprint, not_before, not_after, days_left, source}], mappings [{field,
@@ -20,6 +24,7 @@ namespace sample_host {
 /// failures [{at, code, message, issuer, visitor_id, count, last_at,
 /// remote_address}], newest first, and warnings.
 boost::json::object AdminOverviewJson(const visitor_sso::sdk::LoadedPlugin& loaded,
-                                      std::uint32_t failure_limit = 20);
+                                      std::uint32_t failure_limit = 20,
+                                      const std::string& site = {});
 
 }  // namespace sample_host

@@ -220,15 +220,26 @@ std::string StringMember(const json::object& event, std::string_view key) {
 ScenarioRunner::ScenarioRunner(const sdk::LoadedPlugin& loaded, std::filesystem::path base_dir)
     : loaded_(loaded), plugin_(*loaded.plugin), base_dir_(std::move(base_dir)) {}
 
-sdk::Chat ScenarioRunner::ChatFor(const std::string& visitor, const std::string& chat_id) const {
+ScenarioRunner::SiteChatState& ScenarioRunner::StateOf(const std::string& visitor,
+                                                       const std::string& site) {
+  return visitors_[visitor].sites[site];
+}
+
+sdk::Chat ScenarioRunner::ChatFor(const std::string& visitor, const std::string& site,
+                                  const std::string& chat_id) const {
   sdk::Chat chat;
   chat.id = chat_id;
   chat.visitor.id = visitor;
-  chat.visitor.page_url = "/";
+  chat.site_id = site;
+  // The site's website and chat window, laid out as serve lays them out.
+  const std::string base = site.empty() ? std::string() : "/s/" + site;
+  chat.visitor.page_url = base + "/";
   // Where the chat window lives: the visitor lands there after signing in.
-  chat.return_url = "/chat?visitor=" + PercentEncode(visitor);
+  chat.return_url = base + "/chat?visitor=" + PercentEncode(visitor);
   if (auto it = visitors_.find(visitor); it != visitors_.end()) {
-    chat.prechat_answers = it->second.prechat_answers;
+    if (auto state = it->second.sites.find(site); state != it->second.sites.end()) {
+      chat.prechat_answers = state->second.prechat_answers;
+    }
   }
   return chat;
 }
@@ -256,6 +267,21 @@ json::object ScenarioRunner::RunLine(const std::string& line, int line_number) {
   if (event.contains("visitor")) result["visitor"] = event.at("visitor");
   if (event.contains("chat")) result["chat"] = event.at("chat");
   result["ok"] = true;
+  // The website the event happens on (SDK 2.1 Chat::site_id and the queries'
+  // site_id); absent means the default site, which "default" also names.
+  std::string site;
+  if (const json::value* given = event.if_contains("site")) {
+    result["site"] = *given;
+    if (!given->is_string() || !IsValidSiteId(given->as_string())) {
+      Fail(result, kBadEvent,
+           Where(line_number) +
+               "\"site\" must be a site ID: a lower-case letter or digit, then up to 62 "
+               "lower-case letters, digits or '-'");
+      return result;
+    }
+    site = std::string(given->as_string());
+    if (site == kDefaultSite) site.clear();
+  }
 
   const bool known = name == "chat_start" || name == "saml_post" || name == "prechat" ||
                      name == "visitor_info" || name == "route" || name == "chat_end" ||
@@ -273,7 +299,7 @@ json::object ScenarioRunner::RunLine(const std::string& line, int line_number) {
     return result;
   }
   if (name == "chat_start") {
-    ChatStart(visitor, result);
+    ChatStart(visitor, site, result);
   } else if (name == "saml_post") {
     SamlPostOptions options;
     options.file = StringMember(event, "file");
@@ -290,36 +316,37 @@ json::object ScenarioRunner::RunLine(const std::string& line, int line_number) {
     } else {
       if (other != nullptr) options.relay_state_of = std::string(other->as_string());
       if (confirm != nullptr) options.confirm = confirm->as_bool();
-      SamlPost(visitor, options, line_number, result);
+      SamlPost(visitor, site, options, line_number, result);
     }
   } else if (name == "prechat") {
     const json::value* fields = event.if_contains("fields");
     if (fields != nullptr && !fields->is_object()) {
       Fail(result, kBadEvent, Where(line_number) + "prechat \"fields\" must be an object");
     } else {
-      Prechat(visitor, fields != nullptr ? fields->as_object() : json::object(), line_number,
+      Prechat(visitor, site, fields != nullptr ? fields->as_object() : json::object(), line_number,
               result);
     }
   } else if (name == "visitor_info") {
-    VisitorInfoEvent(visitor, result);
+    VisitorInfoEvent(visitor, site, result);
   } else if (name == "route") {
-    Route(visitor, result);
+    Route(visitor, site, result);
   } else if (name == "chat_end") {
     if (chat_id.empty()) {
       Fail(result, kBadEvent, Where(line_number) + "chat_end needs \"chat\" (a non-empty string)");
     } else {
-      ChatEnd(visitor, chat_id, result);
+      ChatEnd(visitor, site, chat_id, result);
     }
   } else if (name == "history") {
-    History(event, line_number, result);
+    History(event, site, line_number, result);
   } else {
-    AdminOverview(event, line_number, result);
+    AdminOverview(event, site, line_number, result);
   }
   return result;
 }
 
-void ScenarioRunner::ChatStart(const std::string& visitor, json::object& result) {
-  auto started = plugin_.ChatWillStart(ChatFor(visitor, {}));
+void ScenarioRunner::ChatStart(const std::string& visitor, const std::string& site,
+                               json::object& result) {
+  auto started = plugin_.ChatWillStart(ChatFor(visitor, site, {}));
   if (!started) return FailWith(result, started.error());
   for (auto& [key, value] : ChatStartJson(*started)) result[key] = std::move(value);
   if (started->decision == sdk::ChatStartDecision::kRequireSignIn) {
@@ -329,7 +356,9 @@ void ScenarioRunner::ChatStart(const std::string& visitor, json::object& result)
     Fail(result, started->reason_code.empty() ? "chat.refused" : started->reason_code,
          started->reason.empty() ? "the plugin refused the chat" : started->reason);
   }
-  if (!started->sign_in_url.empty()) FollowSignIn(visitor, started->sign_in_url, result);
+  // The plugin's URL names the site (/sso/<site>/login?return=...): the
+  // browser follows it as given.
+  if (!started->sign_in_url.empty()) FollowSignIn(visitor, site, started->sign_in_url, result);
 }
 
 bool ScenarioRunner::Browse(const std::string& visitor, sdk::HttpRequest request,
@@ -361,33 +390,35 @@ bool ScenarioRunner::Browse(const std::string& visitor, sdk::HttpRequest request
   return true;
 }
 
-void ScenarioRunner::FollowSignIn(const std::string& visitor, const std::string& sign_in_url,
-                                  json::object& result) {
-  // The visitor clicks "Sign in": the host forwards GET /sso/login to the
-  // plugin, which answers with the redirect to the IdP (HTTP-Redirect binding)
-  // and gives the browser its cookie.
+void ScenarioRunner::FollowSignIn(const std::string& visitor, const std::string& site,
+                                  const std::string& sign_in_url, json::object& result) {
+  // The visitor clicks "Sign in": the host forwards GET /sso/[<site>/]login
+  // to the plugin, which answers with the redirect to the IdP (HTTP-Redirect
+  // binding) and gives the browser its cookie.
   sdk::HttpRequest request;
   request.method = "GET";
   const std::size_t question = sign_in_url.find('?');
   request.path = sign_in_url.substr(0, question);
   if (question != std::string::npos) request.query = sign_in_url.substr(question + 1);
+  const std::string path = request.path;
   sdk::HttpResponse answered;
   if (!Browse(visitor, std::move(request), answered, result)) return;
   const std::string location = HeaderOf(answered, "Location");
   if (answered.status != 302 || location.empty()) {
     return Fail(result, ErrorCodeOf(answered),
-                "following the sign-in URL: /sso/login answered " +
+                "following the sign-in URL: " + path + " answered " +
                     std::to_string(answered.status) + " instead of a redirect to the IdP");
   }
   result["idp_redirect"] = location;
-  visitors_[visitor].pending_relay_state = QueryParam(location, "RelayState");
+  StateOf(visitor, site).pending_relay_state = QueryParam(location, "RelayState");
   auto authn_request = InflateRedirectMessage(QueryParam(location, "SAMLRequest"));
   result["authn_request_id"] =
       authn_request ? OptionalJson(AuthnRequestId(*authn_request)) : json::value(nullptr);
 }
 
-void ScenarioRunner::SamlPost(const std::string& visitor, const SamlPostOptions& options,
-                              int line_number, json::object& result) {
+void ScenarioRunner::SamlPost(const std::string& visitor, const std::string& site,
+                              const SamlPostOptions& options, int line_number,
+                              json::object& result) {
   const std::filesystem::path path = base_dir_ / options.file;
   std::ifstream in(path, std::ios::binary);
   std::ostringstream content;
@@ -406,21 +437,21 @@ void ScenarioRunner::SamlPost(const std::string& visitor, const SamlPostOptions&
       if (!std::isspace(static_cast<unsigned char>(c))) encoded.push_back(c);
     }
   }
-  VisitorState& state = visitors_[visitor];
+  SiteChatState& state = StateOf(visitor, site);
   std::string relay_state;
   if (!options.relay_state_of.empty()) {
     // Login CSRF: another visitor's RelayState (e.g. an attacker's own
     // sign-in) posted from this visitor's browser by a page of another site.
     result["relay_state_of"] = options.relay_state_of;
-    auto other = visitors_.find(options.relay_state_of);
-    if (other == visitors_.end() || other->second.pending_relay_state.empty()) {
+    const SiteChatState& other = StateOf(options.relay_state_of, site);
+    if (other.pending_relay_state.empty()) {
       return Fail(result, kBadEvent,
                   Where(line_number) + "relay_state_of names \"" + options.relay_state_of +
-                      "\", who has no sign-in in progress (a chat_start that followed a sign-in "
-                      "URL)");
+                      "\", who has no sign-in in progress on this site (a chat_start that "
+                      "followed a sign-in URL)");
     }
     // A copy: the other visitor's browser still holds it.
-    relay_state = other->second.pending_relay_state;
+    relay_state = other.pending_relay_state;
   } else {
     // The browser posts it once; whatever the outcome, that sign-in is used up.
     relay_state = std::move(state.pending_relay_state);
@@ -431,7 +462,7 @@ void ScenarioRunner::SamlPost(const std::string& visitor, const SamlPostOptions&
 
   sdk::HttpRequest request;
   request.method = "POST";
-  request.path = "/sso/acs";
+  request.path = SsoPath(site, "acs");
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
   request.body = std::move(body);
   sdk::HttpResponse answered;
@@ -507,8 +538,8 @@ void ScenarioRunner::Finish(const std::string& visitor, const sdk::HttpResponse&
            " instead of \"" + visitor + "\"");
 }
 
-void ScenarioRunner::Prechat(const std::string& visitor, const json::object& fields,
-                             int line_number, json::object& result) {
+void ScenarioRunner::Prechat(const std::string& visitor, const std::string& site,
+                             const json::object& fields, int line_number, json::object& result) {
   std::vector<sdk::FieldValue> answers;
   for (const auto& [key, value] : fields) {
     std::vector<std::string> values;
@@ -530,41 +561,45 @@ void ScenarioRunner::Prechat(const std::string& visitor, const json::object& fie
     }
     answers.push_back(PrechatAnswer(std::string(key), std::move(values)));
   }
-  visitors_[visitor].prechat_answers = std::move(answers);
-  auto shown = plugin_.PrechatSurveyWillShow(ChatFor(visitor, {}));
+  StateOf(visitor, site).prechat_answers = std::move(answers);
+  auto shown = plugin_.PrechatSurveyWillShow(ChatFor(visitor, site, {}));
   if (!shown) return FailWith(result, shown.error());
   result["decision"] = shown->decision == sdk::PrechatDecision::kSkip ? "skip" : "show";
   result["prefill"] = FieldsJson(shown->prefill);
 }
 
-void ScenarioRunner::VisitorInfoEvent(const std::string& visitor, json::object& result) {
-  auto info = plugin_.VisitorInfoWillRender(ChatFor(visitor, {}));
+void ScenarioRunner::VisitorInfoEvent(const std::string& visitor, const std::string& site,
+                                      json::object& result) {
+  auto info = plugin_.VisitorInfoWillRender(ChatFor(visitor, site, {}));
   if (!info) return FailWith(result, info.error());
   result["prechat_section"] = FieldsJson(info->prechat_section);
   result["custom_variables"] = FieldsJson(info->custom_variables);
   result["info"] = InfoTabJson(info->info);
 }
 
-void ScenarioRunner::Route(const std::string& visitor, json::object& result) {
-  auto routed = plugin_.ChatWillBeRouted(ChatFor(visitor, {}));
+void ScenarioRunner::Route(const std::string& visitor, const std::string& site,
+                           json::object& result) {
+  auto routed = plugin_.ChatWillBeRouted(ChatFor(visitor, site, {}));
   if (!routed) return FailWith(result, routed.error());
   const bool route = routed->decision == sdk::RoutingDecision::kRoute;
   for (auto& [key, value] : RoutingJson(*routed)) result[key] = std::move(value);
   // With no opinion the host routes as usual; this host then has no team.
-  visitors_[visitor].team = route ? routed->team : std::string();
+  StateOf(visitor, site).team = route ? routed->team : std::string();
 }
 
-void ScenarioRunner::ChatEnd(const std::string& visitor, const std::string& chat_id,
-                             json::object& result) {
-  const std::string team = visitors_[visitor].team;
-  auto tags = plugin_.TranscriptWillBeSaved(ChatFor(visitor, chat_id), chat_id, team);
+void ScenarioRunner::ChatEnd(const std::string& visitor, const std::string& site,
+                             const std::string& chat_id, json::object& result) {
+  const std::string team = StateOf(visitor, site).team;
+  auto tags = plugin_.TranscriptWillBeSaved(ChatFor(visitor, site, chat_id), chat_id, team);
   if (!tags) return FailWith(result, tags.error());
   result["tags"] = TagsJson(tags->tags);
   result["customer_id"] = OptionalJson(tags->customer_id);
 }
 
-void ScenarioRunner::History(const json::object& event, int line_number, json::object& result) {
+void ScenarioRunner::History(const json::object& event, const std::string& site, int line_number,
+                             json::object& result) {
   sdk::HistoryQuery query;
+  query.site_id = site;
   query.customer_id = StringMember(event, "customer_id");
   query.team = StringMember(event, "team");
   query.cursor = StringMember(event, "cursor");
@@ -581,8 +616,8 @@ void ScenarioRunner::History(const json::object& event, int line_number, json::o
   for (auto& [key, value] : HistoryPageJson(*page)) result[key] = std::move(value);
 }
 
-void ScenarioRunner::AdminOverview(const json::object& event, int line_number,
-                                   json::object& result) {
+void ScenarioRunner::AdminOverview(const json::object& event, const std::string& site,
+                                   int line_number, json::object& result) {
   std::uint32_t limit = 20;
   if (const json::value* given = event.if_contains("failure_limit")) {
     if (!given->is_int64() || given->as_int64() < 1 || given->as_int64() > 1000) {
@@ -592,7 +627,7 @@ void ScenarioRunner::AdminOverview(const json::object& event, int line_number,
     }
     limit = static_cast<std::uint32_t>(given->as_int64());
   }
-  json::object overview = AdminOverviewJson(loaded_, limit);
+  json::object overview = AdminOverviewJson(loaded_, limit, site);
   if (const json::value* error = overview.if_contains("overview_error")) {
     const json::object& e = error->as_object();
     return Fail(result, std::string(e.at("code").as_string()),

@@ -41,19 +41,30 @@ class ScenarioRunner {
   boost::json::object RunLine(const std::string& line, int line_number);
 
  private:
-  struct VisitorState {
+  /// A visitor's chat on one website: a chat platform keeps these per site,
+  /// so a sign-in or survey on one site is never another site's.
+  struct SiteChatState {
     /// RelayState of the sign-in started by the last chat_start, if any.
     std::string pending_relay_state;
-    std::vector<BrowserCookie> cookies;
     std::vector<visitor_sso::sdk::FieldValue> prechat_answers;
     std::string team;
   };
+  /// One visitor's browser: its cookies go to every site's endpoints (the
+  /// plugin scopes its own), its chats are per site.
+  struct VisitorState {
+    std::vector<BrowserCookie> cookies;
+    /// By site ID; "" is the default site.
+    std::map<std::string, SiteChatState> sites;
+  };
 
-  visitor_sso::sdk::Chat ChatFor(const std::string& visitor, const std::string& chat_id) const;
+  /// `site` is the event's site ("" for the default site).
+  SiteChatState& StateOf(const std::string& visitor, const std::string& site);
+  visitor_sso::sdk::Chat ChatFor(const std::string& visitor, const std::string& site,
+                                 const std::string& chat_id) const;
 
-  void ChatStart(const std::string& visitor, boost::json::object& result);
-  void FollowSignIn(const std::string& visitor, const std::string& sign_in_url,
-                    boost::json::object& result);
+  void ChatStart(const std::string& visitor, const std::string& site, boost::json::object& result);
+  void FollowSignIn(const std::string& visitor, const std::string& site,
+                    const std::string& sign_in_url, boost::json::object& result);
   /// What saml_post does besides the visitor: the file to post, whose
   /// RelayState to post with it, and whether the visitor confirms an
   /// IdP-initiated sign-in when the ACS asks.
@@ -62,8 +73,10 @@ class ScenarioRunner {
     std::string relay_state_of;
     bool confirm = true;
   };
-  void SamlPost(const std::string& visitor, const SamlPostOptions& options, int line_number,
-                boost::json::object& result);
+  /// Posts to the site's ACS (SsoPath(site, "acs")) with the visitor's
+  /// pending RelayState of that site.
+  void SamlPost(const std::string& visitor, const std::string& site, const SamlPostOptions& options,
+                int line_number, boost::json::object& result);
   /// The visitor's browser sends `request` to the host, which forwards it to
   /// HandleHttp with the host's visitor_id and the browser's cookies; the
   /// response's Set-Cookie headers go into the visitor's jar. False (and
@@ -78,13 +91,16 @@ class ScenarioRunner {
   /// The visitor presses "Continue" on the plugin's confirmation page.
   void Confirm(const std::string& visitor, const visitor_sso::sdk::HttpResponse& page,
                boost::json::object& result);
-  void Prechat(const std::string& visitor, const boost::json::object& fields, int line_number,
+  void Prechat(const std::string& visitor, const std::string& site,
+               const boost::json::object& fields, int line_number, boost::json::object& result);
+  void VisitorInfoEvent(const std::string& visitor, const std::string& site,
+                        boost::json::object& result);
+  void Route(const std::string& visitor, const std::string& site, boost::json::object& result);
+  void ChatEnd(const std::string& visitor, const std::string& site, const std::string& chat_id,
                boost::json::object& result);
-  void VisitorInfoEvent(const std::string& visitor, boost::json::object& result);
-  void Route(const std::string& visitor, boost::json::object& result);
-  void ChatEnd(const std::string& visitor, const std::string& chat_id, boost::json::object& result);
-  void History(const boost::json::object& event, int line_number, boost::json::object& result);
-  void AdminOverview(const boost::json::object& event, int line_number,
+  void History(const boost::json::object& event, const std::string& site, int line_number,
+               boost::json::object& result);
+  void AdminOverview(const boost::json::object& event, const std::string& site, int line_number,
                      boost::json::object& result);
 
   const visitor_sso::sdk::LoadedPlugin& loaded_;

@@ -39,7 +39,7 @@ std::optional<std::string> ValueOf(std::span<const std::string> args, std::size_
 std::optional<Failure> ParseServeArguments(std::span<const std::string> args, ServeArguments& out) {
   ServeOptions& o = out.options;
   std::vector<std::string> seen;
-  // Each option at most once, except --website-origin.
+  // Each option at most once, except --website-origin and --site.
   const auto once = [&](std::string_view name) -> std::optional<Failure> {
     for (const auto& s : seen) {
       if (s == name) return UsageFailure(std::string(name) + " given more than once");
@@ -85,6 +85,10 @@ std::optional<Failure> ParseServeArguments(std::span<const std::string> args, Se
     } else if (auto v = ValueOf(args, i, "--website-origin")) {
       if (v->empty()) return UsageFailure("--website-origin needs an ORIGIN");
       o.website_origins.push_back(*v);
+    } else if (auto v = ValueOf(args, i, "--site")) {
+      // Checked (ID syntax, repeats) with the other options in WebServer::Run.
+      if (v->empty()) return UsageFailure("--site needs a site ID");
+      o.sites.push_back(*v);
     } else if (auto v = ValueOf(args, i, "--header-timeout")) {
       failure = seconds("--header-timeout", *v, o.header_timeout);
     } else if (auto v = ValueOf(args, i, "--idle-timeout")) {

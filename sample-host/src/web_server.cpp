@@ -1,5 +1,6 @@
 #include "web_server.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -7,7 +8,9 @@
 #include "exit_codes.hpp"
 #include "http_server.hpp"
 #include "serve/app.hpp"
+#include "serve/chat_api.hpp"
 #include "serve/secrets.hpp"
+#include "wire.hpp"
 
 namespace sample_host {
 
@@ -30,6 +33,19 @@ WebServer::WebServer(const sdk::LoadedPlugin& loaded, ServeOptions options)
 
 std::optional<Failure> WebServer::Run() {
   serve::AppConfig config;
+  if (!options_.sites.empty()) config.sites.clear();
+  for (const std::string& site : options_.sites) {
+    if (!IsValidSiteId(site)) {
+      return UsageFailure(
+          "--site needs a site ID (a lower-case letter or digit, then up to 62 "
+          "lower-case letters, digits or '-'), got \"" +
+          site + "\"");
+    }
+    if (std::find(config.sites.begin(), config.sites.end(), site) != config.sites.end()) {
+      return UsageFailure("--site " + site + " given more than once");
+    }
+    config.sites.push_back(site);
+  }
   for (const std::string& text : options_.website_origins) {
     auto origin = serve::ParseOrigin(text);
     if (!origin) {
@@ -98,13 +114,21 @@ std::optional<Failure> WebServer::Run() {
     const std::string password = config.agent_password;
     std::vector<std::string> websites;
     for (const auto& website : config.website_origins) websites.push_back(website.Serialize());
+    const std::vector<std::string> sites = config.sites;
     app = std::make_unique<serve::App>(loaded_, std::move(config));
     // The first line is a contract: scripts and tests wait for it.
     std::cout << "listening on " << listening << "\n";
     if (generated_password) std::cout << "agent password: " << password << "\n";
-    std::cout << "visitor website: " << origin << "/  " << origin << "/?embed=1\n";
-    for (const auto& website : websites) {
-      std::cout << "visitor website on another site: " << website << "/?embed=1\n";
+    for (const std::string& site : sites) {
+      // The default site keeps its lines of a single-site host.
+      const std::string base = serve::ChatApi::BasePath(site);
+      const std::string of_site = site == kDefaultSite ? "" : " of site " + site;
+      std::cout << "visitor website" << of_site << ": " << origin << base << "/  " << origin << base
+                << "/?embed=1\n";
+      for (const auto& website : websites) {
+        std::cout << "visitor website" << of_site << " on another site: " << website << base
+                  << "/?embed=1\n";
+      }
     }
     std::cout << "agent console: " << origin << "/agent  (user agent)\n";
     std::cout << "admin: " << origin << "/admin" << std::endl;

@@ -26,6 +26,8 @@ struct ServeOptions {
   std::string public_origin;
   /// Further origins that answer the demo website pages only.
   std::vector<std::string> website_origins;
+  /// The websites (site IDs) served, in the order given; empty: "default".
+  std::vector<std::string> sites;
   /// The agent account's password file; empty: a generated password, printed.
   std::string agent_password_file;
   /// The visitor-cookie MAC key file; empty: a key generated at start.

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -200,6 +201,20 @@ std::optional<std::int64_t> ParseInt(std::string_view text, std::int64_t min, st
   if (error != std::errc() || stop != end) return std::nullopt;
   if (value < min || value > max) return std::nullopt;
   return value;
+}
+
+bool IsValidSiteId(std::string_view id) {
+  if (id.empty() || id.size() > 63) return false;
+  const auto lower_or_digit = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  };
+  if (!lower_or_digit(id.front())) return false;
+  return std::all_of(id.begin(), id.end(), [&](char c) { return lower_or_digit(c) || c == '-'; });
+}
+
+std::string SsoPath(std::string_view site, std::string_view endpoint) {
+  if (site.empty() || site == kDefaultSite) return "/sso/" + std::string(endpoint);
+  return "/sso/" + std::string(site) + "/" + std::string(endpoint);
 }
 
 std::string PrechatFieldLabel(const std::string& key) {

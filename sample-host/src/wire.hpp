@@ -53,6 +53,19 @@ const char* ChatStartDecisionName(visitor_sso::sdk::ChatStartDecision decision);
 /// else (no spaces, no '+', no "12abc"); nullopt otherwise, never a silent 0.
 std::optional<std::int64_t> ParseInt(std::string_view text, std::int64_t min, std::int64_t max);
 
+/// The default site's ID: a host that names no site means it (SDK 2.1, an
+/// empty Chat::site_id).
+inline constexpr std::string_view kDefaultSite = "default";
+
+/// Whether `id` is a site ID the plugin can have: `[a-z0-9][a-z0-9-]{0,62}`
+/// (a site file's name; safe in a URL path segment without escaping).
+bool IsValidSiteId(std::string_view id);
+
+/// The plugin's endpoint of a site: "/sso/<site>/<endpoint>", or
+/// "/sso/<endpoint>" for the default site (empty or "default"), which the
+/// plugin also serves without a site segment.
+std::string SsoPath(std::string_view site, std::string_view endpoint);
+
 /// What an agent sees as the label of a field the visitor typed
 /// (types.hpp, FieldValue): "prechat:Account Number" -> "Account Number",
 /// "variable:x" -> "x", "product_service" -> "Product/Service", otherwise the

@@ -1,6 +1,6 @@
 // The read-only admin page: what the plugin reports through /api/admin
 // (Describe, GetAdminOverview): warnings, certificates, mappings, routing
-// rules and the last refused sign-ins.
+// rules and the last refused sign-ins, of the site picked (?site=).
 'use strict';
 
 // Fields the plugin could not report are left out: each list is then empty.
@@ -37,7 +37,8 @@ function expiry(days) {
 (async function () {
   let r;
   try {
-    r = await api('GET', '/api/admin');
+    const site = siteSelect(document.getElementById('site'), false);
+    r = await api('GET', '/api/admin?site=' + encodeURIComponent(site));
   } catch {
     document.getElementById('admin-status').textContent = 'Cannot reach the host.';
     return;
@@ -64,7 +65,8 @@ function expiry(days) {
     }
     document.getElementById('warnings-section').hidden = false;
   }
-  const rows = [['Name', r.name], ['Version', r.version], ['SDK', r.sdk],
+  const rows = [['Site', r.site], ['Sites configured', r.site_count],
+                ['Name', r.name], ['Version', r.version], ['SDK', r.sdk],
                 ['Enabled', r.enabled ? 'yes' : 'no'], ['Sign-in policy', r.sign_in_policy],
                 ['Active IdP certificates', r.certificate_count], ['Mappings', r.mapping_count],
                 ['SP entity ID', r.sp_entity_id], ['IdP entity ID', r.idp_entity_id]];

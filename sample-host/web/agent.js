@@ -1,7 +1,11 @@
 // The agent console: the visitor list (refreshed every 3 s), the selected
 // chat's Info tab, Pre-Chat and Custom Variables (VisitorInfoWillRender),
 // its messages (long poll), replies and "End chat" (TranscriptWillBeSaved).
+// The list shows one site's chats (?site=) or every site's; each chat keeps
+// the site it was opened on.
 'use strict';
+const site = siteSelect(document.getElementById('site'), true);
+const manySites = (document.body.dataset.sites || '').split(' ').filter(Boolean).length > 1;
 let selected = null;
 let generation = 0;
 let shown = '';
@@ -10,7 +14,7 @@ let poll = null;
 async function refreshList() {
   let r;
   try {
-    r = await api('GET', '/api/agent/chats');
+    r = await api('GET', '/api/agent/chats' + (site ? '?site=' + encodeURIComponent(site) : ''));
   } catch {
     return;
   }
@@ -26,8 +30,8 @@ async function refreshList() {
     const row = el('li', {'data-testid': 'visitor-row'});
     const button = el('button', {type: 'button', class: c.chat === selected ? '' : 'secondary',
                                  'aria-pressed': String(c.chat === selected)},
-                      [c.customer_id ? 'Customer ' + c.customer_id : 'Guest', c.visitor, c.status,
-                       c.team].filter(Boolean).join(' · '));
+                      [manySites ? c.site : '', c.customer_id ? 'Customer ' + c.customer_id : 'Guest',
+                       c.visitor, c.status, c.team].filter(Boolean).join(' · '));
     button.dataset.chat = c.chat;
     button.addEventListener('click', () => select(c.chat));
     row.append(button);
@@ -41,6 +45,7 @@ async function loadDetail() {
   if (!r.ok) return;
   document.getElementById('d-chat').textContent = r.chat;
   document.getElementById('d-status').textContent = '(' + r.status + ')';
+  document.getElementById('d-site').textContent = r.site;
   const info = r.info || {name: '', customer_id: null, verified: false};
   document.getElementById('info-name').textContent = info.name || 'Guest';
   document.getElementById('info-cid').textContent = info.customer_id || '';

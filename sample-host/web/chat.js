@@ -10,10 +10,15 @@
 //   /chat/sign-in. The popup signs in as a visitor of its own, and its last
 //   page (/chat/signed-in, signed_in.js) posts a one-time code to this
 //   window, for this origin only. This window accepts it only from that
-//   popup and this origin, and redeems it at /sso/redeem for its own visitor.
+//   popup and this origin, and redeems it at its site's /sso/[<site>/]redeem
+//   for its own visitor.
 // - Either way, a long poll on /api/chat/state notices a sign-in of this
 //   visitor that the host saw (same-site popup, another tab).
+// Every URL is under the chat window's site (data-base: /s/<site>, or empty
+// for the default site): the host keeps each site's chats apart.
 'use strict';
+const windowData = document.getElementById('chat-window').dataset;
+const base = windowData.base || '';
 const link = document.getElementById('sign-in');
 const guest = document.getElementById('guest');
 const embedded = window.top !== window;
@@ -31,7 +36,7 @@ function status(text) { document.getElementById('status').textContent = text; }
 
 async function start() {
   try {
-    handle(await api('POST', '/api/chat/start', {}));
+    handle(await api('POST', base + '/api/chat/start', {}));
   } catch {
     status('Cannot reach the chat service. Retrying…');
     await sleep(2000);
@@ -93,7 +98,7 @@ link.addEventListener('click', function (event) {
     tabMemory('set');
     return;
   }
-  const opened = window.open('/chat/sign-in', 'vsso-signin', 'width=600,height=700');
+  const opened = window.open(base + '/chat/sign-in', 'vsso-signin', 'width=600,height=700');
   if (opened) {
     event.preventDefault();
     popup = opened;
@@ -101,7 +106,7 @@ link.addEventListener('click', function (event) {
     status('Finish signing in in the new window.');
   } else {
     // Pop-ups blocked: a chat window of its own in a new tab signs in there.
-    link.href = '/chat';
+    link.href = base + '/chat';
     link.target = '_blank';
   }
 });
@@ -113,7 +118,7 @@ window.addEventListener('message', async function (event) {
   popup = null;
   let r;
   try {
-    r = await api('POST', '/sso/redeem', {code: data.code});
+    r = await api('POST', windowData.redeem, {code: data.code});
   } catch {
     r = {ok: false, message: 'the chat service cannot be reached'};
   }
@@ -133,7 +138,7 @@ async function waitForSignIn() {
   while (waiting && mine === waitGeneration) {
     let r;
     try {
-      r = await api('GET', '/api/chat/state?after=' + version);
+      r = await api('GET', base + '/api/chat/state?after=' + version);
     } catch {
       await sleep(2000);
       continue;
@@ -168,21 +173,21 @@ function tabMemory(what) {
 
 guest.addEventListener('click', async function () {
   waiting = false;
-  handle(await api('POST', '/api/chat/guest', {chat}));
+  handle(await api('POST', base + '/api/chat/guest', {chat}));
 });
 
 document.getElementById('prechat').addEventListener('submit', async function (event) {
   event.preventDefault();
   const fields = {};
   for (const input of this.querySelectorAll('input')) fields[input.name] = input.value;
-  handle(await api('POST', '/api/chat/prechat', {chat, fields}));
+  handle(await api('POST', base + '/api/chat/prechat', {chat, fields}));
 });
 
 document.getElementById('send').addEventListener('submit', async function (event) {
   event.preventDefault();
   const input = document.getElementById('message');
   if (!input.value) return;
-  const r = await api('POST', '/api/chat/messages', {chat, text: input.value});
+  const r = await api('POST', base + '/api/chat/messages', {chat, text: input.value});
   if (r.ok) input.value = '';
   else status('Not sent: ' + (r.message || r.code));
 });
@@ -195,7 +200,7 @@ async function pollMessages() {
   for (;;) {
     let r;
     try {
-      r = await api('GET', '/api/chat/messages?chat=' + encodeURIComponent(chat) + '&after=' + after);
+      r = await api('GET', base + '/api/chat/messages?chat=' + encodeURIComponent(chat) + '&after=' + after);
     } catch {
       await sleep(2000);
       continue;

@@ -1,7 +1,7 @@
 // Shared by every page: JSON calls and DOM building without innerHTML
 // (every value from the server goes in as text).
 'use strict';
-/* exported api, el, sleep, fillFields */
+/* exported api, el, sleep, fillFields, siteSelect */
 
 // A JSON call to this origin. An agent page whose session has ended reloads:
 // the host then answers with its login page.
@@ -32,4 +32,20 @@ function fillFields(dl, fields) {
   for (const f of fields || []) {
     dl.append(el('dt', {}, f.label), el('dd', {}, f.value));
   }
+}
+
+// The site selector of an agent page (in an element of class site-picker):
+// one option per site the host serves (the body's data-sites), after "All
+// sites" (value '') when `all`. Returns the page's ?site=, else '' (all) or
+// the first site; a site the host does not serve is returned as asked, so
+// the API's answer names the problem. With one site there is nothing to pick.
+function siteSelect(select, all) {
+  const sites = (document.body.dataset.sites || '').split(' ').filter(Boolean);
+  if (all) select.append(el('option', {value: ''}, 'All sites'));
+  for (const site of sites) select.append(el('option', {value: site}, site));
+  const asked = new URLSearchParams(location.search).get('site') || '';
+  const chosen = asked || (all ? '' : sites[0] || '');
+  select.value = chosen;
+  if (sites.length < 2) select.closest('.site-picker').hidden = true;
+  return chosen;
 }

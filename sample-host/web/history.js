@@ -1,9 +1,11 @@
-// History: the page's query (customer ID, or team and saved dates, and the
-// cursor of "Next page") goes to /api/history (SearchHistory).
+// History: the page's query (site, customer ID, or team and saved dates, and
+// the cursor of "Next page") goes to /api/history (SearchHistory). Each site
+// has its own History.
 'use strict';
 (async function () {
   const params = new URLSearchParams(location.search);
   const query = new URLSearchParams();
+  query.set('site', siteSelect(document.getElementById('site'), false));
   for (const [name, id] of [['customer_id', 'customer-id'], ['team', 'team'], ['from', 'from'],
                             ['until', 'until']]) {
     const value = params.get(name) || '';
@@ -26,7 +28,8 @@
   // The plugin searches by one key: a customer ID covers every team and date.
   const ignored = query.has('customer_id') &&
                   (query.has('team') || query.has('from') || query.has('until'));
-  document.getElementById('status').textContent = r.transcripts.length + ' transcript(s).' +
+  document.getElementById('status').textContent =
+      r.transcripts.length + ' transcript(s) on site ' + r.site + '.' +
       (ignored ? ' A customer ID search covers every team and date.' : '');
   if (r.next_cursor) {
     const next = document.getElementById('next');

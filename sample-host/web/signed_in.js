@@ -2,7 +2,7 @@
 // the return address of /chat/sign-in). The popup's visitor is signed in
 // now; the chat in the iframe is another visitor when the website is on
 // another site (partitioned cookies). The plugin turns this visitor's sign-in
-// into a one-time code (/sso/handoff, 60 s, single use), which goes to the
+// into a one-time code (the site's /sso/[<site>/]handoff, 60 s, single use), which goes to the
 // opener only if it is on this origin (postMessage's targetOrigin), and
 // never into a URL.
 'use strict';
@@ -10,7 +10,7 @@
   const statusLine = document.getElementById('status');
   let r;
   try {
-    r = await api('POST', '/sso/handoff', {});
+    r = await api('POST', document.getElementById('signed-in').dataset.handoff, {});
   } catch {
     r = {ok: false, message: 'the chat service cannot be reached'};
   }

@@ -12,7 +12,8 @@ const browser = Object.fromEntries(
     ['window', 'document', 'location', 'fetch', 'sessionStorage', 'URL', 'URLSearchParams',
      'AbortController', 'CSS', 'setTimeout', 'setInterval', 'clearTimeout', 'console']
         .map(name => [name, 'readonly']));
-const shared = {api: 'readonly', el: 'readonly', sleep: 'readonly', fillFields: 'readonly'};
+const shared = {api: 'readonly', el: 'readonly', sleep: 'readonly', fillFields: 'readonly',
+                siteSelect: 'readonly'};
 
 module.exports = [
   js.configs.recommended,

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kExpectedInfo =
     "plugin: visitor-sso 0.1.0\n"
-    "sdk: 2.0\n"
+    "sdk: 2.1\n"
     "sign_in: optional\n"
     "certificates: 2\n"
     "mappings: 8\n";
@@ -136,7 +136,7 @@ TEST(SampleHostInfo, PluginWithoutOptionalHooksIsAccepted) {
   EXPECT_EQ(result.err, "");
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_EQ(result.out,
-            "plugin: minimal 0.0.1\nsdk: 2.0\nsign_in: none\ncertificates: 0\nmappings: 0\n");
+            "plugin: minimal 0.0.1\nsdk: 2.1\nsign_in: none\ncertificates: 0\nmappings: 0\n");
 }
 
 TEST(SampleHostPluginRefused, SharedLibraryThatIsNotAPlugin) {

@@ -1,5 +1,6 @@
 #include "serve/app.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
@@ -52,6 +53,15 @@ std::string SafeNext(const std::string& next) {
   return next == "/agent/history" || next == "/admin" ? next : "/agent";
 }
 
+// "/sso/<site>/<endpoint>" names a site; "/sso/<endpoint>" is the default site.
+std::string SiteOfSsoPath(std::string_view path) {
+  std::string_view rest = path.substr(5);  // after "/sso/"
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return std::string(kDefaultSite);
+  const std::string_view segment = rest.substr(0, slash);
+  return IsValidSiteId(segment) ? std::string(segment) : std::string(kDefaultSite);
+}
+
 bool IsHex32(const std::string& text) {
   return text.size() == 32 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
@@ -73,6 +83,10 @@ struct App::Impl {
       if (!website_origins.empty()) website_origins += ' ';
       website_origins += origin.Serialize();
     }
+    for (const std::string& site : config.sites) {
+      if (!site_list.empty()) site_list += ' ';
+      site_list += site;
+    }
     AddRoutes();
   }
 
@@ -93,8 +107,33 @@ struct App::Impl {
   VisitorIdentity visitors;
   const std::string public_origin;
   std::string website_origins;  // space-separated, for CSP frame-ancestors
+  std::string site_list;        // space-separated, for the pages' site selectors
   RouteTable routes;
   std::thread timer_thread;
+
+  // ---- sites --------------------------------------------------------------------
+
+  bool Serves(std::string_view site) const {
+    return std::find(config.sites.begin(), config.sites.end(), site) != config.sites.end();
+  }
+
+  ApiError UnknownSite(std::string_view site) const {
+    return ApiError::NotFound(
+        "host.unknown_site",
+        "this host serves no site \"" + std::string(site) + "\" (it serves: " + site_list + ")");
+  }
+
+  // The `site` query parameter of an agent page's API call: a served site,
+  // "default" when absent, or (with `all`) "" for every site.
+  ApiResult<std::string> SiteParam(const Call& call, bool all) const {
+    std::string site = call.target.Param("site");
+    if (site.empty()) {
+      if (all) return site;
+      site = kDefaultSite;
+    }
+    if (!Serves(site)) return UnknownSite(site);
+    return site;
+  }
 
   // ---- guards -----------------------------------------------------------------
 
@@ -185,7 +224,25 @@ struct App::Impl {
       return respond(ErrorResponse(
           req, ApiError::BadInput("host.bad_query", "the query has a malformed % escape")));
     }
-    const RouteTable::Match match = routes.Find(req.method(), path);
+    // A website's pages and chat API under /s/<site>/: the rest of the path
+    // is looked up among the kSite routes, for that site.
+    std::string_view route_path = path;
+    if (route_path.starts_with("/s/")) {
+      const std::string_view rest = route_path.substr(3);
+      const std::size_t slash = rest.find('/');
+      const std::string_view site = rest.substr(0, slash);
+      if (!Serves(site)) return respond(ErrorResponse(req, UnknownSite(site)));
+      if (slash == std::string_view::npos) {
+        // "/s/acme" is the website "/s/acme/", as a directory would be.
+        std::string location = path + "/";
+        if (!call->target.raw_query.empty()) location += "?" + call->target.raw_query;
+        return respond(Redirect(req, http::status::moved_permanently, location));
+      }
+      call->site = std::string(site);
+      call->site_prefixed = true;
+      route_path = rest.substr(slash);
+    }
+    const RouteTable::Match match = routes.Find(req.method(), route_path, call->site_prefixed);
     if (match.route == nullptr) {
       if (match.path_known) {
         Response response =
@@ -198,6 +255,15 @@ struct App::Impl {
     const Route& route = *match.route;
     if (route.site == Site::kChatHost && !call->on_chat_host) {
       return respond(MisdirectedToWebsite(req));
+    }
+    if (route.scope == Scope::kSite && !Serves(call->site)) {
+      // Without a default site, "/" lists the websites there are.
+      if (route_path == "/" && route.method == http::verb::get) {
+        return respond(PageResponse(req, http::status::ok,
+                                    RenderPage("sites.html", {{"sites", site_list}}),
+                                    Framing::kNobody));
+      }
+      return respond(ErrorResponse(req, UnknownSite(call->site)));
     }
     if (auto refused = GuardBody(route, *call)) return respond(ErrorResponse(req, *refused));
     if (route.access == Access::kVisitor) {
@@ -262,7 +328,8 @@ struct App::Impl {
       }
     }
     if (!answered->signed_in_visitor_id.empty()) {
-      store.MarkSignedIn(answered->signed_in_visitor_id);
+      // Only the chat windows of the site signed in on hear of it.
+      store.MarkSignedIn(SiteOfSsoPath(call.target.path), answered->signed_in_visitor_id);
     }
     Response response{http::status::ok, request.version()};
     response.result(static_cast<unsigned>(answered->status));
@@ -287,10 +354,10 @@ struct App::Impl {
     const bool embed = call->target.Param("embed") == "1";
     // On a website origin the chat comes from the chat host: a third-party
     // iframe or window, as on a real customer site.
-    const std::string chat_url =
-        (call->on_chat_host ? std::string() : public_origin) + ChatApi::kChatPath;
-    std::string html =
-        RenderPage(embed ? "website_embed.html" : "website.html", {{"chat_url", chat_url}});
+    const std::string chat_url = (call->on_chat_host ? std::string() : public_origin) +
+                                 ChatApi::BasePath(call->site) + ChatApi::kChatPath;
+    std::string html = RenderPage(embed ? "website_embed.html" : "website.html",
+                                  {{"chat_url", chat_url}, {"site", call->site}});
     respond(PageResponse(call->request, http::status::ok, std::move(html), Framing::kNobody, {},
                          embed ? public_origin : std::string()));
   }
@@ -298,9 +365,14 @@ struct App::Impl {
   void ChatWindow(const std::shared_ptr<Call>& call, Respond respond) {
     std::string set_cookie;
     const std::string visitor = VisitorFor(call->request, set_cookie);
-    Response response = PageResponse(call->request, http::status::ok,
-                                     RenderPage("chat.html", {{"visitor", visitor}}),
-                                     Framing::kChatEmbedders, website_origins);
+    const std::string base = ChatApi::BasePath(call->site);
+    Response response =
+        PageResponse(call->request, http::status::ok,
+                     RenderPage("chat.html", {{"visitor", visitor},
+                                              {"site", call->site},
+                                              {"base", base},
+                                              {"redeem", SsoPath(call->site, "redeem")}}),
+                     Framing::kChatEmbedders, website_origins);
     if (!set_cookie.empty()) response.set(http::field::set_cookie, set_cookie);
     respond(std::move(response));
   }
@@ -311,7 +383,8 @@ struct App::Impl {
   void PopupSignIn(const std::shared_ptr<Call>& call, Respond respond) {
     std::string set_cookie;
     const std::string visitor = VisitorFor(call->request, set_cookie);
-    auto url = api.PopupSignInUrl(visitor, kPopupSignedIn);
+    const std::string signed_in = ChatApi::BasePath(call->site) + kPopupSignedIn;
+    auto url = api.PopupSignInUrl(call->site, visitor, signed_in);
     if (auto* error = std::get_if<ApiError>(&url)) {
       return respond(
           TextResponse(call->request, static_cast<http::status>(error->status),
@@ -319,20 +392,23 @@ struct App::Impl {
     }
     // Already signed in (or sign-in not offered): straight to the hand-off.
     const std::string& target = std::get<std::string>(url);
-    Response response = Redirect(call->request, http::status::found,
-                                 target.empty() ? std::string(kPopupSignedIn) : target);
+    Response response =
+        Redirect(call->request, http::status::found, target.empty() ? signed_in : target);
     if (!set_cookie.empty()) response.set(http::field::set_cookie, set_cookie);
     respond(std::move(response));
   }
 
   void PopupSignedIn(const std::shared_ptr<Call>& call, Respond respond) {
-    respond(PageResponse(call->request, http::status::ok, RenderPage("signed_in.html", {}),
-                         Framing::kNobody));
+    respond(
+        PageResponse(call->request, http::status::ok,
+                     RenderPage("signed_in.html", {{"handoff", SsoPath(call->site, "handoff")}}),
+                     Framing::kNobody));
   }
 
   void AgentPage(const char* page, const std::shared_ptr<Call>& call, Respond respond) {
     respond(PageResponse(call->request, http::status::ok,
-                         RenderPage(page, {{"csrf", agents.SignOutToken(call->agent_session)}}),
+                         RenderPage(page, {{"csrf", agents.SignOutToken(call->agent_session)},
+                                           {"sites", site_list}}),
                          Framing::kNobody));
   }
 
@@ -442,15 +518,40 @@ struct App::Impl {
         AgentPage(file, call, std::move(respond));
       };
     };
-    // Visitor pages.
-    routes.Add({V::get, "/", Access::kAnyone, Body::kNone, Site::kAnySite, page(&Impl::Website)});
-    routes.Add(
-        {V::get, "/chat", Access::kAnyone, Body::kNone, Site::kChatHost, page(&Impl::ChatWindow)});
+    // A website's visitor pages and its chat window's API: the visitor comes
+    // from the cookie only, the site from the path (Call::site).
+    const Scope per_site = Scope::kSite;
+    routes.Add({V::get, "/", Access::kAnyone, Body::kNone, Site::kAnySite, page(&Impl::Website),
+                per_site});
+    routes.Add({V::get, "/chat", Access::kAnyone, Body::kNone, Site::kChatHost,
+                page(&Impl::ChatWindow), per_site});
     routes.Add({V::get, kPopupSignIn, Access::kAnyone, Body::kNone, Site::kChatHost,
-                page(&Impl::PopupSignIn)});
+                page(&Impl::PopupSignIn), per_site});
     routes.Add({V::get, kPopupSignedIn, Access::kAnyone, Body::kNone, Site::kChatHost,
-                page(&Impl::PopupSignedIn)});
-    // Agent sign-in and pages.
+                page(&Impl::PopupSignedIn), per_site});
+    routes.Add({V::post, "/api/chat/start", Access::kVisitor, Body::kJson, Site::kChatHost,
+                Json([this](Call& c) { return api.StartChat(c.site, c.visitor); }), per_site});
+    routes.Add({V::post, "/api/chat/guest", Access::kVisitor, Body::kJson, Site::kChatHost,
+                Json([this](Call& c) { return api.ChooseGuest(c.site, c.visitor, c.json); }),
+                per_site});
+    routes.Add({V::post, "/api/chat/prechat", Access::kVisitor, Body::kJson, Site::kChatHost,
+                Json([this](Call& c) { return api.SubmitPrechat(c.site, c.visitor, c.json); }),
+                per_site});
+    routes.Add({V::post, "/api/chat/messages", Access::kVisitor, Body::kJson, Site::kChatHost,
+                Json([this](Call& c) { return api.PostVisitorMessage(c.site, c.visitor, c.json); }),
+                per_site});
+    routes.Add({V::get, "/api/chat/messages", Access::kVisitor, Body::kNone, Site::kChatHost,
+                Later([this](Call& c, JsonDone done) {
+                  api.VisitorMessages(c.site, c.visitor, c.target, std::move(done));
+                }),
+                per_site});
+    routes.Add({V::get, "/api/chat/state", Access::kVisitor, Body::kNone, Site::kChatHost,
+                Later([this](Call& c, JsonDone done) {
+                  api.SignInState(c.site, c.visitor, c.target, std::move(done));
+                }),
+                per_site});
+    // Agent sign-in and pages: one console for every site (each page picks a
+    // site; the `site` query parameter of its API calls).
     routes.Add({V::get, "/agent/login", Access::kAnyone, Body::kNone, Site::kChatHost,
                 page(&Impl::LoginForm)});
     routes.Add({V::post, "/agent/login", Access::kAnyone, Body::kForm, Site::kChatHost,
@@ -463,26 +564,13 @@ struct App::Impl {
                 agent_page("history.html")});
     routes.Add(
         {V::get, "/admin", Access::kAgent, Body::kNone, Site::kChatHost, agent_page("admin.html")});
-    // The chat window's API: the visitor comes from the cookie only.
-    routes.Add({V::post, "/api/chat/start", Access::kVisitor, Body::kJson, Site::kChatHost,
-                Json([this](Call& c) { return api.StartChat(c.visitor); })});
-    routes.Add({V::post, "/api/chat/guest", Access::kVisitor, Body::kJson, Site::kChatHost,
-                Json([this](Call& c) { return api.ChooseGuest(c.visitor, c.json); })});
-    routes.Add({V::post, "/api/chat/prechat", Access::kVisitor, Body::kJson, Site::kChatHost,
-                Json([this](Call& c) { return api.SubmitPrechat(c.visitor, c.json); })});
-    routes.Add({V::post, "/api/chat/messages", Access::kVisitor, Body::kJson, Site::kChatHost,
-                Json([this](Call& c) { return api.PostVisitorMessage(c.visitor, c.json); })});
-    routes.Add({V::get, "/api/chat/messages", Access::kVisitor, Body::kNone, Site::kChatHost,
-                Later([this](Call& c, JsonDone done) {
-                  api.VisitorMessages(c.visitor, c.target, std::move(done));
-                })});
-    routes.Add({V::get, "/api/chat/state", Access::kVisitor, Body::kNone, Site::kChatHost,
-                Later([this](Call& c, JsonDone done) {
-                  api.SignInState(c.visitor, c.target, std::move(done));
-                })});
-    // The agent console's API.
+    // The agent console's API. A chat's site is the one it was opened on.
     routes.Add({V::get, "/api/agent/chats", Access::kAgent, Body::kNone, Site::kChatHost,
-                Json([this](Call&) { return api.AgentChats(); })});
+                Json([this](Call& c) -> JsonResult {
+                  auto site = SiteParam(c, true);
+                  if (auto* error = std::get_if<ApiError>(&site)) return *error;
+                  return api.AgentChats(std::get<std::string>(site));
+                })});
     routes.Add({V::get, "/api/agent/chat", Access::kAgent, Body::kNone, Site::kChatHost,
                 Json([this](Call& c) { return api.AgentChat(c.target); })});
     routes.Add(
@@ -495,9 +583,17 @@ struct App::Impl {
     routes.Add({V::get, "/api/agent/diagnostics", Access::kAgent, Body::kNone, Site::kChatHost,
                 Json([this](Call&) { return api.Diagnostics(agents.SessionCount()); })});
     routes.Add({V::get, "/api/history", Access::kAgent, Body::kNone, Site::kChatHost,
-                Json([this](Call& c) { return api.History(c.target); })});
+                Json([this](Call& c) -> JsonResult {
+                  auto site = SiteParam(c, false);
+                  if (auto* error = std::get_if<ApiError>(&site)) return *error;
+                  return api.History(std::get<std::string>(site), c.target);
+                })});
     routes.Add({V::get, "/api/admin", Access::kAgent, Body::kNone, Site::kChatHost,
-                Json([this](Call&) { return api.Admin(); })});
+                Json([this](Call& c) -> JsonResult {
+                  auto site = SiteParam(c, false);
+                  if (auto* error = std::get_if<ApiError>(&site)) return *error;
+                  return api.Admin(std::get<std::string>(site));
+                })});
   }
 };
 

@@ -2,6 +2,10 @@
 // plugin. It owns the chat store, agent sign-in and visitor identity, the
 // route table and its guards (routes.hpp), the pages, and forwards /sso/* to
 // Plugin::HandleHttp with the visitor of the request's cookie.
+// It serves the websites (sites) it is given: each its visitor pages and
+// chat API under /s/<site>/ (the default site also at /), every chat tied to
+// the site it was opened on; the agent console, History and admin pages pick
+// a site.
 //
 // Threading: Handle() may be called on any number of threads at once; it
 // never blocks on other requests (long polls and delayed login failures
@@ -26,6 +30,9 @@ struct AppConfig {
   Origin public_origin;
   /// Origins that serve the demo website (/ and /?embed=1) only.
   std::vector<Origin> website_origins;
+  /// The websites served, each a valid site ID, no duplicates, at least one
+  /// (serve's --site; default: "default" only).
+  std::vector<std::string> sites{"default"};
   std::string agent_password;
   /// MAC key of visitor cookies and CSRF tokens (at least 32 bytes).
   std::string cookie_secret;

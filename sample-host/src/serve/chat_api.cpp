@@ -53,6 +53,12 @@ json::object MessagesJson(const MessagesView& view) {
   return {{"ok", true}, {"status", ChatStatusName(view.status)}, {"messages", std::move(messages)}};
 }
 
+// The site as the plugin takes it: empty for the default site (SDK 2.1), so
+// a single-site plugin sees exactly what an SDK 2.0 host sent.
+std::string PluginSite(const std::string& site) {
+  return site == kDefaultSite ? std::string() : site;
+}
+
 ApiError Busy() {
   return ApiError::Unavailable("host.busy",
                                "too many requests are waiting for news; try again shortly");
@@ -60,33 +66,40 @@ ApiError Busy() {
 
 }  // namespace
 
+std::string ChatApi::BasePath(const std::string& site) {
+  return site.empty() || site == kDefaultSite ? std::string() : "/s/" + site;
+}
+
 ChatApi::ChatApi(const sdk::LoadedPlugin& loaded, ChatStore& store)
     : loaded_(loaded), plugin_(*loaded.plugin), store_(store) {}
 
 sdk::Chat ChatApi::ForPlugin(const Chat& chat) const {
   sdk::Chat out;
   out.id = chat.id;
+  out.site_id = PluginSite(chat.site_id);
   out.visitor.id = chat.visitor_id;
-  out.visitor.page_url = "/";
+  out.visitor.page_url = BasePath(chat.site_id) + "/";
   // No visitor in it: the plugin's cookie and the host's visitor cookie say
   // who comes back.
-  out.return_url = kChatPath;
+  out.return_url = BasePath(chat.site_id) + kChatPath;
   out.prechat_answers = chat.prechat_answers;
   return out;
 }
 
-ApiResult<Chat> ChatApi::OwnChat(const std::string& visitor, const json::object& body) {
+ApiResult<Chat> ChatApi::OwnChat(const std::string& site, const std::string& visitor,
+                                 const json::object& body) {
   auto chat_id = ChatIdOf(body);
   if (auto* error = std::get_if<ApiError>(&chat_id)) return *error;
   auto chat = store_.Find(std::get<std::string>(chat_id));
-  if (!chat || chat->visitor_id != visitor) return UnknownChat();
+  // Another site's chat window never reaches this chat, even the same visitor's.
+  if (!chat || chat->visitor_id != visitor || chat->site_id != site) return UnknownChat();
   return *chat;
 }
 
 // ---- visitor -------------------------------------------------------------------
 
-JsonResult ChatApi::StartChat(const std::string& visitor) {
-  const Chat chat = store_.OpenChatFor(visitor);
+JsonResult ChatApi::StartChat(const std::string& site, const std::string& visitor) {
+  const Chat chat = store_.OpenChatFor(site, visitor);
   if (chat.status == ChatStatus::kActive) return ChatStage(chat);
   auto started = plugin_.ChatWillStart(ForPlugin(chat));
   if (!started) return ApiError::FromPlugin(started.error());
@@ -96,6 +109,7 @@ JsonResult ChatApi::StartChat(const std::string& visitor) {
   json::object out = ChatStartJson(*started);
   out["ok"] = true;
   out["chat"] = chat.id;
+  out["site"] = chat.site_id;
   switch (started->decision) {
     case sdk::ChatStartDecision::kProceed: {
       auto next = ShowPrechat(chat.id);
@@ -116,8 +130,9 @@ JsonResult ChatApi::StartChat(const std::string& visitor) {
   return out;
 }
 
-JsonResult ChatApi::ChooseGuest(const std::string& visitor, const json::object& body) {
-  auto chat = OwnChat(visitor, body);
+JsonResult ChatApi::ChooseGuest(const std::string& site, const std::string& visitor,
+                                const json::object& body) {
+  auto chat = OwnChat(site, visitor, body);
   if (auto* error = std::get_if<ApiError>(&chat)) return *error;
   const Chat& own = std::get<Chat>(chat);
   if (own.status != ChatStatus::kStarting) {
@@ -150,8 +165,9 @@ JsonResult ChatApi::ShowPrechat(const std::string& chat_id) {
                       {"prefill", FieldsJson(shown->prefill)}};
 }
 
-JsonResult ChatApi::SubmitPrechat(const std::string& visitor, const json::object& body) {
-  auto chat = OwnChat(visitor, body);
+JsonResult ChatApi::SubmitPrechat(const std::string& site, const std::string& visitor,
+                                  const json::object& body) {
+  auto chat = OwnChat(site, visitor, body);
   if (auto* error = std::get_if<ApiError>(&chat)) return *error;
   const Chat& own = std::get<Chat>(chat);
   if (own.status != ChatStatus::kPrechat) {
@@ -193,8 +209,9 @@ JsonResult ChatApi::Activate(const std::string& chat_id) {
   return ChatStage(*now);
 }
 
-JsonResult ChatApi::PostVisitorMessage(const std::string& visitor, const json::object& body) {
-  auto chat = OwnChat(visitor, body);
+JsonResult ChatApi::PostVisitorMessage(const std::string& site, const std::string& visitor,
+                                       const json::object& body) {
+  auto chat = OwnChat(site, visitor, body);
   if (auto* error = std::get_if<ApiError>(&chat)) return *error;
   return Post(std::get<Chat>(chat).id, Author::kVisitor, body);
 }
@@ -219,10 +236,11 @@ JsonResult ChatApi::Post(const std::string& chat_id, Author from, const json::ob
   return UnknownChat();
 }
 
-void ChatApi::VisitorMessages(const std::string& visitor, const Target& target, JsonDone done) {
+void ChatApi::VisitorMessages(const std::string& site, const std::string& visitor,
+                              const Target& target, JsonDone done) {
   const std::string chat_id = target.Param("chat");
   auto chat = store_.Find(chat_id);
-  if (!chat || chat->visitor_id != visitor) return done(UnknownChat());
+  if (!chat || chat->visitor_id != visitor || chat->site_id != site) return done(UnknownChat());
   Messages(chat_id, target, std::move(done));
 }
 
@@ -238,23 +256,25 @@ void ChatApi::Messages(const std::string& chat_id, const Target& target, JsonDon
   if (!waiting) (*shared)(Busy());
 }
 
-void ChatApi::SignInState(const std::string& visitor, const Target& target, JsonDone done) {
+void ChatApi::SignInState(const std::string& site, const std::string& visitor, const Target& target,
+                          JsonDone done) {
   auto after = AfterOf(target, -1);
   if (auto* error = std::get_if<ApiError>(&after)) return done(*error);
   auto shared = std::make_shared<JsonDone>(std::move(done));
-  const bool waiting =
-      store_.WaitForSignIn(visitor, std::get<std::int64_t>(after), [shared](std::int64_t version) {
+  const bool waiting = store_.WaitForSignIn(
+      site, visitor, std::get<std::int64_t>(after), [shared](std::int64_t version) {
         (*shared)(json::object{{"ok", true}, {"version", version}});
       });
   if (!waiting) (*shared)(Busy());
 }
 
-ApiResult<std::string> ChatApi::PopupSignInUrl(const std::string& visitor,
+ApiResult<std::string> ChatApi::PopupSignInUrl(const std::string& site, const std::string& visitor,
                                                const std::string& return_path) {
   sdk::Chat chat;
   chat.id = "sign-in-popup";
+  chat.site_id = PluginSite(site);
   chat.visitor.id = visitor;
-  chat.visitor.page_url = "/";
+  chat.visitor.page_url = BasePath(site) + "/";
   chat.return_url = return_path;
   auto started = plugin_.ChatWillStart(chat);
   if (!started) return ApiError::FromPlugin(started.error());
@@ -263,10 +283,11 @@ ApiResult<std::string> ChatApi::PopupSignInUrl(const std::string& visitor,
 
 // ---- agent ------------------------------------------------------------------
 
-JsonResult ChatApi::AgentChats() {
+JsonResult ChatApi::AgentChats(const std::string& site) {
   json::array list;
-  for (const Chat& c : store_.List(500)) {
+  for (const Chat& c : store_.List(500, site)) {
     list.emplace_back(json::object{{"chat", c.id},
+                                   {"site", c.site_id},
                                    {"visitor", c.visitor_id},
                                    {"customer_id", OptionalJson(c.customer_id)},
                                    {"status", ChatStatusName(c.status)},
@@ -280,6 +301,7 @@ JsonResult ChatApi::AgentChat(const Target& target) {
   if (!chat) return UnknownChat();
   json::object out{{"ok", true},
                    {"chat", chat->id},
+                   {"site", chat->site_id},
                    {"visitor", chat->visitor_id},
                    {"status", ChatStatusName(chat->status)},
                    {"team", OptionalJson(chat->team)},
@@ -328,8 +350,9 @@ JsonResult ChatApi::EndChat(const json::object& body) {
                       {"tags", TagsJson(tags->tags)}};
 }
 
-JsonResult ChatApi::History(const Target& target) {
+JsonResult ChatApi::History(const std::string& site, const Target& target) {
   sdk::HistoryQuery query;
+  query.site_id = PluginSite(site);
   query.customer_id = target.Param("customer_id");
   query.team = target.Param("team");
   query.cursor = target.Param("cursor");
@@ -367,11 +390,12 @@ JsonResult ChatApi::History(const Target& target) {
   if (!page) return ApiError::FromPlugin(page.error());
   json::object out = HistoryPageJson(*page);
   out["ok"] = true;
+  out["site"] = site;
   return out;
 }
 
-JsonResult ChatApi::Admin() {
-  json::object out = AdminOverviewJson(loaded_);
+JsonResult ChatApi::Admin(const std::string& site) {
+  json::object out = AdminOverviewJson(loaded_, 20, site);
   out["ok"] = true;
   return out;
 }

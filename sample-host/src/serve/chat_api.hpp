@@ -6,8 +6,10 @@
 // TranscriptWillBeSaved when it ends and SearchHistory for History.
 //
 // Callers are already authenticated (app.cpp): visitor methods get the
-// visitor from its cookie and only ever touch that visitor's chat; agent
-// methods run for a signed-in agent. The author of a message is the role
+// visitor from its cookie and only ever touch that visitor's chat on the
+// site of the chat window's URL; agent methods run for a signed-in agent.
+// Every hook gets the site the chat was opened on (Chat::site_id), never a
+// site from a later request. The author of a message is the role
 // of the endpoint, never a member of the body.
 // Thread-safe; no lock is held while a hook runs.
 #pragma once
@@ -31,38 +33,51 @@ using JsonDone = std::function<void(JsonResult)>;
 
 class ChatApi {
  public:
-  /// Where the plugin sends a visitor back after signing in (Chat::return_url).
+  /// Where the plugin sends a visitor back after signing in (Chat::return_url),
+  /// under the site's base path.
   static constexpr const char* kChatPath = "/chat";
+  /// Where a site's website, chat window and chat API live: "" for the
+  /// default site, "/s/<site>" for the others.
+  static std::string BasePath(const std::string& site);
   static constexpr std::size_t kMaxMessageBytes = 4000;
 
   ChatApi(const visitor_sso::sdk::LoadedPlugin& loaded, ChatStore& store);
 
-  // ---- visitor (the visitor ID comes from the cookie) ----
-  JsonResult StartChat(const std::string& visitor);
-  JsonResult ChooseGuest(const std::string& visitor, const boost::json::object& body);
-  JsonResult SubmitPrechat(const std::string& visitor, const boost::json::object& body);
-  JsonResult PostVisitorMessage(const std::string& visitor, const boost::json::object& body);
-  void VisitorMessages(const std::string& visitor, const Target& target, JsonDone done);
-  void SignInState(const std::string& visitor, const Target& target, JsonDone done);
+  // ---- visitor (the visitor ID comes from the cookie, the site from the URL) ----
+  JsonResult StartChat(const std::string& site, const std::string& visitor);
+  JsonResult ChooseGuest(const std::string& site, const std::string& visitor,
+                         const boost::json::object& body);
+  JsonResult SubmitPrechat(const std::string& site, const std::string& visitor,
+                           const boost::json::object& body);
+  JsonResult PostVisitorMessage(const std::string& site, const std::string& visitor,
+                                const boost::json::object& body);
+  void VisitorMessages(const std::string& site, const std::string& visitor, const Target& target,
+                       JsonDone done);
+  void SignInState(const std::string& site, const std::string& visitor, const Target& target,
+                   JsonDone done);
 
-  // ---- agent ----
-  JsonResult AgentChats();
+  // ---- agent (a site given here was checked to be served) ----
+  /// The chats of `site`, or of every site when empty.
+  JsonResult AgentChats(const std::string& site);
   JsonResult AgentChat(const Target& target);
   void AgentMessages(const Target& target, JsonDone done);
   JsonResult PostAgentMessage(const boost::json::object& body);
   JsonResult EndChat(const boost::json::object& body);
-  JsonResult History(const Target& target);
-  JsonResult Admin();
+  JsonResult History(const std::string& site, const Target& target);
+  JsonResult Admin(const std::string& site);
   JsonResult Diagnostics(std::size_t agent_sessions);
 
-  /// The sign-in URL for a visitor's sign-in popup, which must end on
-  /// `return_path`; "" when the visitor is signed in already (or sign-in is
-  /// not offered). From ChatWillStart, so the plugin owns the URL's form.
-  ApiResult<std::string> PopupSignInUrl(const std::string& visitor, const std::string& return_path);
+  /// The sign-in URL for a visitor's sign-in popup on `site`, which must end
+  /// on `return_path`; "" when the visitor is signed in already (or sign-in
+  /// is not offered). From ChatWillStart, so the plugin owns the URL's form
+  /// (/sso/<site>/login?return=...).
+  ApiResult<std::string> PopupSignInUrl(const std::string& site, const std::string& visitor,
+                                        const std::string& return_path);
 
  private:
   visitor_sso::sdk::Chat ForPlugin(const Chat& chat) const;
-  ApiResult<Chat> OwnChat(const std::string& visitor, const boost::json::object& body);
+  ApiResult<Chat> OwnChat(const std::string& site, const std::string& visitor,
+                          const boost::json::object& body);
   JsonResult ShowPrechat(const std::string& chat_id);
   JsonResult Activate(const std::string& chat_id);
   void Messages(const std::string& chat_id, const Target& target, JsonDone done);

@@ -61,8 +61,13 @@ void ChatStore::TouchChat(ChatEntry& entry) {
   recent_chats_.splice(recent_chats_.end(), recent_chats_, entry.recent);
 }
 
-ChatStore::VisitorEntry& ChatStore::VisitorLocked(const std::string& visitor_id) {
-  auto it = visitors_.find(visitor_id);
+std::string ChatStore::VisitorKey(const std::string& site_id, const std::string& visitor_id) {
+  // A site ID has no '/', so the key is unambiguous.
+  return site_id + "/" + visitor_id;
+}
+
+ChatStore::VisitorEntry& ChatStore::VisitorLocked(const std::string& key) {
+  auto it = visitors_.find(key);
   if (it != visitors_.end()) {
     recent_visitors_.splice(recent_visitors_.end(), recent_visitors_, it->second.recent);
     return it->second;
@@ -74,8 +79,8 @@ ChatStore::VisitorEntry& ChatStore::VisitorLocked(const std::string& visitor_id)
     recent_visitors_.pop_front();
     ++totals_.visitors_evicted;
   }
-  recent_visitors_.push_back(visitor_id);
-  VisitorEntry& entry = visitors_[visitor_id];
+  recent_visitors_.push_back(key);
+  VisitorEntry& entry = visitors_[key];
   entry.recent = std::prev(recent_visitors_.end());
   return entry;
 }
@@ -100,7 +105,7 @@ void ChatStore::EvictChatLocked(std::map<std::string, ChatEntry>::iterator it,
   } else {
     ++totals_.chats_evicted;
   }
-  auto visitor = visitors_.find(it->second.chat.visitor_id);
+  auto visitor = visitors_.find(VisitorKey(it->second.chat.site_id, it->second.chat.visitor_id));
   if (visitor != visitors_.end() && visitor->second.current_chat == id) {
     visitor->second.current_chat.clear();
   }
@@ -150,14 +155,14 @@ bool ChatStore::ParkLocked(const std::string& key, std::function<void()> resume)
   return true;
 }
 
-Chat ChatStore::OpenChatFor(const std::string& visitor_id) {
+Chat ChatStore::OpenChatFor(const std::string& site_id, const std::string& visitor_id) {
   std::vector<std::function<void()>> wake;
   Chat out;
   {
     std::lock_guard lock(mutex_);
     const auto now = Clock::now();
     ForgetEndedLocked(now, wake);
-    VisitorEntry& visitor = VisitorLocked(visitor_id);
+    VisitorEntry& visitor = VisitorLocked(VisitorKey(site_id, visitor_id));
     auto it = chats_.find(visitor.current_chat);
     if (it != chats_.end() && it->second.chat.status != ChatStatus::kEnded) {
       TouchChat(it->second);
@@ -173,6 +178,7 @@ Chat ChatStore::OpenChatFor(const std::string& visitor_id) {
       recent_chats_.push_back(id);
       ChatEntry& entry = chats_[id];
       entry.chat.id = id;
+      entry.chat.site_id = site_id;
       entry.chat.visitor_id = visitor_id;
       entry.recent = std::prev(recent_chats_.end());
       // Still valid: evicting chats never erases visitors.
@@ -198,7 +204,15 @@ bool ChatStore::Update(const std::string& chat_id, const std::function<void(Chat
     std::lock_guard lock(mutex_);
     auto it = chats_.find(chat_id);
     if (it == chats_.end()) return false;
-    change(it->second.chat);
+    Chat& chat = it->second.chat;
+    // What a chat is never changes: which chat, whose, on which site.
+    const std::string id = chat.id;
+    const std::string site_id = chat.site_id;
+    const std::string visitor_id = chat.visitor_id;
+    change(chat);
+    chat.id = id;
+    chat.site_id = site_id;
+    chat.visitor_id = visitor_id;
     TouchChat(it->second);
     WakeLocked("c:" + chat_id, wake);
   }
@@ -228,14 +242,14 @@ bool ChatStore::End(const std::string& chat_id, const std::string& transcript_id
   return true;
 }
 
-std::vector<Chat> ChatStore::List(std::size_t limit) {
+std::vector<Chat> ChatStore::List(std::size_t limit, const std::string& site_id) {
   std::vector<std::function<void()>> wake;
   std::vector<Chat> out;
   {
     std::lock_guard lock(mutex_);
     ForgetEndedLocked(Clock::now(), wake);
     for (auto it = chats_.rbegin(); it != chats_.rend() && out.size() < limit; ++it) {
-      out.push_back(it->second.chat);
+      if (site_id.empty() || it->second.chat.site_id == site_id) out.push_back(it->second.chat);
     }
   }
   Run(wake);
@@ -298,21 +312,23 @@ bool ChatStore::WaitForMessages(const std::string& chat_id, int after,
   return true;
 }
 
-void ChatStore::MarkSignedIn(const std::string& visitor_id) {
+void ChatStore::MarkSignedIn(const std::string& site_id, const std::string& visitor_id) {
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mutex_);
-    ++VisitorLocked(visitor_id).sign_ins;
-    WakeLocked("v:" + visitor_id, wake);
+    const std::string key = VisitorKey(site_id, visitor_id);
+    ++VisitorLocked(key).sign_ins;
+    WakeLocked("v:" + key, wake);
   }
   Run(wake);
 }
 
-bool ChatStore::WaitForSignIn(const std::string& visitor_id, std::int64_t after,
-                              std::function<void(std::int64_t)> done) {
+bool ChatStore::WaitForSignIn(const std::string& site_id, const std::string& visitor_id,
+                              std::int64_t after, std::function<void(std::int64_t)> done) {
+  const std::string key = VisitorKey(site_id, visitor_id);
   // Read without creating an entry: waiting costs no visitor slot.
-  const auto count = [this, visitor_id] {
-    auto it = visitors_.find(visitor_id);
+  const auto count = [this, key] {
+    auto it = visitors_.find(key);
     return it == visitors_.end() ? std::int64_t{0} : it->second.sign_ins;
   };
   std::int64_t now = 0;
@@ -328,7 +344,7 @@ bool ChatStore::WaitForSignIn(const std::string& visitor_id, std::int64_t after,
         }
         done(value);
       };
-      return ParkLocked("v:" + visitor_id, std::move(resume));
+      return ParkLocked("v:" + key, std::move(resume));
     }
   }
   done(now);

@@ -1,8 +1,12 @@
 // serve's chats and visitors, in memory and bounded, with the long polls of
 // the chat window and the agent console.
 //
+// Every chat belongs to one website (site): the site is fixed when the chat
+// opens and never changes; a visitor has at most one open chat per site.
+//
 // Bounds (StoreLimits, defaults below): at most max_chats chats and
-// max_visitors visitors; a new one evicts the least recently active. An
+// max_visitors visitors (a visitor on two sites counts twice); a new one
+// evicts the least recently active. An
 // ended chat stays only so that both windows see the end: at most
 // max_ended of them, each for ended_grace, then it leaves memory (its
 // transcript is in the plugin's store). Each chat holds at most
@@ -55,6 +59,8 @@ struct Message {
 
 struct Chat {
   std::string id;
+  /// The website the chat belongs to, set once by OpenChatFor.
+  std::string site_id;
   std::string visitor_id;
   std::string customer_id;  ///< set when ChatWillStart reports a signed-in visitor
   ChatStatus status = ChatStatus::kStarting;
@@ -104,20 +110,22 @@ class ChatStore {
   ChatStore(const ChatStore&) = delete;
   ChatStore& operator=(const ChatStore&) = delete;
 
-  /// The visitor's chat unless it has ended (or is gone); else a new chat in
-  /// kStarting. Returns a copy.
-  Chat OpenChatFor(const std::string& visitor_id);
+  /// The visitor's chat on `site_id` unless it has ended (or is gone); else
+  /// a new chat of that site in kStarting. Returns a copy.
+  Chat OpenChatFor(const std::string& site_id, const std::string& visitor_id);
   std::optional<Chat> Find(const std::string& chat_id);
   /// Applies `change` under the lock when the chat exists and wakes its long
-  /// polls; false when there is no such chat. `change` must not call back.
+  /// polls; false when there is no such chat. `change` must not call back;
+  /// a change of the chat's id, site or visitor is undone.
   bool Update(const std::string& chat_id, const std::function<void(Chat&)>& change);
   /// Ends an open chat: status kEnded, the transcript ID and tags, a system
   /// message; it then leaves memory after ended_grace. False when the chat
   /// is unknown or ended already.
   bool End(const std::string& chat_id, const std::string& transcript_id,
            std::vector<std::pair<std::string, std::string>> tags);
-  /// Every chat, newest first, at most `limit`.
-  std::vector<Chat> List(std::size_t limit);
+  /// Every chat (of `site_id` only, when not empty), newest first, at most
+  /// `limit`.
+  std::vector<Chat> List(std::size_t limit, const std::string& site_id = {});
 
   enum class PostResult { kPosted, kNoChat, kNotActive, kFull };
   /// Appends a message to an active chat (kSystem messages also to others).
@@ -129,12 +137,13 @@ class ChatStore {
   bool WaitForMessages(const std::string& chat_id, int after,
                        std::function<void(MessagesView)> done);
 
-  /// Counts the visitor's sign-ins seen by the host (the plugin's
-  /// HttpResponse::signed_in_visitor_id) and wakes its chat windows.
-  void MarkSignedIn(const std::string& visitor_id);
-  /// Calls `done` with the visitor's sign-in count once it exceeds `after`,
-  /// or after long_poll; false as for WaitForMessages.
-  bool WaitForSignIn(const std::string& visitor_id, std::int64_t after,
+  /// Counts the visitor's sign-ins on a site seen by the host (the plugin's
+  /// HttpResponse::signed_in_visitor_id on that site's /sso/ endpoints) and
+  /// wakes its chat windows of that site.
+  void MarkSignedIn(const std::string& site_id, const std::string& visitor_id);
+  /// Calls `done` with the visitor's sign-in count on the site once it
+  /// exceeds `after`, or after long_poll; false as for WaitForMessages.
+  bool WaitForSignIn(const std::string& site_id, const std::string& visitor_id, std::int64_t after,
                      std::function<void(std::int64_t)> done);
 
   /// Answers every waiting request now; later waits answer at once.
@@ -149,6 +158,7 @@ class ChatStore {
     std::list<std::string>::iterator recent;  // position in recent_chats_
     Clock::time_point ended_at;
   };
+  // A visitor on one site, keyed by VisitorKey(site, visitor).
   struct VisitorEntry {
     std::string current_chat;
     std::int64_t sign_ins = 0;
@@ -158,7 +168,8 @@ class ChatStore {
   // All with mutex_ held. The *Locked functions that wake long polls append
   // their completions to `wake` for the caller to run after unlocking.
   void TouchChat(ChatEntry& entry);
-  VisitorEntry& VisitorLocked(const std::string& visitor_id);
+  static std::string VisitorKey(const std::string& site_id, const std::string& visitor_id);
+  VisitorEntry& VisitorLocked(const std::string& key);
   void ForgetEndedLocked(Clock::time_point now, std::vector<std::function<void()>>& wake);
   void EvictChatLocked(std::map<std::string, ChatEntry>::iterator it,
                        std::vector<std::function<void()>>& wake);
@@ -181,7 +192,7 @@ class ChatStore {
   std::list<std::string> ended_;         // ended chats, oldest first
   std::unordered_map<std::string, VisitorEntry> visitors_;
   std::list<std::string> recent_visitors_;
-  // "c:<chat>" / "v:<visitor>" -> waiting requests.
+  // "c:<chat>" / "v:<VisitorKey>" -> waiting requests.
   std::multimap<std::string, std::shared_ptr<Parked>> parked_;
 };
 

@@ -9,10 +9,11 @@ std::string Call::FormValue(std::string_view name) const {
   return {};
 }
 
-RouteTable::Match RouteTable::Find(http::verb method, std::string_view path) const {
+RouteTable::Match RouteTable::Find(http::verb method, std::string_view path,
+                                   bool site_prefixed) const {
   Match match;
   for (const Route& route : routes_) {
-    if (route.path != path) continue;
+    if (route.path != path || (site_prefixed && route.scope != Scope::kSite)) continue;
     if (route.method == method) {
       match.route = &route;
       return match;

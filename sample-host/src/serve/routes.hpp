@@ -9,6 +9,10 @@
 //      session;
 //   3. kVisitor needs a valid visitor cookie, kAgent an agent session (401;
 //      agent pages answer with the login page instead).
+// A route of Scope::kSite belongs to a website: it answers at its path for
+// the default site and under /s/<site>/ for every site serve serves
+// (--site); app.cpp takes the prefix off, puts the site in Call::site and
+// refuses a site it does not serve (404 host.unknown_site).
 // Paths match exactly; the plugin's /sso/* and the files under /web/ are
 // handled before the table.
 #pragma once
@@ -43,12 +47,20 @@ enum class Site {
   kAnySite,   ///< also on each --website-origin (the demo website)
 };
 
+enum class Scope {
+  kHost,  ///< one for the whole host (agent pages and APIs, login)
+  kSite,  ///< per website: also under /s/<site>/ (Call::site)
+};
+
 /// One request as a handler sees it, after the guards.
 struct Call {
   Request request;
   Target target;
   Client client;
   bool on_chat_host = true;  ///< false: the Host named a website origin
+  /// The website of a kSite route: from the /s/<site>/ prefix, else "default".
+  std::string site = "default";
+  bool site_prefixed = false;  ///< the path came under /s/<site>/
   std::string visitor;
   std::string agent_session;
   boost::json::object json;
@@ -67,6 +79,7 @@ struct Route {
   Body body;
   Site site;
   Handler handler;
+  Scope scope = Scope::kHost;
 };
 
 class RouteTable {
@@ -78,7 +91,8 @@ class RouteTable {
     bool path_known = false;       ///< the path has routes for other methods
     std::string allow;             ///< those methods, for 405's Allow header
   };
-  Match Find(http::verb method, std::string_view path) const;
+  /// `site_prefixed`: the path came under /s/<site>/, so only kSite routes match.
+  Match Find(http::verb method, std::string_view path, bool site_prefixed = false) const;
 
  private:
   std::vector<Route> routes_;
