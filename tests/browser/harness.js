@@ -51,17 +51,8 @@ idp_sign_in_url = ${ssoUrl}
 idp_certificates = wrong-idp.pem`;
 }
 
-function writeConfig(dir, signIn, wrongIdpCertificate) {
-  const sp = `http://127.0.0.1:${spPort}`;
-  const ini = `[sso]
-enabled = true
-sign_in = ${signIn}
-sp_entity_id = ${sp}/sso/metadata
-acs_url = ${sp}/sso/acs
-${idpSettings(dir, wrongIdpCertificate)}
-database = demo.db
-
-[mapping]
+// The [mapping] and [routing] of every test configuration.
+const mappingAndRouting = `[mapping]
 name = displayName
 email = mail
 company = company
@@ -72,6 +63,39 @@ variable:membership_level = membership_level
 rule.1 = variable:membership_level == gold -> Gold Team
 default = General
 `;
+
+// A platform file (docs/configuration.md, "Many websites") with one site
+// file per entry of `sites` ({id: signIn}): each site its own SP at
+// /sso/<id>/, all trusting the local IdP (its metadata in idp/).
+function writePlatform(dir, sites) {
+  const sp = `http://127.0.0.1:${spPort}`;
+  fs.mkdirSync(path.join(dir, 'sites'));
+  for (const [id, signIn] of Object.entries(sites)) {
+    fs.writeFileSync(path.join(dir, 'sites', `${id}.ini`), `[sso]
+enabled = true
+sign_in = ${signIn}
+sp_entity_id = ${sp}/sso/${id}/metadata
+acs_url = ${sp}/sso/${id}/acs
+idp_metadata = ../idp/idp-metadata.xml
+
+${mappingAndRouting}`);
+  }
+  const file = path.join(dir, 'platform.ini');
+  fs.writeFileSync(file, '[platform]\ndatabase = demo.db\nsites = sites\n');
+  return file;
+}
+
+function writeConfig(dir, signIn, wrongIdpCertificate) {
+  const sp = `http://127.0.0.1:${spPort}`;
+  const ini = `[sso]
+enabled = true
+sign_in = ${signIn}
+sp_entity_id = ${sp}/sso/metadata
+acs_url = ${sp}/sso/acs
+${idpSettings(dir, wrongIdpCertificate)}
+database = demo.db
+
+${mappingAndRouting}`;
   const file = path.join(dir, 'demo.ini');
   fs.writeFileSync(file, ini);
   return file;
@@ -96,13 +120,18 @@ async function otherBrowser(stack) {
 }
 
 // Everything one test needs; stop() undoes it all, even after a failure.
-async function startStack({signIn, wrongIdpCertificate = false}) {
+// `signIn`: one website (the site "default") with that policy; or `sites`
+// ({id: signIn}): a platform of those websites, each served under /s/<id>/
+// and registered at the IdP as an SP of its own.
+async function startStack({signIn, sites, wrongIdpCertificate = false}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vsso-browser-'));
   const idpDir = path.join(dir, 'idp');
   const sp = `http://127.0.0.1:${spPort}`;
+  const sps = sites ? Object.keys(sites).flatMap(id => ['--sp-entity-id', `${sp}/sso/${id}/metadata`,
+                                                        '--sp-acs', `${sp}/sso/${id}/acs`])
+                    : ['--sp-acs', `${sp}/sso/acs`, '--sp-entity-id', `${sp}/sso/metadata`];
   execFileSync(path.join(root, 'scripts', 'idp'),
-               ['start', '--dir', idpDir, '--port', String(idpPort), '--sp-acs', `${sp}/sso/acs`,
-                '--sp-entity-id', `${sp}/sso/metadata`],
+               ['start', '--dir', idpDir, '--port', String(idpPort), ...sps],
                {stdio: ['ignore', 'ignore', 'inherit']});
   // `website`: the same server answering the demo website on another site
   // (localhost against 127.0.0.1), so its chat iframe is third-party.
@@ -133,7 +162,8 @@ async function startStack({signIn, wrongIdpCertificate = false}) {
                         `(scripts/browser-test does)`);
       }
     }
-    const config = writeConfig(dir, signIn, wrongIdpCertificate);
+    const config = sites ? writePlatform(dir, sites) : writeConfig(dir, signIn, wrongIdpCertificate);
+    const siteArgs = sites ? Object.keys(sites).flatMap(id => ['--site', id]) : [];
     // The agent's password, as an operator would give it (with the newline
     // an editor adds); `serve` prints a generated one only without the file.
     stack.agentPassword = `pw-${process.pid}-${Date.now()}`;
@@ -144,7 +174,7 @@ async function startStack({signIn, wrongIdpCertificate = false}) {
                          ['--plugin', plugin, '--config', config, 'serve', '--listen', `127.0.0.1:${spPort}`,
                           '--agent-password-file', passwordFile,
                           // The demo website on another site than the chat host.
-                          '--website-origin', stack.website],
+                          '--website-origin', stack.website, ...siteArgs],
                          {stdio: ['ignore', 'pipe', log]});
     // The first stdout line comes once the server accepts connections; the
     // rest (URLs) is read and dropped so the pipe never fills.
@@ -185,15 +215,21 @@ async function newPage(stack) {
   return withTimeout(await stack.context.newPage());
 }
 
-// The website's chat button opens the chat window in a window of its own.
-async function openChatWindow(stack) {
-  const site = await newPage(stack);
-  await site.goto(`${stack.sp}/`);
+// Where a site's website lives: / for the default site, else /s/<site>/.
+function sitePath(site) {
+  return site && site !== 'default' ? `/s/${site}` : '';
+}
+
+// The website's chat button opens the chat window in a window of its own
+// (the website of `site`, default the site "default").
+async function openChatWindow(stack, site) {
+  const website = await newPage(stack);
+  await website.goto(`${stack.sp}${sitePath(site)}/`);
   const [chat] = await Promise.all([stack.context.waitForEvent('page'),
-                                    site.getByTestId('chat-button').click()]);
+                                    website.getByTestId('chat-button').click()]);
   withTimeout(chat);
   await chat.getByTestId('chat-window').waitFor();
-  return {site, chat};
+  return {site: website, chat};
 }
 
 // Once `page` shows SimpleSAMLphp's login form, fills it in for a scripts/idp
@@ -240,4 +276,4 @@ async function screenshot(page, name) {
 }
 
 module.exports = {startStack, screenshot, artifacts, timeout, withTimeout, newPage, openChatWindow,
-                  fillIdpLogin, signInAgent, openAgentPage, otherBrowser};
+                  fillIdpLogin, signInAgent, openAgentPage, otherBrowser, sitePath};
