@@ -48,9 +48,20 @@ std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(std::s
   return ParseQuery(body);
 }
 
-// Where the login form may send an agent afterwards: the pages it guards.
+// Where the login form may send an agent afterwards: the pages it guards,
+// with their query (e.g. ?site=acme) when it holds only URL-safe characters;
+// never another path or origin (no open redirect, no header injection).
 std::string SafeNext(const std::string& next) {
-  return next == "/agent/history" || next == "/admin" ? next : "/agent";
+  const std::size_t question = next.find('?');
+  const std::string path = next.substr(0, question);
+  if (path != "/agent/history" && path != "/admin" && path != "/agent") return "/agent";
+  if (question == std::string::npos) return path;
+  const std::string query = next.substr(question + 1);
+  const bool safe =
+      query.size() <= 512 && query.find_first_not_of(
+                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                                 "-._~%=&+") == std::string::npos;
+  return safe && !query.empty() ? path + "?" + query : path;
 }
 
 // "/sso/<site>/<endpoint>" names a site; "/sso/<endpoint>" is the default site.
@@ -281,7 +292,9 @@ struct App::Impl {
           return respond(ErrorResponse(
               req, ApiError::Unauthenticated("host.not_signed_in", "sign in as an agent first")));
         }
-        return respond(LoginPage(req, http::status::unauthorized, path, ""));
+        const std::string asked =
+            call->target.raw_query.empty() ? path : path + "?" + call->target.raw_query;
+        return respond(LoginPage(req, http::status::unauthorized, asked, ""));
       }
       call->agent_session = *session;
     }
