@@ -269,7 +269,8 @@ void BM_Store(benchmark::State& state, Shape shape, bool with_session) {
       break;
     }
     if (with_session) {
-      if (auto st = store::SessionRepository(rt.db).Upsert(SessionFor(rt, *sign_in, visitor));
+      if (auto st = store::SessionRepository(rt.db, rt.settings.site_id)
+                        .Upsert(SessionFor(rt, *sign_in, visitor));
           !st) {
         state.SkipWithError(st.error().message.c_str());
         break;
@@ -305,7 +306,7 @@ std::shared_ptr<AcsRun> PrepareAcs() {
   auto run = std::make_shared<AcsRun>();
   const hooks::Runtime& rt = *run->site.rt;
   const auto& responses = AcsResponses();
-  store::RequestStore requests(rt.db);
+  store::RequestStore requests(rt.db, rt.settings.site_id);
   for (std::size_t i = 0; i < responses.size(); ++i) {
     auto cookie = hooks::RandomToken();
     auto relay_state = hooks::RandomToken();

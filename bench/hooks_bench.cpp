@@ -61,7 +61,7 @@ std::string FieldsJson(int company) {
 // Sessions of signed-in visitors "v0".."v9999", as the ACS stores them.
 void AddSessions(store::Database& db, int company) {
   auto db_ptr = std::shared_ptr<store::Database>(&db, [](store::Database*) {});
-  store::SessionRepository sessions(db_ptr);
+  store::SessionRepository sessions(db_ptr, "default");  // the bench's single-site config
   for (int i = 0; i < kSessions; ++i) {
     store::SsoSession s;
     s.visitor_id = "v" + std::to_string(i);
@@ -179,8 +179,9 @@ void GenerateTranscripts(store::Database& db, std::int64_t rows) {
       }
       for (std::int64_t i = first; i < std::min(rows, first + kBatch); ++i) {
         auto q = c.Prepare(
-            "INSERT INTO transcript_tags (transcript_id, chat_id, visitor_id, customer_id, "
-            "idp_entity_id, signed_in, team, saved_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)");
+            "INSERT INTO transcript_tags (site_id, transcript_id, chat_id, visitor_id, "
+            "customer_id, idp_entity_id, signed_in, team, saved_at) "
+            "VALUES ('default', ?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)");
         if (!q) return std::move(q).error();
         const std::string n = std::to_string(i);
         q->BindText(1, "transcript-" + n)

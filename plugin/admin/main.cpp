@@ -226,7 +226,7 @@ int CertsList(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::CertificateRepository repo((*rt)->db);
+  vsso::store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
   auto rows = repo.List(a.all);
   if (!rows) return ConfigError(rows.error());
   const auto now = Now();
@@ -251,7 +251,7 @@ int CertsAdd(const Args& a) {
               << "]\n";
     return kCheckFailed;
   }
-  vsso::store::CertificateRepository repo((*rt)->db);
+  vsso::store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
   const auto now = Now();
   int result = kOk;
   for (const auto& c : *certs) {
@@ -277,7 +277,7 @@ int CertsRemove(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::CertificateRepository repo((*rt)->db);
+  vsso::store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
   auto removed = repo.Remove(a.positional[2], Now());
   if (!removed) {
     std::cerr << "visitor-sso-admin: " << removed.error().message << " [" << removed.error().code
@@ -296,7 +296,7 @@ int MappingsList(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::MappingRepository repo((*rt)->db);
+  vsso::store::MappingRepository repo((*rt)->db, (*rt)->settings.site_id);
   auto rows = repo.List();
   if (!rows) return ConfigError(rows.error());
   for (const auto& r : *rows) {
@@ -324,7 +324,7 @@ int MetadataImport(const Args& a) {
     std::cerr << "visitor-sso-admin: " << md.error().message << " [" << md.error().code << "]\n";
     return kCheckFailed;
   }
-  vsso::store::CertificateRepository repo((*rt)->db);
+  vsso::store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
   for (const auto& c : md->signing_certificates) {
     auto row = repo.Add(c, "admin", Now());
     if (!row) return ConfigError(row.error());
@@ -403,7 +403,7 @@ int Failures(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::AuditLog log((*rt)->db);
+  vsso::store::AuditLog log((*rt)->db, (*rt)->settings.site_id);
   auto events = log.Latest(a.limit, "sign_in_rejected");
   if (!events) return ConfigError(events.error());
   for (const auto& e : *events) {
@@ -428,7 +428,7 @@ int History(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::TranscriptRepository repo((*rt)->db);
+  vsso::store::TranscriptRepository repo((*rt)->db, (*rt)->settings.site_id);
   auto page = repo.FindByCustomerId(a.customer_id, a.limit, a.cursor);
   if (!page) return ConfigError(page.error());
   for (const auto& t : page->rows) {

@@ -23,17 +23,22 @@ Result<HousekeepingReport> RunHousekeeping(const Runtime& rt) {
   HousekeepingReport report;
   // Expired requests stay a minute, so a late answer still gets the precise
   // "sso.acs.request_expired" rather than "unknown RelayState".
-  auto requests = store::RequestStore(rt.db).PurgeExpired(now - store::RequestStore::kExpiredGrace);
+  // Expired rows go for all sites in one statement each; audit retention is
+  // a setting of the site.
+  auto requests =
+      store::RequestStore::PurgeExpiredAllSites(*rt.db, now - store::RequestStore::kExpiredGrace);
   if (!requests) return std::move(requests).error();
   report.expired_requests = *requests;
-  auto tokens = store::HandoffStore(rt.db).PurgeExpired(now - store::RequestStore::kExpiredGrace);
+  auto tokens =
+      store::HandoffStore::PurgeExpiredAllSites(*rt.db, now - store::RequestStore::kExpiredGrace);
   if (!tokens) return std::move(tokens).error();
   report.expired_tokens = *tokens;
-  auto sessions = store::SessionRepository(rt.db).PurgeExpired(now);
+  auto sessions = store::SessionRepository::PurgeExpiredAllSites(*rt.db, now);
   if (!sessions) return std::move(sessions).error();
   report.ended_sessions = *sessions;
   if (rt.settings.audit_retention_days > 0) {
-    auto events = store::AuditLog(rt.db).PurgeBefore(now - rt.settings.audit_retention_days * kDay);
+    auto events = store::AuditLog(rt.db, rt.settings.site_id)
+                      .PurgeBefore(now - rt.settings.audit_retention_days * kDay);
     if (!events) return std::move(events).error();
     report.old_audit_events = *events;
   }

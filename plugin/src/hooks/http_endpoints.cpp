@@ -191,8 +191,8 @@ sdk::HttpResponse HandleLogin(const Runtime& rt, const sdk::HttpRequest& request
   pending.browser_hash = binding->Hash();
   pending.created_at = rt.Now();
   pending.expires_at = rt.Now() + kRequestLifetime;
-  if (auto st =
-          store::RequestStore(rt.db).Save(pending, rt.Now(), rt.settings.max_pending_sign_ins);
+  if (auto st = store::RequestStore(rt.db, rt.settings.site_id)
+                    .Save(pending, rt.Now(), rt.settings.max_pending_sign_ins);
       !st) {
     const Error error = st.error().code == "store.too_many_pending"
                             ? MakeError("sso.login.too_many_pending", st.error().message)
@@ -224,7 +224,7 @@ sdk::HttpResponse AskConfirmation(const Runtime& rt, const sdk::HttpRequest& req
   h.return_url = target;
   h.created_at = rt.Now();
   h.expires_at = rt.Now() + kConfirmLifetime;
-  if (auto st = store::HandoffStore(rt.db).Save(h, rt.Now()); !st) {
+  if (auto st = store::HandoffStore(rt.db, rt.settings.site_id).Save(h, rt.Now()); !st) {
     RecordRejectedSignIn(rt, st.error(), request.visitor_id, request.remote_address);
     return Page(503, kFailedTitle, kUnavailable, st.error().code);
   }
@@ -259,7 +259,7 @@ sdk::HttpResponse HandleAcs(const Runtime& rt, const sdk::HttpRequest& request) 
   if (!relay_state.empty()) {
     // Single use: the pending request is taken before validation, so a second
     // post of the same login finds nothing (SAML Profiles 4.1.4.5).
-    auto taken = store::RequestStore(rt.db).Take(relay_state, rt.Now());
+    auto taken = store::RequestStore(rt.db, rt.settings.site_id).Take(relay_state, rt.Now());
     if (taken) {
       // The browser that posts must be the one that started the sign-in
       // (RFC 6749 10.12): otherwise a RelayState captured in one browser
@@ -311,7 +311,7 @@ sdk::HttpResponse HandleAcs(const Runtime& rt, const sdk::HttpRequest& request) 
   }
   store::SsoSession session = SessionOf(rt, *sign_in);
   session.visitor_id = visitor;
-  if (auto st = store::SessionRepository(rt.db).Upsert(session); !st) {
+  if (auto st = store::SessionRepository(rt.db, rt.settings.site_id).Upsert(session); !st) {
     return refuse(503, kUnavailable, st.error());
   }
   sdk::HttpResponse r = Redirect(303, pending->return_url);
@@ -344,8 +344,8 @@ sdk::HttpResponse HandleConfirm(const Runtime& rt, const sdk::HttpRequest& reque
                   MakeError("sso.confirm.no_visitor",
                             "the host knows no visitor for the browser that confirmed"));
   }
-  auto taken =
-      store::HandoffStore(rt.db).Take(Sha256Hex(token), store::HandoffKind::kConfirm, rt.Now());
+  auto taken = store::HandoffStore(rt.db, rt.settings.site_id)
+                   .Take(Sha256Hex(token), store::HandoffKind::kConfirm, rt.Now());
   if (!taken) {
     const std::string& code = taken.error().code;
     if (code == "store.handoff_unknown") {
@@ -368,7 +368,7 @@ sdk::HttpResponse HandleConfirm(const Runtime& rt, const sdk::HttpRequest& reque
   auto session = SessionFromJson(taken->payload);
   if (!session) return refuse(500, kVisitorMessage, session.error());
   session->visitor_id = visitor;
-  if (auto st = store::SessionRepository(rt.db).Upsert(*session); !st) {
+  if (auto st = store::SessionRepository(rt.db, rt.settings.site_id).Upsert(*session); !st) {
     return refuse(503, kUnavailable, st.error());
   }
   RecordSignInEvent(rt, "sign_in_confirmed",
@@ -390,7 +390,8 @@ sdk::HttpResponse HandleHandoff(const Runtime& rt, const sdk::HttpRequest& reque
   }
   std::optional<store::SsoSession> live;
   if (!request.visitor_id.empty()) {
-    auto found = store::SessionRepository(rt.db).FindLive(request.visitor_id, rt.Now());
+    auto found =
+        store::SessionRepository(rt.db, rt.settings.site_id).FindLive(request.visitor_id, rt.Now());
     if (!found) return JsonError(503, found.error().code, found.error().message);
     live = std::move(*found);
   }
@@ -406,7 +407,7 @@ sdk::HttpResponse HandleHandoff(const Runtime& rt, const sdk::HttpRequest& reque
   h.payload = request.visitor_id;
   h.created_at = rt.Now();
   h.expires_at = rt.Now() + kCodeLifetime;
-  if (auto st = store::HandoffStore(rt.db).Save(h, rt.Now()); !st) {
+  if (auto st = store::HandoffStore(rt.db, rt.settings.site_id).Save(h, rt.Now()); !st) {
     return JsonError(503, st.error().code, st.error().message);
   }
   return JsonOk({{"code", *code}, {"expires_in", kCodeLifetime}});
@@ -439,8 +440,9 @@ sdk::HttpResponse HandleRedeem(const Runtime& rt, const sdk::HttpRequest& reques
     return refuse(400, MakeError("sso.redeem.unknown_code",
                                  "the body must be {\"code\": \"<32 hex digits>\"}"));
   }
-  auto taken = store::HandoffStore(rt.db).Take(Sha256Hex(std::string(code->as_string())),
-                                               store::HandoffKind::kCode, rt.Now());
+  auto taken =
+      store::HandoffStore(rt.db, rt.settings.site_id)
+          .Take(Sha256Hex(std::string(code->as_string())), store::HandoffKind::kCode, rt.Now());
   if (!taken) {
     if (taken.error().code == "store.handoff_unknown") {
       return refuse(400, MakeError("sso.redeem.unknown_code", taken.error().message));
@@ -450,7 +452,7 @@ sdk::HttpResponse HandleRedeem(const Runtime& rt, const sdk::HttpRequest& reques
     }
     return refuse(503, taken.error());
   }
-  store::SessionRepository sessions(rt.db);
+  store::SessionRepository sessions(rt.db, rt.settings.site_id);
   auto live = sessions.FindLive(taken->payload, rt.Now());
   if (!live) return refuse(503, live.error());
   if (!*live) {

@@ -148,7 +148,7 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
         }
         if (!rt->settings.enabled || rt->settings.sign_in == config::SignInPolicy::kNone) return r;
         const bool required = rt->settings.sign_in == config::SignInPolicy::kRequired;
-        store::SessionRepository sessions(rt->db);
+        store::SessionRepository sessions(rt->db, rt->settings.site_id);
         auto live = sessions.FindLive(chat.visitor.id, rt->Now());
         if (!live) {
           r.reason_code = live.error().code;
@@ -179,7 +179,7 @@ sdk::Expected<sdk::PrechatResult> PluginImpl::PrechatSurveyWillShow(
         sdk::PrechatResult r;
         auto rt = Snapshot();
         if (!rt) return r;
-        store::SessionRepository sessions(rt->db);
+        store::SessionRepository sessions(rt->db, rt->settings.site_id);
         auto live = sessions.FindLive(chat.visitor.id, rt->Now());
         if (!live) return std::move(live).error();
         if (*live) {
@@ -201,7 +201,7 @@ sdk::Expected<sdk::VisitorInfo> PluginImpl::VisitorInfoWillRender(const sdk::Cha
         auto rt = Snapshot();
         std::optional<store::SsoSession> session;
         if (rt) {
-          store::SessionRepository sessions(rt->db);
+          store::SessionRepository sessions(rt->db, rt->settings.site_id);
           auto live = sessions.FindLive(chat.visitor.id, rt->Now());
           if (!live) return std::move(live).error();
           session = std::move(*live);
@@ -240,7 +240,7 @@ sdk::Expected<sdk::RoutingResult> PluginImpl::ChatWillBeRouted(const sdk::Chat& 
         sdk::RoutingResult r;
         auto rt = Snapshot();
         if (!rt) return r;  // the host routes as it would without the plugin
-        store::SessionRepository sessions(rt->db);
+        store::SessionRepository sessions(rt->db, rt->settings.site_id);
         auto live = sessions.FindLive(chat.visitor.id, rt->Now());
         if (!live) return std::move(live).error();
         // Signed-in visitors are routed on what the IdP vouched for; guests on
@@ -273,7 +273,7 @@ sdk::Expected<sdk::TranscriptTags> PluginImpl::TranscriptWillBeSaved(
           std::lock_guard lock(mutex_);
           return sdk::MakeError("plugin.not_configured", config_error_.message);
         }
-        store::SessionRepository sessions(rt->db);
+        store::SessionRepository sessions(rt->db, rt->settings.site_id);
         auto live = sessions.FindLive(chat.visitor.id, rt->Now());
         if (!live) return std::move(live).error();
         store::TranscriptTag tag;
@@ -287,7 +287,7 @@ sdk::Expected<sdk::TranscriptTags> PluginImpl::TranscriptWillBeSaved(
           tag.idp_entity_id = (*live)->idp_entity_id;
           tag.signed_in = true;
         }
-        store::TranscriptRepository transcripts(rt->db);
+        store::TranscriptRepository transcripts(rt->db, rt->settings.site_id);
         // Committed before we return: a crash after this never loses the tag.
         if (auto st = transcripts.Save(tag); !st) return std::move(st).error();
         sdk::TranscriptTags out;
@@ -307,7 +307,7 @@ sdk::Expected<sdk::HistoryPage> PluginImpl::SearchHistory(const sdk::HistoryQuer
       std::lock_guard lock(mutex_);
       return sdk::MakeError("plugin.not_configured", config_error_.message);
     }
-    store::TranscriptRepository transcripts(rt->db);
+    store::TranscriptRepository transcripts(rt->db, rt->settings.site_id);
     store::TimeRange range;
     if (query.from != 0) range.from = query.from;
     if (query.until != 0) range.until = query.until;
@@ -379,7 +379,7 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
         out.now = rt->Now();
         // What the validator trusts is this snapshot's list; the store only
         // adds where each certificate came from.
-        store::CertificateRepository repository(rt->db);
+        store::CertificateRepository repository(rt->db, rt->settings.site_id);
         auto rows = repository.List(false);
         if (!rows) return std::move(rows).error();
         for (const auto& c : rt->idp_certificates) {
@@ -398,7 +398,7 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
         }
         out.routing_default_team = rt->routing.default_team();
         out.sp_metadata_path = "/sso/metadata";
-        store::AuditLog log(rt->db);
+        store::AuditLog log(rt->db, rt->settings.site_id);
         auto failures = log.Latest(static_cast<int>(query.failure_limit), "sign_in_rejected");
         if (!failures) return std::move(failures).error();
         for (auto& e : *failures) {

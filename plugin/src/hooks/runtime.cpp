@@ -99,7 +99,7 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(const std::string& config_path,
   if (!db) return std::move(db).error();
   rt->db = std::move(*db);
 
-  store::CertificateRepository cert_repo(rt->db);
+  store::CertificateRepository cert_repo(rt->db, rt->settings.site_id);
   if (auto synced = cert_repo.SyncConfigCertificates(configured, rt->Now()); !synced) {
     return std::move(synced).error();
   }
@@ -112,7 +112,7 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(const std::string& config_path,
   for (const auto& m : rt->settings.mappings) {
     rows.push_back(store::MappingRow{position++, m.field, m.attributes});
   }
-  store::MappingRepository mapping_repo(rt->db);
+  store::MappingRepository mapping_repo(rt->db, rt->settings.site_id);
   if (auto synced = mapping_repo.Sync(rows); !synced) return std::move(synced).error();
   return rt;
 }

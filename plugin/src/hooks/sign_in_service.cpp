@@ -37,7 +37,7 @@ store::AuditEvent Event(const Runtime& rt, const std::string& kind, const std::s
 // The verdict stands even if auditing fails; the store error is not the
 // visitor's problem and the next write will report it again.
 void Record(const Runtime& rt, const store::AuditEvent& event) {
-  (void)store::AuditLog(rt.db).Record(event);
+  (void)store::AuditLog(rt.db, rt.settings.site_id).Record(event);
 }
 
 void Audit(const Runtime& rt, const std::string& kind, const std::string& code,
@@ -84,7 +84,7 @@ saml::ValidationContext MakeValidationContext(const Runtime& rt, const SignInAtt
 }
 
 Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) {
-  store::ReplayCache cache(rt.db);
+  store::ReplayCache cache(rt.db, rt.settings.site_id);
   StoreReplayGuard guard(cache);
   const saml::ValidationContext ctx = MakeValidationContext(rt, attempt, &guard);
 
@@ -107,7 +107,7 @@ Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) 
   // may follow in the next batch (store::AuditLog::RecordBatched: at most
   // Database::kDeferredMilliseconds later), which spares every sign-in the
   // four index pages of an audit row.
-  store::AuditLog log(rt.db);
+  store::AuditLog log(rt.db, rt.settings.site_id);
   for (const auto& key : out.mapping.missing) {
     log.RecordBatched(Event(rt, "mapping_missing", "mapping.attribute_missing",
                             "no attribute for chat field \"" + key + "\" in the assertion",

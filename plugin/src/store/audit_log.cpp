@@ -50,11 +50,13 @@ AuditEvent Sanitized(const AuditEvent& event) {
   return e;
 }
 
-Status Insert(Connection& c, const AuditEvent& e) {
+Status Insert(Connection& c, const std::string& site_id, const AuditEvent& e) {
   auto q = c.Prepare(
-      "INSERT INTO audit_log (at, kind, code, message, issuer, assertion_id, visitor_id, "
-      "remote_address, count, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?1)");
+      "INSERT INTO audit_log (site_id, at, kind, code, message, issuer, assertion_id, "
+      "visitor_id, remote_address, count, last_at) "
+      "VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?1)");
   if (!q) return std::move(q).error();
+  q->BindText(9, site_id);
   q->BindInt(1, e.at)
       .BindText(2, e.kind)
       .BindText(3, e.code)
@@ -67,15 +69,17 @@ Status Insert(Connection& c, const AuditEvent& e) {
 }
 
 // true: the event was folded into an existing row.
-Result<bool> Fold(Connection& c, const AuditEvent& e) {
-  // The sub-select reads index audit_log_fold (kind, code, remote_address,
-  // last_at) backwards: the newest matching row inside the window.
+Result<bool> Fold(Connection& c, const std::string& site_id, const AuditEvent& e) {
+  // The sub-select reads index audit_log_fold (site_id, kind, code,
+  // remote_address, last_at) backwards: the site's newest matching row
+  // inside the window.
   auto q = c.Prepare(
       "UPDATE audit_log SET count = count + 1, last_at = MAX(last_at, ?1), message = ?4, "
       "issuer = ?5, assertion_id = ?6, visitor_id = ?7 "
-      "WHERE id = (SELECT id FROM audit_log WHERE kind = ?2 AND code = ?3 AND "
+      "WHERE id = (SELECT id FROM audit_log WHERE site_id = ?10 AND kind = ?2 AND code = ?3 AND "
       "remote_address = ?8 AND last_at >= ?9 ORDER BY last_at DESC LIMIT 1)");
   if (!q) return std::move(q).error();
+  q->BindText(10, site_id);
   q->BindInt(1, e.at)
       .BindText(2, e.kind)
       .BindText(3, e.code)
@@ -130,24 +134,24 @@ std::string AuditText(std::string_view text, std::size_t cap) {
 namespace {
 
 // `e` already sanitized.
-Status Store(Connection& c, const AuditEvent& e) {
+Status Store(Connection& c, const std::string& site_id, const AuditEvent& e) {
   if (e.kind == kFoldedKind) {
-    auto folded = Fold(c, e);
+    auto folded = Fold(c, site_id, e);
     if (!folded) return std::move(folded).error();
     if (*folded) return Ok();
   }
-  return Insert(c, e);
+  return Insert(c, site_id, e);
 }
 
 }  // namespace
 
 Status AuditLog::Record(const AuditEvent& event) {
   const AuditEvent e = Sanitized(event);
-  return db_->Write([&](Connection& c) -> Status { return Store(c, e); });
+  return db_->Write([&](Connection& c) -> Status { return Store(c, site_id_, e); });
 }
 
 void AuditLog::RecordBatched(const AuditEvent& event) {
-  db_->Defer([e = Sanitized(event)](Connection& c) { return Store(c, e); });
+  db_->Defer([site = site_id_, e = Sanitized(event)](Connection& c) { return Store(c, site, e); });
 }
 
 Result<std::vector<AuditEvent>> AuditLog::Latest(int limit, const std::string& kind) {
@@ -161,10 +165,11 @@ Result<std::vector<AuditEvent>> AuditLog::Latest(int limit, const std::string& k
     auto q = c.Prepare(
         "SELECT id, at, kind, code, message, issuer, assertion_id, visitor_id, remote_address, "
         "count, last_at FROM audit_log "
-        "WHERE ?2 = '' OR kind = ?2 ORDER BY last_at DESC, id DESC LIMIT ?1");
+        "WHERE site_id = ?3 AND (?2 = '' OR kind = ?2) ORDER BY last_at DESC, id DESC LIMIT ?1");
     if (!q) return std::move(q).error();
     q->BindInt(1, limit);
     q->BindText(2, kind);
+    q->BindText(3, site_id_);
     std::vector<AuditEvent> events;
     for (;;) {
       auto row = q->Step();
@@ -188,7 +193,7 @@ Result<std::vector<AuditEvent>> AuditLog::Latest(int limit, const std::string& k
 }
 
 Result<int> AuditLog::PurgeBefore(UnixSeconds cutoff) {
-  return db_->Change("DELETE FROM audit_log WHERE last_at < ?1", cutoff);
+  return db_->Change("DELETE FROM audit_log WHERE site_id = ?1 AND last_at < ?2", site_id_, cutoff);
 }
 
 }  // namespace vsso::store

@@ -22,6 +22,10 @@
 // one write transaction, so concurrent writers (threads or processes) never
 // create two rows for one burst nor lose a count.
 //
+// Sites: an AuditLog is the view of one site (issue 12). It records events
+// under its site_id, folds only into that site's rows, and lists and purges
+// only them.
+//
 // Threading: a light handle over a shared Database; safe from any thread.
 // Errors: "store.query_failed", "store.bad_limit".
 #pragma once
@@ -65,7 +69,8 @@ std::string AuditText(std::string_view text, std::size_t cap = kMaxAuditText);
 
 class AuditLog {
  public:
-  explicit AuditLog(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  AuditLog(std::shared_ptr<Database> db, std::string site_id)
+      : db_(std::move(db)), site_id_(std::move(site_id)) {}
 
   /// Inserts the event, or folds a rejection into its row (see above),
   /// committed before it returns.
@@ -80,11 +85,14 @@ class AuditLog {
   /// 1..10000. A non-empty `kind` keeps only events of that kind. Commits
   /// this process's batched events first.
   Result<std::vector<AuditEvent>> Latest(int limit, const std::string& kind = {});
-  /// Deletes events last seen before `cutoff`; returns how many rows.
+  /// Deletes this site's events last seen before `cutoff` (retention is a
+  /// setting of each site); returns how many rows.
   Result<int> PurgeBefore(UnixSeconds cutoff);
+  const std::string& site_id() const { return site_id_; }
 
  private:
   std::shared_ptr<Database> db_;
+  std::string site_id_;
 };
 
 }  // namespace vsso::store

@@ -25,37 +25,41 @@ CertificateRow ReadRow(const Statement& s) {
   return r;
 }
 
-Result<CertificateRow> FindRow(Connection& c, const std::string& fingerprint) {
-  auto q =
-      c.Prepare(std::string("SELECT ") + kColumns + " FROM certificates WHERE fingerprint = ?1");
+Result<CertificateRow> FindRow(Connection& c, const std::string& site,
+                               const std::string& fingerprint) {
+  auto q = c.Prepare(std::string("SELECT ") + kColumns +
+                     " FROM certificates WHERE site_id = ?2 AND fingerprint = ?1");
   if (!q) return std::move(q).error();
-  q->BindText(1, fingerprint);
+  q->BindText(1, fingerprint).BindText(2, site);
   auto row = q->Step();
   if (!row) return std::move(row).error();
   if (!*row) {
     return MakeError("store.certificate_unknown", "no certificate with fingerprint " + fingerprint +
-                                                      " (database " + c.path() + ")");
+                                                      " for site " + site + " (database " +
+                                                      c.path() + ")");
   }
   return ReadRow(*q);
 }
 
 // nullopt-like: -1 absent, 0 inactive, 1 active.
-Result<int> ActiveState(Connection& c, const std::string& fingerprint) {
-  auto q = c.Prepare("SELECT active FROM certificates WHERE fingerprint = ?1");
+Result<int> ActiveState(Connection& c, const std::string& site, const std::string& fingerprint) {
+  auto q = c.Prepare("SELECT active FROM certificates WHERE site_id = ?2 AND fingerprint = ?1");
   if (!q) return std::move(q).error();
-  q->BindText(1, fingerprint);
+  q->BindText(1, fingerprint).BindText(2, site);
   auto row = q->Step();
   if (!row) return std::move(row).error();
   return *row ? static_cast<int>(q->Int(0)) : -1;
 }
 
-Status Insert(Connection& c, const crypto::Certificate& cert, const std::string& source,
-              UnixSeconds now) {
+Status Insert(Connection& c, const std::string& site, const crypto::Certificate& cert,
+              const std::string& source, UnixSeconds now) {
   auto q = c.Prepare(
-      "INSERT INTO certificates (fingerprint, pem, subject, issuer, not_before, not_after, "
-      "added_at, source, active, removed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, NULL)");
+      "INSERT INTO certificates (site_id, fingerprint, pem, subject, issuer, not_before, "
+      "not_after, added_at, source, active, removed_at) "
+      "VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, NULL)");
   if (!q) return std::move(q).error();
-  q->BindText(1, cert.sha256_fingerprint)
+  q->BindText(9, site)
+      .BindText(1, cert.sha256_fingerprint)
       .BindText(2, cert.pem)
       .BindText(3, cert.subject)
       .BindText(4, cert.issuer)
@@ -66,18 +70,23 @@ Status Insert(Connection& c, const crypto::Certificate& cert, const std::string&
   return q->Run();
 }
 
-Status Reactivate(Connection& c, const std::string& fingerprint, const std::string& source) {
+Status Reactivate(Connection& c, const std::string& site, const std::string& fingerprint,
+                  const std::string& source) {
   auto q = c.Prepare(
-      "UPDATE certificates SET active = 1, removed_at = NULL, source = ?2 WHERE fingerprint = ?1");
+      "UPDATE certificates SET active = 1, removed_at = NULL, source = ?2 "
+      "WHERE site_id = ?3 AND fingerprint = ?1");
   if (!q) return std::move(q).error();
-  q->BindText(1, fingerprint).BindText(2, source);
+  q->BindText(1, fingerprint).BindText(2, source).BindText(3, site);
   return q->Run();
 }
 
-Status Deactivate(Connection& c, const std::string& fingerprint, UnixSeconds now) {
-  auto q = c.Prepare("UPDATE certificates SET active = 0, removed_at = ?2 WHERE fingerprint = ?1");
+Status Deactivate(Connection& c, const std::string& site, const std::string& fingerprint,
+                  UnixSeconds now) {
+  auto q = c.Prepare(
+      "UPDATE certificates SET active = 0, removed_at = ?2 WHERE site_id = ?3 AND fingerprint = "
+      "?1");
   if (!q) return std::move(q).error();
-  q->BindText(1, fingerprint).BindInt(2, now);
+  q->BindText(1, fingerprint).BindInt(2, now).BindText(3, site);
   return q->Run();
 }
 
@@ -110,25 +119,27 @@ Result<SyncSummary> CertificateRepository::SyncConfigCertificates(
     for (const auto& cert : configured) {
       // The same certificate in two files is one trust decision.
       if (!listed.insert(cert.sha256_fingerprint).second) continue;
-      auto state = ActiveState(c, cert.sha256_fingerprint);
+      auto state = ActiveState(c, site_id_, cert.sha256_fingerprint);
       if (!state) return std::move(state).error();
       if (*state == 1) {
         ++summary.unchanged;
       } else if (*state == 0) {
-        if (auto st = Reactivate(c, cert.sha256_fingerprint, "config"); !st) {
+        if (auto st = Reactivate(c, site_id_, cert.sha256_fingerprint, "config"); !st) {
           return std::move(st).error();
         }
         ++summary.reactivated;
       } else {
-        if (auto st = Insert(c, cert, "config", now); !st) return std::move(st).error();
+        if (auto st = Insert(c, site_id_, cert, "config", now); !st) return std::move(st).error();
         ++summary.added;
       }
     }
     std::vector<std::string> stale;
     {
-      auto q =
-          c.Prepare("SELECT fingerprint FROM certificates WHERE source = 'config' AND active = 1");
+      auto q = c.Prepare(
+          "SELECT fingerprint FROM certificates WHERE site_id = ?1 AND source = 'config' AND "
+          "active = 1");
       if (!q) return std::move(q).error();
+      q->BindText(1, site_id_);
       for (;;) {
         auto row = q->Step();
         if (!row) return std::move(row).error();
@@ -138,7 +149,7 @@ Result<SyncSummary> CertificateRepository::SyncConfigCertificates(
       }
     }
     for (const auto& fp : stale) {
-      if (auto st = Deactivate(c, fp, now); !st) return std::move(st).error();
+      if (auto st = Deactivate(c, site_id_, fp, now); !st) return std::move(st).error();
       ++summary.deactivated;
     }
     return summary;
@@ -152,16 +163,18 @@ Result<CertificateRow> CertificateRepository::Add(const crypto::Certificate& cer
                      "certificate source must be \"config\" or \"admin\", got \"" + source + "\"");
   }
   return db_->Write([&](Connection& c) -> Result<CertificateRow> {
-    auto state = ActiveState(c, certificate.sha256_fingerprint);
+    auto state = ActiveState(c, site_id_, certificate.sha256_fingerprint);
     if (!state) return std::move(state).error();
     if (*state == -1) {
-      if (auto st = Insert(c, certificate, source, now); !st) return std::move(st).error();
+      if (auto st = Insert(c, site_id_, certificate, source, now); !st) {
+        return std::move(st).error();
+      }
     } else if (*state == 0) {
-      if (auto st = Reactivate(c, certificate.sha256_fingerprint, source); !st) {
+      if (auto st = Reactivate(c, site_id_, certificate.sha256_fingerprint, source); !st) {
         return std::move(st).error();
       }
     }
-    return FindRow(c, certificate.sha256_fingerprint);
+    return FindRow(c, site_id_, certificate.sha256_fingerprint);
   });
 }
 
@@ -174,9 +187,9 @@ Result<bool> CertificateRepository::Remove(const std::string& fingerprint_or_pre
     {
       auto q = c.Prepare(
           "SELECT fingerprint, active FROM certificates "
-          "WHERE substr(fingerprint, 1, length(?1)) = ?1 ORDER BY fingerprint");
+          "WHERE site_id = ?2 AND substr(fingerprint, 1, length(?1)) = ?1 ORDER BY fingerprint");
       if (!q) return std::move(q).error();
-      q->BindText(1, *prefix);
+      q->BindText(1, *prefix).BindText(2, site_id_);
       for (;;) {
         auto row = q->Step();
         if (!row) return std::move(row).error();
@@ -185,8 +198,9 @@ Result<bool> CertificateRepository::Remove(const std::string& fingerprint_or_pre
       }
     }
     if (matches.empty()) {
-      return MakeError("store.certificate_unknown", "no certificate fingerprint starts with " +
-                                                        *prefix + " (database " + c.path() + ")");
+      return MakeError("store.certificate_unknown", "no certificate fingerprint of site " +
+                                                        site_id_ + " starts with " + *prefix +
+                                                        " (database " + c.path() + ")");
     }
     if (matches.size() > 1) {
       std::string list;
@@ -198,7 +212,9 @@ Result<bool> CertificateRepository::Remove(const std::string& fingerprint_or_pre
                                                           " (" + list + "); give more digits");
     }
     if (!matches.front().second) return false;
-    if (auto st = Deactivate(c, matches.front().first, now); !st) return std::move(st).error();
+    if (auto st = Deactivate(c, site_id_, matches.front().first, now); !st) {
+      return std::move(st).error();
+    }
     return true;
   });
 }
@@ -206,10 +222,10 @@ Result<bool> CertificateRepository::Remove(const std::string& fingerprint_or_pre
 Result<std::vector<CertificateRow>> CertificateRepository::List(bool include_inactive) {
   return db_->Read([&](Connection& c) -> Result<std::vector<CertificateRow>> {
     auto q = c.Prepare(std::string("SELECT ") + kColumns +
-                       " FROM certificates WHERE active = 1 OR ?1"
+                       " FROM certificates WHERE site_id = ?2 AND (active = 1 OR ?1)"
                        " ORDER BY active DESC, added_at, fingerprint");
     if (!q) return std::move(q).error();
-    q->BindInt(1, include_inactive ? 1 : 0);
+    q->BindInt(1, include_inactive ? 1 : 0).BindText(2, site_id_);
     std::vector<CertificateRow> rows;
     for (;;) {
       auto row = q->Step();

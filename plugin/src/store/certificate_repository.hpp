@@ -2,6 +2,9 @@
 // file (source "config", synced at every Configure) and those an admin added
 // with visitor-sso-admin (source "admin"). Removed certificates are kept,
 // inactive, so "which certificate signed this last month?" stays answerable.
+// Each site trusts its own IdP: a repository is the view of one site
+// (issue 12), and a certificate trusted by one site means nothing to another
+// (the same certificate may be stored once per site).
 //
 // Threading: a light handle over a shared Database; safe from any thread.
 // Errors: "store.query_failed", "store.bad_source", "store.bad_fingerprint",
@@ -41,7 +44,8 @@ struct SyncSummary {
 
 class CertificateRepository {
  public:
-  explicit CertificateRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  CertificateRepository(std::shared_ptr<Database> db, std::string site_id)
+      : db_(std::move(db)), site_id_(std::move(site_id)) {}
 
   /// Makes the active "config" certificates exactly `configured`, in one
   /// transaction. Idempotent: the same list twice reports only `unchanged`.
@@ -63,9 +67,11 @@ class CertificateRepository {
   Result<std::vector<CertificateRow>> List(bool include_inactive);
   /// The active certificates, re-parsed from their stored PEM.
   Result<std::vector<crypto::Certificate>> ActiveCertificates();
+  const std::string& site_id() const { return site_id_; }
 
  private:
   std::shared_ptr<Database> db_;
+  std::string site_id_;
 };
 
 }  // namespace vsso::store

@@ -179,6 +179,16 @@ Result<int> Database::Change(std::string_view sql, std::int64_t parameter) {
   });
 }
 
+Result<int> Database::Change(std::string_view sql, std::string_view text, std::int64_t parameter) {
+  return Write([&](Connection& c) -> Result<int> {
+    auto q = c.Prepare(sql);
+    if (!q) return std::move(q).error();
+    q->BindText(1, text).BindInt(2, parameter);
+    if (auto st = q->Run(); !st) return std::move(st).error();
+    return c.Changes();
+  });
+}
+
 // ---- Database -------------------------------------------------------------
 
 Database::~Database() {

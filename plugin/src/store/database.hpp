@@ -176,6 +176,9 @@ class Database {
   /// "DELETE FROM t WHERE expires_at < ?1"), as a write; returns the number
   /// of rows it changed.
   Result<int> Change(std::string_view sql, std::int64_t parameter);
+  /// The same with a text parameter ?1 and an integer ?2 (the per-site
+  /// purges: "DELETE FROM t WHERE site_id = ?1 AND last_at < ?2").
+  Result<int> Change(std::string_view sql, std::string_view text, std::int64_t parameter);
 
   /// Runs fn(Connection&) -> Result<T> on a connection of its own, outside
   /// any explicit transaction (single statements are atomic by themselves).

@@ -13,15 +13,16 @@ const char* KindName(HandoffKind kind) {
 
 Status HandoffStore::Save(const Handoff& h, UnixSeconds now) {
   return db_->Write([&](Connection& c) -> Status {
-    auto purge = c.Prepare("DELETE FROM sso_handoffs WHERE expires_at < ?1");
+    auto purge = c.Prepare("DELETE FROM sso_handoffs WHERE site_id = ?2 AND expires_at < ?1");
     if (!purge) return std::move(purge).error();
-    purge->BindInt(1, now - kExpiredGrace);
+    purge->BindInt(1, now - kExpiredGrace).BindText(2, site_id_);
     if (auto st = purge->Run(); !st) return st;
     auto q = c.Prepare(
-        "INSERT INTO sso_handoffs (token_hash, kind, browser_hash, payload, return_url, "
-        "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
+        "INSERT INTO sso_handoffs (token_hash, site_id, kind, browser_hash, payload, return_url, "
+        "created_at, expires_at) VALUES (?1, ?8, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
     if (!q) return std::move(q).error();
-    q->BindText(1, h.token_hash)
+    q->BindText(8, site_id_)
+        .BindText(1, h.token_hash)
         .BindText(2, KindName(h.kind))
         .BindText(3, h.browser_hash)
         .BindText(4, h.payload)
@@ -41,17 +42,17 @@ Result<Handoff> HandoffStore::Take(const std::string& token_hash, HandoffKind ki
                                    UnixSeconds now) {
   auto taken = db_->Write([&](Connection& c) -> Result<Handoff> {
     auto q = c.Prepare(
-        "DELETE FROM sso_handoffs WHERE token_hash = ?1 AND kind = ?2 "
+        "DELETE FROM sso_handoffs WHERE token_hash = ?1 AND kind = ?2 AND site_id = ?3 "
         "RETURNING browser_hash, payload, return_url, created_at, expires_at");
     if (!q) return std::move(q).error();
-    q->BindText(1, token_hash).BindText(2, KindName(kind));
+    q->BindText(1, token_hash).BindText(2, KindName(kind)).BindText(3, site_id_);
     auto row = q->Step();
     if (!row) return std::move(row).error();
     if (!*row) {
       return MakeError("store.handoff_unknown",
-                       std::string("no ") + KindName(kind) +
-                           " token with this value (never issued, already used, or expired over a "
-                           "minute ago and purged)");
+                       std::string("no ") + KindName(kind) + " token of site " + site_id_ +
+                           " with this value (never issued by this site, already used, or "
+                           "expired over a minute ago and purged)");
     }
     Handoff h;
     h.token_hash = token_hash;
@@ -74,8 +75,8 @@ Result<Handoff> HandoffStore::Take(const std::string& token_hash, HandoffKind ki
   return taken;
 }
 
-Result<int> HandoffStore::PurgeExpired(UnixSeconds now) {
-  return db_->Change("DELETE FROM sso_handoffs WHERE expires_at < ?1", now);
+Result<int> HandoffStore::PurgeExpiredAllSites(Database& db, UnixSeconds before) {
+  return db.Change("DELETE FROM sso_handoffs WHERE expires_at < ?1", before);
 }
 
 }  // namespace vsso::store

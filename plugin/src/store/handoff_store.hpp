@@ -5,7 +5,9 @@
 //             responses never sign anybody in by themselves);
 //   kCode     a signed-in popup's session, to be redeemed once by the chat
 //             window that opened it.
-// Each token can be taken exactly once (DELETE ... RETURNING).
+// Each token can be taken exactly once (DELETE ... RETURNING), and only
+// through the site that issued it (issue 12: a store is the view of one
+// site).
 //
 // Threading: a light handle over a shared Database; safe from any thread and
 // across processes.
@@ -37,20 +39,25 @@ struct Handoff {
 
 class HandoffStore {
  public:
-  explicit HandoffStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  HandoffStore(std::shared_ptr<Database> db, std::string site_id)
+      : db_(std::move(db)), site_id_(std::move(site_id)) {}
 
-  /// Committed before it returns; purges tokens expired for over a minute in
-  /// the same transaction, so unanswered ones never pile up.
+  /// Committed before it returns; purges this site's tokens expired for over
+  /// a minute in the same transaction, so unanswered ones never pile up.
   Status Save(const Handoff& handoff, UnixSeconds now);
   /// Removes and returns the token of that kind. "store.handoff_unknown":
-  /// never issued, already used, or of another kind; "store.handoff_expired":
-  /// found (and now removed) but past expires_at.
+  /// never issued by this site, already used, or of another kind (a token of
+  /// another site stays where it is); "store.handoff_expired": found (and
+  /// now removed) but past expires_at.
   Result<Handoff> Take(const std::string& token_hash, HandoffKind kind, UnixSeconds now);
-  /// Deletes tokens with expires_at before `now`; returns how many.
-  Result<int> PurgeExpired(UnixSeconds now);
+  /// Deletes the tokens of every site with expires_at before `before`, in
+  /// one statement (housekeeping); returns how many.
+  static Result<int> PurgeExpiredAllSites(Database& db, UnixSeconds before);
+  const std::string& site_id() const { return site_id_; }
 
  private:
   std::shared_ptr<Database> db_;
+  std::string site_id_;
 };
 
 }  // namespace vsso::store

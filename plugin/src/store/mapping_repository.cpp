@@ -37,11 +37,13 @@ std::string JsonArray(const std::vector<std::string>& values) {
   return out + "]";
 }
 
-Result<std::vector<MappingRow>> ReadAll(Connection& c) {
+Result<std::vector<MappingRow>> ReadAll(Connection& c, const std::string& site) {
   auto q = c.Prepare(
       "SELECT m.position, m.field, j.value FROM mappings AS m "
-      "LEFT JOIN json_each(m.attributes) AS j ORDER BY m.position, m.field, j.key");
+      "LEFT JOIN json_each(m.attributes) AS j WHERE m.site_id = ?1 "
+      "ORDER BY m.position, m.field, j.key");
   if (!q) return std::move(q).error();
+  q->BindText(1, site);
   std::vector<MappingRow> rows;
   for (;;) {
     auto row = q->Step();
@@ -65,20 +67,25 @@ Result<bool> MappingRepository::Sync(const std::vector<MappingRow>& rows) {
     }
   }
   return db_->Write([&](Connection& c) -> Result<bool> {
-    auto stored = ReadAll(c);
+    auto stored = ReadAll(c, site_id_);
     if (!stored) return std::move(stored).error();
     std::vector<MappingRow> wanted = rows;
     std::stable_sort(wanted.begin(), wanted.end(), [](const MappingRow& a, const MappingRow& b) {
       return a.position != b.position ? a.position < b.position : a.field < b.field;
     });
     if (*stored == wanted) return false;
-    if (auto st = c.Exec("DELETE FROM mappings", "clearing mappings"); !st) {
-      return std::move(st).error();
-    }
+    auto clear = c.Prepare("DELETE FROM mappings WHERE site_id = ?1");
+    if (!clear) return std::move(clear).error();
+    clear->BindText(1, site_id_);
+    if (auto st = clear->Run(); !st) return std::move(st).error();
     for (const auto& r : wanted) {
-      auto q = c.Prepare("INSERT INTO mappings (position, field, attributes) VALUES (?1, ?2, ?3)");
+      auto q = c.Prepare(
+          "INSERT INTO mappings (site_id, position, field, attributes) VALUES (?4, ?1, ?2, ?3)");
       if (!q) return std::move(q).error();
-      q->BindInt(1, r.position).BindText(2, r.field).BindText(3, JsonArray(r.attributes));
+      q->BindInt(1, r.position)
+          .BindText(2, r.field)
+          .BindText(3, JsonArray(r.attributes))
+          .BindText(4, site_id_);
       if (auto st = q->Run(); !st) return std::move(st).error();
     }
     return true;
@@ -86,7 +93,7 @@ Result<bool> MappingRepository::Sync(const std::vector<MappingRow>& rows) {
 }
 
 Result<std::vector<MappingRow>> MappingRepository::List() {
-  return db_->Read([](Connection& c) { return ReadAll(c); });
+  return db_->Read([&](Connection& c) { return ReadAll(c, site_id_); });
 }
 
 }  // namespace vsso::store

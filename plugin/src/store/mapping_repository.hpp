@@ -1,5 +1,6 @@
 // The configured attribute mappings as last synced, so the admin CLI and the
 // history of a sign-in can show which IdP attributes fed which chat field.
+// A repository is the view of one site (issue 12): each site has its own.
 //
 // Threading: a light handle over a shared Database; safe from any thread.
 // Errors: "store.query_failed", "store.bad_mapping" (a field twice).
@@ -24,16 +25,19 @@ struct MappingRow {
 
 class MappingRepository {
  public:
-  explicit MappingRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  MappingRepository(std::shared_ptr<Database> db, std::string site_id)
+      : db_(std::move(db)), site_id_(std::move(site_id)) {}
 
   /// Replaces the stored mappings with `rows` in one transaction.
   /// true: something changed; false: the stored rows were already `rows`.
   Result<bool> Sync(const std::vector<MappingRow>& rows);
   /// Ordered by position.
   Result<std::vector<MappingRow>> List();
+  const std::string& site_id() const { return site_id_; }
 
  private:
   std::shared_ptr<Database> db_;
+  std::string site_id_;
 };
 
 }  // namespace vsso::store

@@ -20,24 +20,29 @@ Result<bool> ReplayCache::FirstUse(const std::string& assertion_id, const std::s
     // as it is and nothing changes. Inside the write transaction no other
     // writer can come between the look-up and the write.
     auto q = c.Prepare(
-        "INSERT INTO replay_cache (assertion_id, issuer, keep_until) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (assertion_id) DO UPDATE SET issuer = excluded.issuer, "
+        "INSERT INTO replay_cache (site_id, assertion_id, issuer, keep_until) "
+        "VALUES (?5, ?1, ?2, ?3) "
+        "ON CONFLICT (site_id, assertion_id) DO UPDATE SET issuer = excluded.issuer, "
         "keep_until = excluded.keep_until WHERE replay_cache.keep_until < ?4");
     if (!q) return std::move(q).error();
-    q->BindText(1, assertion_id).BindText(2, issuer).BindInt(3, keep_until).BindInt(4, now);
+    q->BindText(1, assertion_id)
+        .BindText(2, issuer)
+        .BindInt(3, keep_until)
+        .BindInt(4, now)
+        .BindText(5, site_id_);
     if (auto st = q->Run(); !st) return std::move(st).error();
     return c.Changes() == 1;
   });
   if (first && *first && (first_uses.fetch_add(1) + 1) % purge_every_ == 0) {
     // Housekeeping only: a failure here does not change the verdict, and the
     // next purge retries.
-    (void)Purge(now);
+    (void)PurgeExpiredAllSites(*db_, now);
   }
   return first;
 }
 
-Result<int> ReplayCache::Purge(UnixSeconds now) {
-  return db_->Change("DELETE FROM replay_cache WHERE keep_until < ?1", now);
+Result<int> ReplayCache::PurgeExpiredAllSites(Database& db, UnixSeconds now) {
+  return db.Change("DELETE FROM replay_cache WHERE keep_until < ?1", now);
 }
 
 }  // namespace vsso::store

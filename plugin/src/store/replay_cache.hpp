@@ -1,5 +1,7 @@
 // Single-use record of assertion IDs (SAML 2.0 Profiles 4.1.4.5: the SP must
 // refuse an assertion ID it has already accepted while it is still valid).
+// Each site is an SP of its own (issue 12): an ID is single use per site, so
+// a cache is the view of one site and the same ID is accepted once by each.
 //
 // Threading and processes: FirstUse is one BEGIN IMMEDIATE transaction on the
 // shared file, so exactly one caller wins for an ID even when several threads
@@ -21,19 +23,25 @@ class ReplayCache {
   /// Expired entries are purged opportunistically after every
   /// `purge_every`-th first use in this process (counted across instances,
   /// since callers typically make a short-lived ReplayCache per sign-in).
-  explicit ReplayCache(std::shared_ptr<Database> db, std::uint32_t purge_every = 1000)
-      : db_(std::move(db)), purge_every_(purge_every == 0 ? 1 : purge_every) {}
+  ReplayCache(std::shared_ptr<Database> db, std::string site_id, std::uint32_t purge_every = 1000)
+      : db_(std::move(db)),
+        site_id_(std::move(site_id)),
+        purge_every_(purge_every == 0 ? 1 : purge_every) {}
 
   /// true: first use, the ID is now remembered until `keep_until`;
   /// false: replay. An entry whose keep_until is before `now` no longer
   /// counts (its assertion has expired and would be refused anyway).
   Result<bool> FirstUse(const std::string& assertion_id, const std::string& issuer,
                         UnixSeconds keep_until, UnixSeconds now);
-  /// Deletes entries with keep_until before `now`; returns how many.
-  Result<int> Purge(UnixSeconds now);
+  /// Deletes the entries of every site with keep_until before `now`, in one
+  /// statement (expired entries decide nothing for any site); returns how
+  /// many.
+  static Result<int> PurgeExpiredAllSites(Database& db, UnixSeconds now);
+  const std::string& site_id() const { return site_id_; }
 
  private:
   std::shared_ptr<Database> db_;
+  std::string site_id_;
   std::uint32_t purge_every_;
 };
 

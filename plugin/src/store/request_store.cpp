@@ -4,21 +4,24 @@ namespace vsso::store {
 
 Status RequestStore::Save(const PendingRequest& request, UnixSeconds now, std::int64_t site_cap) {
   return db_->Write([&](Connection& c) -> Status {
-    auto purge = c.Prepare("DELETE FROM authn_requests WHERE expires_at < ?1");
+    auto purge = c.Prepare("DELETE FROM authn_requests WHERE site_id = ?2 AND expires_at < ?1");
     if (!purge) return std::move(purge).error();
-    purge->BindInt(1, now - kExpiredGrace);
+    purge->BindInt(1, now - kExpiredGrace).BindText(2, site_id_);
     if (auto st = purge->Run(); !st) return st;
     // This browser's oldest go first, so a flood from one browser only ever
-    // replaces its own sign-ins.
+    // replaces its own sign-ins (of this site: a browser may be signing in
+    // to several sites at once).
     auto trim = c.Prepare(
         "DELETE FROM authn_requests WHERE relay_state IN (SELECT relay_state FROM authn_requests "
-        "WHERE browser_hash = ?1 ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?2)");
+        "WHERE site_id = ?3 AND browser_hash = ?1 ORDER BY created_at DESC, rowid DESC "
+        "LIMIT -1 OFFSET ?2)");
     if (!trim) return std::move(trim).error();
-    trim->BindText(1, request.browser_hash).BindInt(2, kPerBrowser - 1);
+    trim->BindText(1, request.browser_hash).BindInt(2, kPerBrowser - 1).BindText(3, site_id_);
     if (auto st = trim->Run(); !st) return st;
-    auto count = c.Prepare("SELECT COUNT(*) FROM authn_requests WHERE expires_at >= ?1");
+    auto count =
+        c.Prepare("SELECT COUNT(*) FROM authn_requests WHERE site_id = ?2 AND expires_at >= ?1");
     if (!count) return std::move(count).error();
-    count->BindInt(1, now);
+    count->BindInt(1, now).BindText(2, site_id_);
     auto row = count->Step();
     if (!row) return std::move(row).error();
     const std::int64_t live = *row ? count->Int(0) : 0;
@@ -26,16 +29,18 @@ Status RequestStore::Save(const PendingRequest& request, UnixSeconds now, std::i
     if (live >= site_cap) {
       return MakeError(
           "store.too_many_pending",
-          std::to_string(live) +
-              " sign-ins are waiting for the IdP's answer, the limit set by [sso] "
+          std::to_string(live) + " sign-ins to site " + site_id_ +
+              " are waiting for the IdP's answer, the limit set by [sso] "
               "max_pending_sign_ins; new ones are refused until some expire (" +
               "raise the limit if this is real traffic, or block the flood at the edge)");
     }
     auto q = c.Prepare(
-        "INSERT INTO authn_requests (relay_state, request_id, visitor_id, return_url, created_at, "
-        "expires_at, browser_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
+        "INSERT INTO authn_requests (relay_state, site_id, request_id, visitor_id, return_url, "
+        "created_at, expires_at, browser_hash) VALUES (?1, ?8, ?2, ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT DO NOTHING");
     if (!q) return std::move(q).error();
-    q->BindText(1, request.relay_state)
+    q->BindText(8, site_id_)
+        .BindText(1, request.relay_state)
         .BindText(2, request.request_id)
         .BindText(3, request.visitor_id)
         .BindText(4, request.return_url)
@@ -56,16 +61,17 @@ Status RequestStore::Save(const PendingRequest& request, UnixSeconds now, std::i
 Result<PendingRequest> RequestStore::Take(const std::string& relay_state, UnixSeconds now) {
   auto taken = db_->Write([&](Connection& c) -> Result<PendingRequest> {
     auto q = c.Prepare(
-        "DELETE FROM authn_requests WHERE relay_state = ?1 "
+        "DELETE FROM authn_requests WHERE relay_state = ?1 AND site_id = ?2 "
         "RETURNING request_id, visitor_id, return_url, created_at, expires_at, browser_hash");
     if (!q) return std::move(q).error();
-    q->BindText(1, relay_state);
+    q->BindText(1, relay_state).BindText(2, site_id_);
     auto row = q->Step();
     if (!row) return std::move(row).error();
     if (!*row) {
       return MakeError("store.request_unknown",
-                       "no outstanding authentication request for this RelayState (never "
-                       "issued, already used, or expired over a minute ago and purged)");
+                       "no outstanding authentication request of site " + site_id_ +
+                           " for this RelayState (never issued by this site, already used, or "
+                           "expired over a minute ago and purged)");
     }
     PendingRequest r;
     r.relay_state = relay_state;
@@ -93,15 +99,16 @@ Result<PendingRequest> RequestStore::Take(const std::string& relay_state, UnixSe
   return taken;
 }
 
-Result<int> RequestStore::PurgeExpired(UnixSeconds now) {
-  return db_->Change("DELETE FROM authn_requests WHERE expires_at < ?1", now);
+Result<int> RequestStore::PurgeExpiredAllSites(Database& db, UnixSeconds before) {
+  return db.Change("DELETE FROM authn_requests WHERE expires_at < ?1", before);
 }
 
 Result<std::int64_t> RequestStore::CountLive(UnixSeconds now) {
   return db_->Read([&](Connection& c) -> Result<std::int64_t> {
-    auto q = c.Prepare("SELECT COUNT(*) FROM authn_requests WHERE expires_at >= ?1");
+    auto q =
+        c.Prepare("SELECT COUNT(*) FROM authn_requests WHERE site_id = ?2 AND expires_at >= ?1");
     if (!q) return std::move(q).error();
-    q->BindInt(1, now);
+    q->BindInt(1, now).BindText(2, site_id_);
     auto row = q->Step();
     if (!row) return std::move(row).error();
     const std::int64_t n = *row ? q->Int(0) : 0;

@@ -10,6 +10,10 @@
 // at most a configured total per site, and expired rows are deleted on the
 // next Save once a minute has passed (the grace keeps "expired" precise for a
 // late answer).
+// Sites (issue 12): a RequestStore is the view of one site. It saves, counts,
+// bounds and takes only that site's requests; a RelayState issued by one
+// site is unknown to every other (SAML Profiles 4.1.4.3: a response answers
+// the request of the SP it was sent to).
 // Errors: "store.query_failed", "store.request_duplicate",
 // "store.request_unknown", "store.request_expired", "store.too_many_pending".
 #pragma once
@@ -40,25 +44,31 @@ class RequestStore {
   /// How long past expires_at a row stays for a precise "expired" answer.
   static constexpr UnixSeconds kExpiredGrace = 60;
 
-  explicit RequestStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  RequestStore(std::shared_ptr<Database> db, std::string site_id)
+      : db_(std::move(db)), site_id_(std::move(site_id)) {}
 
   /// Committed before it returns, in one transaction with the bounds: purges
-  /// rows expired for over kExpiredGrace, drops this browser's oldest beyond
-  /// kPerBrowser - 1, and refuses with "store.too_many_pending" when
-  /// `site_cap` unexpired rows are already stored. A relay_state or
-  /// request_id already stored is "store.request_duplicate".
+  /// this site's rows expired for over kExpiredGrace, drops this browser's
+  /// oldest of this site beyond kPerBrowser - 1, and refuses with
+  /// "store.too_many_pending" when `site_cap` unexpired rows of this site
+  /// are already stored. A relay_state already stored (for any site) or a
+  /// request_id already stored for this site is "store.request_duplicate".
   Status Save(const PendingRequest& request, UnixSeconds now, std::int64_t site_cap);
   /// Removes and returns the request. "store.request_unknown": never issued
-  /// or already used; "store.request_expired": it was found (and is now
-  /// removed) but expires_at is before `now`.
+  /// by this site or already used (a request of another site stays where it
+  /// is); "store.request_expired": it was found (and is now removed) but
+  /// expires_at is before `now`.
   Result<PendingRequest> Take(const std::string& relay_state, UnixSeconds now);
-  /// Deletes requests with expires_at before `now`; returns how many.
-  Result<int> PurgeExpired(UnixSeconds now);
-  /// Unexpired requests stored now (diagnostics, tests).
+  /// Deletes the requests of every site with expires_at before `before`, in
+  /// one statement (housekeeping); returns how many.
+  static Result<int> PurgeExpiredAllSites(Database& db, UnixSeconds before);
+  /// Unexpired requests of this site stored now (diagnostics, tests).
   Result<std::int64_t> CountLive(UnixSeconds now);
+  const std::string& site_id() const { return site_id_; }
 
  private:
   std::shared_ptr<Database> db_;
+  std::string site_id_;
 };
 
 }  // namespace vsso::store

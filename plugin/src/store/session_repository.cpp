@@ -5,10 +5,10 @@ namespace vsso::store {
 Status SessionRepository::Upsert(const SsoSession& s) {
   return db_->Write([&](Connection& c) -> Status {
     auto q = c.Prepare(
-        "INSERT INTO sso_sessions (visitor_id, customer_id, name_id, name_id_format, "
+        "INSERT INTO sso_sessions (site_id, visitor_id, customer_id, name_id, name_id_format, "
         "session_index, idp_entity_id, signed_in_at, expires_at, fields_json, attributes_json) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-        "ON CONFLICT (visitor_id) DO UPDATE SET customer_id = excluded.customer_id, "
+        "VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "ON CONFLICT (site_id, visitor_id) DO UPDATE SET customer_id = excluded.customer_id, "
         "name_id = excluded.name_id, name_id_format = excluded.name_id_format, "
         "session_index = excluded.session_index, idp_entity_id = excluded.idp_entity_id, "
         "signed_in_at = excluded.signed_in_at, expires_at = excluded.expires_at, "
@@ -23,7 +23,8 @@ Status SessionRepository::Upsert(const SsoSession& s) {
         .BindInt(7, s.signed_in_at)
         .BindInt(8, s.expires_at)
         .BindText(9, s.fields_json)
-        .BindText(10, s.attributes_json);
+        .BindText(10, s.attributes_json)
+        .BindText(11, site_id_);
     return q->Run();
   });
 }
@@ -34,9 +35,9 @@ Result<std::optional<SsoSession>> SessionRepository::FindLive(const std::string&
     auto q = c.Prepare(
         "SELECT visitor_id, customer_id, name_id, name_id_format, session_index, idp_entity_id, "
         "signed_in_at, expires_at, fields_json, attributes_json FROM sso_sessions "
-        "WHERE visitor_id = ?1 AND expires_at > ?2");
+        "WHERE site_id = ?3 AND visitor_id = ?1 AND expires_at > ?2");
     if (!q) return std::move(q).error();
-    q->BindText(1, visitor_id).BindInt(2, now);
+    q->BindText(1, visitor_id).BindInt(2, now).BindText(3, site_id_);
     auto row = q->Step();
     if (!row) return std::move(row).error();
     if (!*row) return std::optional<SsoSession>();
@@ -57,16 +58,16 @@ Result<std::optional<SsoSession>> SessionRepository::FindLive(const std::string&
 
 Result<bool> SessionRepository::Delete(const std::string& visitor_id) {
   return db_->Write([&](Connection& c) -> Result<bool> {
-    auto q = c.Prepare("DELETE FROM sso_sessions WHERE visitor_id = ?1");
+    auto q = c.Prepare("DELETE FROM sso_sessions WHERE site_id = ?2 AND visitor_id = ?1");
     if (!q) return std::move(q).error();
-    q->BindText(1, visitor_id);
+    q->BindText(1, visitor_id).BindText(2, site_id_);
     if (auto st = q->Run(); !st) return std::move(st).error();
     return c.Changes() > 0;
   });
 }
 
-Result<int> SessionRepository::PurgeExpired(UnixSeconds now) {
-  return db_->Change("DELETE FROM sso_sessions WHERE expires_at <= ?1", now);
+Result<int> SessionRepository::PurgeExpiredAllSites(Database& db, UnixSeconds now) {
+  return db.Change("DELETE FROM sso_sessions WHERE expires_at <= ?1", now);
 }
 
 }  // namespace vsso::store

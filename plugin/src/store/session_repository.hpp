@@ -1,5 +1,7 @@
 // A visitor's SSO session: who the IdP said they are and the mapped fields,
-// bound to the host's visitor ID until expires_at.
+// bound to the host's visitor ID until expires_at. Sessions belong to a site
+// (issue 12): a repository is the view of one site, and a visitor signed in
+// on one site is a guest on every other.
 //
 // Threading: a light handle over a shared Database; safe from any thread.
 // Errors: "store.query_failed".
@@ -31,7 +33,8 @@ struct SsoSession {
 
 class SessionRepository {
  public:
-  explicit SessionRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  SessionRepository(std::shared_ptr<Database> db, std::string site_id)
+      : db_(std::move(db)), site_id_(std::move(site_id)) {}
 
   /// Creates or replaces the visitor's session (a new sign-in wins).
   Status Upsert(const SsoSession& session);
@@ -39,11 +42,14 @@ class SessionRepository {
   Result<std::optional<SsoSession>> FindLive(const std::string& visitor_id, UnixSeconds now);
   /// true if a session was deleted (sign-out).
   Result<bool> Delete(const std::string& visitor_id);
-  /// Deletes sessions with expires_at at or before `now`; returns how many.
-  Result<int> PurgeExpired(UnixSeconds now);
+  /// Deletes the sessions of every site with expires_at at or before `now`,
+  /// in one statement (housekeeping); returns how many.
+  static Result<int> PurgeExpiredAllSites(Database& db, UnixSeconds now);
+  const std::string& site_id() const { return site_id_; }
 
  private:
   std::shared_ptr<Database> db_;
+  std::string site_id_;
 };
 
 }  // namespace vsso::store

@@ -7,7 +7,8 @@
 
 namespace vsso::store {
 
-// One query shape: a WHERE clause over ?1..?3 plus the keyset condition.
+// One query shape: a WHERE clause over ?1..?3 plus the site (?7) and the
+// keyset condition.
 struct TranscriptRepository::Filter {
   char kind;  // tags cursors so one from another query is refused
   const char* where;
@@ -51,9 +52,9 @@ Result<Position> DecodeCursor(char kind, const std::string& cursor) {
 Status TranscriptRepository::Save(const TranscriptTag& t) {
   return db_->Write([&](Connection& c) -> Status {
     auto q = c.Prepare(
-        "INSERT INTO transcript_tags (transcript_id, chat_id, visitor_id, customer_id, "
-        "idp_entity_id, signed_in, team, saved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-        "ON CONFLICT (transcript_id) DO UPDATE SET chat_id = excluded.chat_id, "
+        "INSERT INTO transcript_tags (site_id, transcript_id, chat_id, visitor_id, customer_id, "
+        "idp_entity_id, signed_in, team, saved_at) VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+        "ON CONFLICT (site_id, transcript_id) DO UPDATE SET chat_id = excluded.chat_id, "
         "visitor_id = excluded.visitor_id, customer_id = excluded.customer_id, "
         "idp_entity_id = excluded.idp_entity_id, signed_in = excluded.signed_in, "
         "team = excluded.team, saved_at = excluded.saved_at");
@@ -65,7 +66,8 @@ Status TranscriptRepository::Save(const TranscriptTag& t) {
         .BindText(5, t.idp_entity_id)
         .BindInt(6, t.signed_in ? 1 : 0)
         .BindText(7, t.team)
-        .BindInt(8, t.saved_at);
+        .BindInt(8, t.saved_at)
+        .BindText(9, site_id_);
     return q->Run();
   });
 }
@@ -100,11 +102,11 @@ Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
     after = std::move(*decoded);
   }
   // Two statement texts per query (with and without a cursor), each cached;
-  // the row-value comparison lets SQLite seek in the (…, saved_at DESC,
-  // transcript_id DESC) index instead of scanning skipped pages.
+  // the row-value comparison lets SQLite seek in the (site_id, …, saved_at
+  // DESC, transcript_id DESC) index instead of scanning skipped pages.
   std::string sql =
       "SELECT transcript_id, chat_id, visitor_id, customer_id, idp_entity_id, signed_in, team, "
-      "saved_at FROM transcript_tags WHERE ";
+      "saved_at FROM transcript_tags WHERE site_id = ?7 AND ";
   sql += filter.where;
   if (after) sql += " AND (saved_at, transcript_id) < (?4, ?5)";
   sql += " ORDER BY saved_at DESC, transcript_id DESC LIMIT ?6";
@@ -112,7 +114,7 @@ Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
   return db_->Read([&](Connection& c) -> Result<Page> {
     auto q = c.Prepare(sql);
     if (!q) return std::move(q).error();
-    q->BindText(1, filter.text).BindInt(6, limit + 1);
+    q->BindText(1, filter.text).BindInt(6, limit + 1).BindText(7, site_id_);
     if (filter.kind != 'c') q->BindInt(2, filter.range.from).BindInt(3, filter.range.until);
     if (after) q->BindInt(4, after->saved_at).BindText(5, after->transcript_id);
     Page page;

@@ -3,6 +3,8 @@
 // Listing is newest first (saved_at DESC, transcript_id DESC) with keyset
 // pagination: a page's next_cursor continues exactly after its last row,
 // even when new transcripts are saved in between.
+// A repository is the view of one site (issue 12): it saves under its
+// site_id and finds only that site's transcripts.
 //
 // Threading: a light handle over a shared Database; safe from any thread.
 // Errors: "store.query_failed", "store.bad_limit", "store.bad_cursor".
@@ -47,7 +49,8 @@ class TranscriptRepository {
  public:
   static constexpr int kMaxPageSize = 1000;
 
-  explicit TranscriptRepository(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  TranscriptRepository(std::shared_ptr<Database> db, std::string site_id)
+      : db_(std::move(db)), site_id_(std::move(site_id)) {}
 
   /// Committed before it returns; the same transcript_id again replaces
   /// the earlier tags.
@@ -60,12 +63,14 @@ class TranscriptRepository {
   Result<Page> FindByTeam(const std::string& team, int limit, const std::string& cursor,
                           TimeRange range = {});
   Result<Page> FindBySavedAt(TimeRange range, int limit, const std::string& cursor);
+  const std::string& site_id() const { return site_id_; }
 
  private:
   struct Filter;
   Result<Page> Find(const Filter& filter, int limit, const std::string& cursor);
 
   std::shared_ptr<Database> db_;
+  std::string site_id_;
 };
 
 }  // namespace vsso::store

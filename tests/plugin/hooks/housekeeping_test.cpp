@@ -44,16 +44,16 @@ store::AuditEvent Event(UnixSeconds at, const std::string& code) {
 void Seed(const Deployment& deployment) {
   auto db = store::Database::Open(deployment.database().string());
   ASSERT_TRUE(db) << db.error().message;
-  store::RequestStore requests(*db);
+  store::RequestStore requests(*db, "default");
   // Saved as of a day ago, so that Save's own purge keeps them all.
   const UnixSeconds then = kTestNow - kDay - 600;
   ASSERT_TRUE(requests.Save(Request("stale", kTestNow - 61), then, 100));
   ASSERT_TRUE(requests.Save(Request("late", kTestNow - 30), then, 100));
   ASSERT_TRUE(requests.Save(Request("pending", kTestNow + 300), then, 100));
-  store::SessionRepository sessions(*db);
+  store::SessionRepository sessions(*db, "default");
   ASSERT_TRUE(sessions.Upsert(Session("ended", kTestNow)));
   ASSERT_TRUE(sessions.Upsert(Session("live", kTestNow + 1)));
-  store::AuditLog log(*db);
+  store::AuditLog log(*db, "default");
   ASSERT_TRUE(log.Record(Event(kTestNow - 31 * kDay, "old")));
   ASSERT_TRUE(log.Record(Event(kTestNow - 29 * kDay, "recent")));
 }
@@ -72,15 +72,15 @@ TEST(Housekeeping, PurgesWhatHasEndedAndKeepsWhatIsLive) {
   EXPECT_EQ(report->ended_sessions, 1);
   EXPECT_EQ(report->old_audit_events, 1);
 
-  store::RequestStore requests((*rt)->db);
+  store::RequestStore requests((*rt)->db, (*rt)->settings.site_id);
   EXPECT_EQ(requests.Take("stale", kTestNow).error().code, "store.request_unknown");
   // Expired less than a minute ago: still explained precisely at the ACS.
   EXPECT_EQ(requests.Take("late", kTestNow).error().code, "store.request_expired");
   EXPECT_TRUE(requests.Take("pending", kTestNow));
-  store::SessionRepository sessions((*rt)->db);
+  store::SessionRepository sessions((*rt)->db, (*rt)->settings.site_id);
   EXPECT_TRUE(*sessions.FindLive("live", kTestNow));
   EXPECT_FALSE(sessions.Delete("ended").value());
-  auto events = store::AuditLog((*rt)->db).Latest(10);
+  auto events = store::AuditLog((*rt)->db, (*rt)->settings.site_id).Latest(10);
   ASSERT_TRUE(events);
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].code, "recent");
@@ -95,11 +95,12 @@ TEST(Housekeeping, RetentionZeroKeepsTheAuditLog) {
   ASSERT_TRUE(plugin.Configure({deployment.config().string(), kTestNow}));
   auto db = store::Database::Open(deployment.database().string());
   ASSERT_TRUE(db);
-  auto events = store::AuditLog(*db).Latest(10);
+  auto events = store::AuditLog(*db, "default").Latest(10);
   ASSERT_TRUE(events);
   EXPECT_EQ(events->size(), 2u);
   // Configure ran the rest of the housekeeping.
-  EXPECT_EQ(store::RequestStore(*db).Take("stale", kTestNow).error().code, "store.request_unknown");
+  EXPECT_EQ(store::RequestStore(*db, "default").Take("stale", kTestNow).error().code,
+            "store.request_unknown");
 }
 
 }  // namespace

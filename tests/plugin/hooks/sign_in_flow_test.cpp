@@ -169,7 +169,8 @@ TEST_F(SignInFlow, RequiredModeSignInSkipsSurveyAndTagsTranscript) {
   auto tags = plugin_.TranscriptWillBeSaved(chat, "t-1", "Gold Team");
   ASSERT_TRUE(tags);
   EXPECT_EQ(tags->customer_id, "cust-1001");
-  store::TranscriptRepository transcripts(*store::Database::Open(deployment_->database().string()));
+  store::TranscriptRepository transcripts(*store::Database::Open(deployment_->database().string()),
+                                          "default");
   auto page = transcripts.FindByCustomerId("cust-1001", 10, "");
   ASSERT_TRUE(page);
   ASSERT_EQ(page->rows.size(), 1u);
@@ -372,7 +373,7 @@ TEST_F(SignInFlow, LoginRefusesOpenRedirects) {
   // Nothing was stored for a refused sign-in.
   auto db = store::Database::Open(deployment_->database().string());
   ASSERT_TRUE(db);
-  EXPECT_EQ(*store::RequestStore(*db).CountLive(kTestNow), 0);
+  EXPECT_EQ(*store::RequestStore(*db, "default").CountLive(kTestNow), 0);
 }
 
 TEST_F(SignInFlow, MetadataNamesEntityAndAcs) {

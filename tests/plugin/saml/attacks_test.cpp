@@ -498,7 +498,8 @@ TEST_F(AttackTest, ReplayGuardMissingFailsClosed) {
 // The plugin's SQLite replay cache behind the validator's interface.
 class StoreReplayGuard : public saml::ReplayGuard {
  public:
-  explicit StoreReplayGuard(std::shared_ptr<store::Database> db) : cache_(std::move(db)) {}
+  explicit StoreReplayGuard(std::shared_ptr<store::Database> db)
+      : cache_(std::move(db), "default") {}
   Result<bool> FirstUse(const std::string& assertion_id, const std::string& issuer,
                         UnixSeconds keep_until, UnixSeconds now) override {
     return cache_.FirstUse(assertion_id, issuer, keep_until, now);

@@ -28,7 +28,7 @@ AuditEvent Rejected(UnixSeconds at, const std::string& code, const std::string& 
 TEST_F(AuditLogTest, LatestIsNewestFirst) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog log(db);
+  AuditLog log(db, "default");
   // Out of time order on purpose; two events share a second.
   ASSERT_TRUE(log.Record(Event(200, "b")));
   ASSERT_TRUE(log.Record(Event(100, "a")));
@@ -61,7 +61,7 @@ TEST_F(AuditLogTest, LatestIsNewestFirst) {
 TEST_F(AuditLogTest, LatestFiltersByKind) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog log(db);
+  AuditLog log(db, "default");
   ASSERT_TRUE(log.Record(Event(100, "rejected")));
   AuditEvent accepted = Event(200, "ok");
   accepted.kind = "sign_in_accepted";
@@ -79,7 +79,7 @@ TEST_F(AuditLogTest, LatestFiltersByKind) {
 TEST_F(AuditLogTest, PurgeBeforeKeepsTheCutoffSecondAndLater) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog log(db);
+  AuditLog log(db, "default");
   ASSERT_TRUE(log.Record(Event(99, "old")));
   ASSERT_TRUE(log.Record(Event(100, "edge")));
   ASSERT_TRUE(log.Record(Event(200, "new")));
@@ -96,7 +96,7 @@ TEST_F(AuditLogTest, PurgeBeforeKeepsTheCutoffSecondAndLater) {
 TEST_F(AuditLogTest, IdenticalRejectionsFoldIntoOneRow) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog log(db);
+  AuditLog log(db, "default");
   AuditEvent first = Rejected(1000, "saml.xml.malformed", "203.0.113.7");
   first.issuer = "first issuer";
   ASSERT_TRUE(log.Record(first));
@@ -126,7 +126,7 @@ TEST_F(AuditLogTest, IdenticalRejectionsFoldIntoOneRow) {
 TEST_F(AuditLogTest, FoldingNeedsSameKindCodeAddressAndWindow) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog log(db);
+  AuditLog log(db, "default");
   ASSERT_TRUE(log.Record(Rejected(1000, "a", "198.51.100.1")));
   ASSERT_TRUE(log.Record(Rejected(1001, "a", "198.51.100.2")));  // other address
   ASSERT_TRUE(log.Record(Rejected(1002, "b", "198.51.100.1")));  // other code
@@ -157,7 +157,7 @@ TEST_F(AuditLogTest, FoldingNeedsSameKindCodeAddressAndWindow) {
 TEST_F(AuditLogTest, JunkFloodDoesNotHideARealFailure) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog log(db);
+  AuditLog log(db, "default");
   ASSERT_TRUE(log.Record(Rejected(5000, "saml.signature.invalid", "192.0.2.10")));
   for (int i = 0; i < 2000; ++i) {
     ASSERT_TRUE(log.Record(Rejected(5001 + i, "saml.xml.malformed", "203.0.113.66")));
@@ -176,7 +176,7 @@ TEST_F(AuditLogTest, JunkFloodDoesNotHideARealFailure) {
 TEST_F(AuditLogTest, LatestOrdersByLastSeen) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog log(db);
+  AuditLog log(db, "default");
   ASSERT_TRUE(log.Record(Rejected(100, "early", "192.0.2.1")));
   ASSERT_TRUE(log.Record(Rejected(200, "middle", "192.0.2.1")));
   ASSERT_TRUE(log.Record(Rejected(300, "early", "192.0.2.1")));  // seen again, last
@@ -192,7 +192,7 @@ TEST_F(AuditLogTest, LatestOrdersByLastSeen) {
 TEST_F(AuditLogTest, PurgeUsesLastSeen) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog log(db);
+  AuditLog log(db, "default");
   ASSERT_TRUE(log.Record(Rejected(100, "kept", "192.0.2.1")));
   ASSERT_TRUE(log.Record(Rejected(500, "kept", "192.0.2.1")));
   ASSERT_TRUE(log.Record(Rejected(150, "gone", "192.0.2.1")));
@@ -208,7 +208,7 @@ TEST_F(AuditLogTest, PurgeUsesLastSeen) {
 TEST_F(AuditLogTest, RecordCapsAndStripsUnverifiedText) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog log(db);
+  AuditLog log(db, "default");
   AuditEvent e = Rejected(100, "saml.issuer.mismatch\n", "10.0.0.1\r\nX: y");
   e.issuer = std::string(120 * 1024, 'A');  // the 120 KB Issuer of issue 9
   e.message = "line one\nline two\x1b[31m red\x7f";

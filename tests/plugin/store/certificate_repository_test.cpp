@@ -24,7 +24,7 @@ class CertificateRepositoryTest : public StoreTest {
 TEST_F(CertificateRepositoryTest, SyncIsIdempotentAndDeactivatesDroppedConfigCertificates) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  CertificateRepository repo(db);
+  CertificateRepository repo(db, "default");
   const auto a = Make("a");
   const auto b = Make("b");
 
@@ -73,7 +73,7 @@ TEST_F(CertificateRepositoryTest, SyncIsIdempotentAndDeactivatesDroppedConfigCer
 TEST_F(CertificateRepositoryTest, SyncLeavesAdminCertificatesAlone) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  CertificateRepository repo(db);
+  CertificateRepository repo(db, "default");
   const auto config_cert = Make("config");
   const auto admin_cert = Make("admin");
   ASSERT_TRUE(repo.Add(admin_cert, "admin", kNow));
@@ -94,7 +94,7 @@ TEST_F(CertificateRepositoryTest, SyncLeavesAdminCertificatesAlone) {
 TEST_F(CertificateRepositoryTest, AddIsIdempotentAndValidatesSource) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  CertificateRepository repo(db);
+  CertificateRepository repo(db, "default");
   const auto c = Make("c");
   auto added = repo.Add(c, "admin", kNow);
   ASSERT_TRUE(added) << added.error().message;
@@ -115,7 +115,7 @@ TEST_F(CertificateRepositoryTest, AddIsIdempotentAndValidatesSource) {
 TEST_F(CertificateRepositoryTest, RemoveByPrefix) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  CertificateRepository repo(db);
+  CertificateRepository repo(db, "default");
   const auto c = Make("c");
   ASSERT_TRUE(repo.Add(c, "admin", kNow));
 
@@ -148,7 +148,7 @@ TEST_F(CertificateRepositoryTest, RemoveByPrefix) {
 TEST_F(CertificateRepositoryTest, AmbiguousPrefixIsAnError) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  CertificateRepository repo(db);
+  CertificateRepository repo(db, "default");
   // Two certificates always share the empty prefix; find a one-digit
   // prefix shared by two of 17 certificates (pigeonhole over 16 digits).
   std::map<char, std::vector<crypto::Certificate>> by_digit;

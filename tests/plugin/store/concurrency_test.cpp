@@ -19,7 +19,9 @@ using ConcurrencyTest = StoreTest;
 using namespace std::chrono_literals;
 
 Status InsertMapping(Connection& c, int position, const std::string& field) {
-  auto q = c.Prepare("INSERT INTO mappings (position, field, attributes) VALUES (?1, ?2, '[]')");
+  auto q = c.Prepare(
+      "INSERT INTO mappings (site_id, position, field, attributes) "
+      "VALUES ('default', ?1, ?2, '[]')");
   if (!q) return std::move(q).error();
   q->BindInt(1, position).BindText(2, field);
   return q->Run();
@@ -159,8 +161,8 @@ AuditEvent Accepted(const std::string& visitor) {
 TEST_F(ConcurrencyTest, BatchedAuditRecordsAreCommittedWithinTheInterval) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  AuditLog(db).RecordBatched(Accepted("v1"));
-  AuditLog(db).RecordBatched(Accepted("v2"));
+  AuditLog(db, "default").RecordBatched(Accepted("v1"));
+  AuditLog(db, "default").RecordBatched(Accepted("v2"));
   // Another connection sees them once the Database's thread has committed
   // the batch: within kDeferredMilliseconds (generously bounded here).
   const auto queued = std::chrono::steady_clock::now();
@@ -173,7 +175,7 @@ TEST_F(ConcurrencyTest, BatchedAuditRecordsAreReadBackAndCommittedAtClose) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   {
-    AuditLog log(db);
+    AuditLog log(db, "default");
     log.RecordBatched(Accepted("v1"));
     // This process reads what it wrote, at once.
     auto latest = log.Latest(10, "sign_in_accepted");
@@ -194,7 +196,9 @@ TEST_F(ConcurrencyTest, TheDatabasesThreadCheckpointsTheWal) {
   const std::string wide(3000, 'x');
   for (int i = 0; i < Database::kCheckpointFrames / 2 + 10; ++i) {
     ASSERT_TRUE(db->Write([&](Connection& c) -> Status {
-      auto q = c.Prepare("INSERT INTO mappings (position, field, attributes) VALUES (?1, ?2, ?3)");
+      auto q = c.Prepare(
+          "INSERT INTO mappings (site_id, position, field, attributes) "
+          "VALUES ('default', ?1, ?2, ?3)");
       if (!q) return std::move(q).error();
       q->BindInt(1, i).BindText(2, "f" + std::to_string(i)).BindText(3, wide);
       return q->Run();

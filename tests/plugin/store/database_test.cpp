@@ -15,10 +15,10 @@ using DatabaseTest = StoreTest;
 TEST_F(DatabaseTest, FreshDatabaseGetsEveryMigration) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  EXPECT_EQ(Database::KnownSchemaVersion(), 4);
-  EXPECT_EQ(db->SchemaVersion(), 4);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 4);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE applied_at > 1600000000"), 4);
+  EXPECT_EQ(Database::KnownSchemaVersion(), 5);
+  EXPECT_EQ(db->SchemaVersion(), 5);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 5);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE applied_at > 1600000000"), 5);
   for (const char* table : {"certificates", "mappings", "replay_cache", "authn_requests",
                             "audit_log", "sso_sessions", "transcript_tags", "sso_handoffs"}) {
     EXPECT_EQ(Scalar(std::string("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND "
@@ -28,9 +28,11 @@ TEST_F(DatabaseTest, FreshDatabaseGetsEveryMigration) {
         << table;
   }
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name IN "
-                   "('replay_cache_keep_until', 'audit_log_at', 'transcript_tags_customer', "
+                   "('replay_cache_keep_until', 'audit_log_last_at', 'transcript_tags_customer', "
                    "'transcript_tags_team')"),
             4);
+  // No table is left over from migration 5's copies.
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name LIKE '%_v5'"), 0);
   // WAL is a property of the file, visible to any connection.
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
@@ -67,8 +69,8 @@ TEST_F(DatabaseTest, ReopeningAppliesNothingTwice) {
   ASSERT_TRUE(OpenDb());
   auto again = OpenDb();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->SchemaVersion(), 4);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 4);
+  EXPECT_EQ(again->SchemaVersion(), 5);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 5);
 }
 
 TEST_F(DatabaseTest, UpgradeFromVersionOneKeepsData) {
@@ -84,21 +86,24 @@ TEST_F(DatabaseTest, UpgradeFromVersionOneKeepsData) {
 
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  EXPECT_EQ(db->SchemaVersion(), 4);
+  EXPECT_EQ(db->SchemaVersion(), 5);
   EXPECT_EQ(Scalar("SELECT applied_at FROM schema_migrations WHERE version = 1"), 1700000000);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE version IN (2, 3, 4)"), 3);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM certificates WHERE fingerprint = 'ab12'"), 1);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mappings WHERE field = 'email'"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE version IN (2, 3, 4, 5)"), 4);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM certificates WHERE fingerprint = 'ab12' AND "
+                   "site_id = 'default'"),
+            1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mappings WHERE field = 'email' AND site_id = 'default'"),
+            1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'transcript_tags'"), 1);
 }
 
 TEST_F(DatabaseTest, RefusesSchemaFromNewerBuild) {
   ASSERT_TRUE(OpenDb());
-  RawExec("INSERT INTO schema_migrations VALUES (5, 'from the future', 1900000000)");
+  RawExec("INSERT INTO schema_migrations VALUES (6, 'from the future', 1900000000)");
   auto db = Database::Open(path_);
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().code, "store.schema_too_new");
-  EXPECT_NE(db.error().message.find("version 5"), std::string::npos) << db.error().message;
+  EXPECT_NE(db.error().message.find("version 6"), std::string::npos) << db.error().message;
   EXPECT_NE(db.error().message.find(path_), std::string::npos);
 }
 
@@ -139,8 +144,9 @@ TEST_F(DatabaseTest, WriteRollsBackOnError) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   Status st = db->Write([](Connection& c) -> Status {
-    if (auto e = c.Exec("INSERT INTO audit_log (at, kind, code, message, issuer, assertion_id, "
-                        "visitor_id) VALUES (1, 'k', 'c', 'm', 'i', 'a', 'v')",
+    if (auto e = c.Exec("INSERT INTO audit_log (site_id, at, kind, code, message, issuer, "
+                        "assertion_id, visitor_id, remote_address, count, last_at) "
+                        "VALUES ('default', 1, 'k', 'c', 'm', 'i', 'a', 'v', '', 1, 1)",
                         "insert");
         !e) {
       return e;

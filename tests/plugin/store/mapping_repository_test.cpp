@@ -10,7 +10,7 @@ using MappingRepositoryTest = StoreTest;
 TEST_F(MappingRepositoryTest, SyncReportsChangesOnlyWhenThereAreSome) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  MappingRepository repo(db);
+  MappingRepository repo(db, "default");
   const std::vector<MappingRow> rows = {
       {0, "name", {"displayName", "cn"}},
       {1, "email", {"mail"}},
@@ -47,7 +47,7 @@ TEST_F(MappingRepositoryTest, SyncReportsChangesOnlyWhenThereAreSome) {
 TEST_F(MappingRepositoryTest, DuplicateFieldIsRefused) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  MappingRepository repo(db);
+  MappingRepository repo(db, "default");
   auto r = repo.Sync({{0, "email", {"mail"}}, {1, "email", {"email"}}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, "store.bad_mapping");

@@ -20,7 +20,7 @@ using ReplayCacheTest = StoreTest;
 TEST_F(ReplayCacheTest, FirstUseThenReplay) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  ReplayCache cache(db);
+  ReplayCache cache(db, "default");
   auto first = cache.FirstUse("_a1", kIssuer, kNow + 300, kNow);
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_TRUE(*first);
@@ -28,7 +28,7 @@ TEST_F(ReplayCacheTest, FirstUseThenReplay) {
   ASSERT_TRUE(replay);
   EXPECT_FALSE(*replay);
   // A second handle on the same file sees it too.
-  ReplayCache other(OpenDb());
+  ReplayCache other(OpenDb(), "default");
   auto replay_other = other.FirstUse("_a1", kIssuer, kNow + 300, kNow + 20);
   ASSERT_TRUE(replay_other);
   EXPECT_FALSE(*replay_other);
@@ -40,7 +40,7 @@ TEST_F(ReplayCacheTest, FirstUseThenReplay) {
 TEST_F(ReplayCacheTest, ExpiredEntryNoLongerCountsAndPurgeRemovesIt) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  ReplayCache cache(db);
+  ReplayCache cache(db, "default");
   ASSERT_TRUE(*cache.FirstUse("_old", kIssuer, kNow + 100, kNow));
   ASSERT_TRUE(*cache.FirstUse("_live", kIssuer, kNow + 1000, kNow));
   // Still remembered at keep_until itself.
@@ -48,9 +48,11 @@ TEST_F(ReplayCacheTest, ExpiredEntryNoLongerCountsAndPurgeRemovesIt) {
   ASSERT_TRUE(at_edge);
   EXPECT_FALSE(*at_edge);
 
-  auto purged = cache.Purge(kNow + 101);
+  // Another site's expired entry goes in the same statement.
+  ASSERT_TRUE(*ReplayCache(db, "other").FirstUse("_old", kIssuer, kNow + 100, kNow));
+  auto purged = ReplayCache::PurgeExpiredAllSites(*db, kNow + 101);
   ASSERT_TRUE(purged);
-  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(*purged, 2);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache"), 1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache WHERE assertion_id = '_live'"), 1);
 
@@ -66,7 +68,7 @@ TEST_F(ReplayCacheTest, ExpiredEntryNoLongerCountsAndPurgeRemovesIt) {
 TEST_F(ReplayCacheTest, PurgesOpportunistically) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  ReplayCache every_time(db, 1);
+  ReplayCache every_time(db, "default", 1);
   ASSERT_TRUE(*every_time.FirstUse("_x", kIssuer, kNow + 10, kNow));
   ASSERT_TRUE(*every_time.FirstUse("_y", kIssuer, kNow + 1000, kNow + 50));
   // _x expired at kNow + 10 and went with the purge after inserting _y.
@@ -77,7 +79,7 @@ TEST_F(ReplayCacheTest, PurgesOpportunistically) {
 TEST_F(ReplayCacheTest, EmptyIdIsRefused) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  ReplayCache cache(db);
+  ReplayCache cache(db, "default");
   auto r = cache.FirstUse("", kIssuer, kNow + 10, kNow);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, "store.replay_bad_id");
@@ -99,7 +101,7 @@ TEST_F(ReplayCacheTest, EightThreadsWithOwnConnectionsExactlyOneWins) {
           start.count_down();
           return;
         }
-        ReplayCache cache(*db);
+        ReplayCache cache(*db, "default");
         start.arrive_and_wait();
         auto r = cache.FirstUse(id, kIssuer, kNow + 300, kNow);
         if (!r) {
@@ -123,7 +125,7 @@ TEST_F(ReplayCacheTest, ThreadsSharingOneDatabaseExactlyOneWins) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
-      ReplayCache cache(db);
+      ReplayCache cache(db, "default");
       start.arrive_and_wait();
       auto r = cache.FirstUse("_shared", kIssuer, kNow + 300, kNow);
       if (r && *r) ++wins;
@@ -149,7 +151,7 @@ TEST_F(ReplayCacheTest, FourProcessesExactlyOneWins) {
       (void)read(go[0], &byte, 1);
       auto db = Database::Open(path_);
       if (!db) _exit(3);
-      ReplayCache cache(*db);
+      ReplayCache cache(*db, "default");
       auto r = cache.FirstUse("_cross_process", kIssuer, kNow + 300, kNow);
       _exit(!r ? 2 : (*r ? 0 : 1));
     }

@@ -19,7 +19,7 @@ PendingRequest Request(const std::string& n, const std::string& browser = "brows
 TEST_F(RequestStoreTest, TakeIsSingleUse) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  RequestStore store(db);
+  RequestStore store(db, "default");
   ASSERT_TRUE(store.Save(Request("1"), kNow, kCap));
   auto taken = store.Take("rs1", kNow + 30);
   ASSERT_TRUE(taken) << taken.error().message;
@@ -44,7 +44,7 @@ TEST_F(RequestStoreTest, TakeIsSingleUse) {
 TEST_F(RequestStoreTest, ExpiredRequestIsReportedOnceThenUnknown) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  RequestStore store(db);
+  RequestStore store(db, "default");
   ASSERT_TRUE(store.Save(Request("2"), kNow, kCap));
   auto late = store.Take("rs2", kNow + 645);
   ASSERT_FALSE(late);
@@ -59,7 +59,7 @@ TEST_F(RequestStoreTest, ExpiredRequestIsReportedOnceThenUnknown) {
 TEST_F(RequestStoreTest, DuplicateSaveIsRefused) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  RequestStore store(db);
+  RequestStore store(db, "default");
   ASSERT_TRUE(store.Save(Request("3"), kNow, kCap));
   auto same_relay = Request("3");
   same_relay.request_id = "_other";
@@ -74,25 +74,30 @@ TEST_F(RequestStoreTest, DuplicateSaveIsRefused) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM authn_requests"), 1);
 }
 
-TEST_F(RequestStoreTest, PurgeExpired) {
+TEST_F(RequestStoreTest, PurgeExpiredAllSitesInOneStatement) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  RequestStore store(db);
+  RequestStore store(db, "default");
+  RequestStore other(db, "other");
   auto old_request = Request("4");
   old_request.expires_at = kNow + 10;
   ASSERT_TRUE(store.Save(old_request, kNow, kCap));
   ASSERT_TRUE(store.Save(Request("5"), kNow, kCap));
-  auto purged = store.PurgeExpired(kNow + 11);
+  auto old_other = Request("6");
+  old_other.expires_at = kNow + 10;
+  ASSERT_TRUE(other.Save(old_other, kNow, kCap));
+  auto purged = RequestStore::PurgeExpiredAllSites(*db, kNow + 11);
   ASSERT_TRUE(purged);
-  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(*purged, 2);
   EXPECT_FALSE(store.Take("rs4", kNow + 11));
+  EXPECT_FALSE(other.Take("rs6", kNow + 11));
   EXPECT_TRUE(store.Take("rs5", kNow + 11));
 }
 
 TEST_F(RequestStoreTest, OneBrowserKeepsItsFiveNewestSignIns) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  RequestStore store(db);
+  RequestStore store(db, "default");
   ASSERT_TRUE(store.Save(Request("other", "browser-b"), kNow, kCap));
   for (int i = 0; i < 8; ++i) {
     auto r = Request(std::to_string(i));
@@ -112,7 +117,7 @@ TEST_F(RequestStoreTest, OneBrowserKeepsItsFiveNewestSignIns) {
 TEST_F(RequestStoreTest, SiteCapRefusesBeyondTheLimitUntilSomeExpire) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  RequestStore store(db);
+  RequestStore store(db, "default");
   for (int i = 0; i < 10; ++i) {
     ASSERT_TRUE(store.Save(Request(std::to_string(i), "b" + std::to_string(i)), kNow, 10));
   }

@@ -25,7 +25,7 @@ SsoSession Session(const std::string& visitor, const std::string& customer) {
 TEST_F(SessionRepositoryTest, UpsertFindLiveExpiryAndDelete) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  SessionRepository repo(db);
+  SessionRepository repo(db, "default");
   const auto s = Session("v1", "C-1");
   ASSERT_TRUE(repo.Upsert(s));
   auto found = repo.FindLive("v1", kNow + 10);
@@ -61,18 +61,21 @@ TEST_F(SessionRepositoryTest, UpsertFindLiveExpiryAndDelete) {
   EXPECT_FALSE(gone->has_value());
 }
 
-TEST_F(SessionRepositoryTest, PurgeExpired) {
+TEST_F(SessionRepositoryTest, PurgeExpiredAllSitesInOneStatement) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  SessionRepository repo(db);
+  SessionRepository repo(db, "default");
+  SessionRepository other(db, "other");
   auto short_lived = Session("v1", "C-1");
   short_lived.expires_at = kNow + 10;
   ASSERT_TRUE(repo.Upsert(short_lived));
+  ASSERT_TRUE(other.Upsert(short_lived));
   ASSERT_TRUE(repo.Upsert(Session("v2", "C-2")));
-  auto purged = repo.PurgeExpired(kNow + 10);
+  auto purged = SessionRepository::PurgeExpiredAllSites(*db, kNow + 10);
   ASSERT_TRUE(purged);
-  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(*purged, 2);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sso_sessions WHERE visitor_id = 'v2'"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sso_sessions"), 1);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ std::vector<std::string> Ids(const Page& page) {
 TEST_F(TranscriptRepositoryTest, CustomerPagesNewestFirstAcrossThreePages) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  TranscriptRepository repo(db);
+  TranscriptRepository repo(db, "default");
   // t3/t4/t5 share a second: transcript_id DESC breaks the tie.
   for (const auto& t :
        {Tag("t1", "C-1", "gold", 100), Tag("t2", "C-1", "gold", 200), Tag("t3", "C-1", "gold", 300),
@@ -57,7 +57,7 @@ TEST_F(TranscriptRepositoryTest, CustomerPagesNewestFirstAcrossThreePages) {
 TEST_F(TranscriptRepositoryTest, ExactMultipleOfPageSizeEndsWithoutCursor) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  TranscriptRepository repo(db);
+  TranscriptRepository repo(db, "default");
   for (int i = 0; i < 4; ++i) {
     ASSERT_TRUE(repo.Save(Tag("t" + std::to_string(i), "C", "gold", 100 + i)));
   }
@@ -72,7 +72,7 @@ TEST_F(TranscriptRepositoryTest, ExactMultipleOfPageSizeEndsWithoutCursor) {
 TEST_F(TranscriptRepositoryTest, SaveSameIdUpdates) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  TranscriptRepository repo(db);
+  TranscriptRepository repo(db, "default");
   ASSERT_TRUE(repo.Save(Tag("t1", "", "default", 100)));
   ASSERT_TRUE(repo.Save(Tag("t1", "C-9", "gold", 150)));
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM transcript_tags"), 1);
@@ -86,7 +86,7 @@ TEST_F(TranscriptRepositoryTest, SaveSameIdUpdates) {
 TEST_F(TranscriptRepositoryTest, ByTeamAndTimeRange) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  TranscriptRepository repo(db);
+  TranscriptRepository repo(db, "default");
   for (int i = 0; i < 6; ++i) {
     ASSERT_TRUE(repo.Save(Tag("g" + std::to_string(i), "C", "gold", 100 * (i + 1))));
     ASSERT_TRUE(repo.Save(Tag("s" + std::to_string(i), "C", "silver", 100 * (i + 1) + 50)));
@@ -111,7 +111,7 @@ TEST_F(TranscriptRepositoryTest, ByTeamAndTimeRange) {
 TEST_F(TranscriptRepositoryTest, BadCursorAndLimit) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  TranscriptRepository repo(db);
+  TranscriptRepository repo(db, "default");
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(repo.Save(Tag("t" + std::to_string(i), "C", "gold", 100 + i)));
   }
