@@ -1,9 +1,10 @@
 // visitor-sso-admin: the admin's command line, built from the plugin's own
 // code (visitor_sso_core) so that `verify` runs exactly what the ACS runs.
+// Every command that reads or writes site data takes --site ID (default
+// "default") and sees that site's rows only; check-config and sites list
+// (check_config_command.cpp, sites_command.cpp) cover every site.
 //
 // Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error.
-#include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -13,9 +14,9 @@
 
 #include <boost/json.hpp>
 
+#include "cli.hpp"
 #include "common/time.hpp"
 #include "crypto/certificate.hpp"
-#include "crypto/example_certificates.hpp"
 #include "hooks/runtime.hpp"
 #include "hooks/sign_in_service.hpp"
 #include "saml/metadata.hpp"
@@ -25,208 +26,14 @@
 #include "store/mapping_repository.hpp"
 #include "store/transcript_repository.hpp"
 
+namespace vsso::admin {
 namespace {
-
-constexpr int kOk = 0;
-constexpr int kCheckFailed = 1;
-constexpr int kUsage = 2;
-constexpr vsso::UnixSeconds kExpiryWarning = 30 * 24 * 3600;
-
-const char* kUsageText =
-    "usage: visitor-sso-admin <command> [options]\n"
-    "  check-config CONFIG\n"
-    "  certs list --config CONFIG [--all]\n"
-    "  certs add --config CONFIG FILE.pem\n"
-    "  certs remove --config CONFIG FINGERPRINT\n"
-    "  mappings list --config CONFIG\n"
-    "  metadata import --config CONFIG FILE.xml\n"
-    "  verify --config CONFIG [--now RFC3339] [--request-id ID] FILE...\n"
-    "  failures --config CONFIG [--limit N]\n"
-    "  history --config CONFIG --customer-id ID [--limit N] [--cursor C]\n"
-    "exit: 0 ok, 1 a check failed, 2 usage or configuration error\n";
-
-struct Args {
-  std::vector<std::string> positional;
-  std::string config;
-  std::string now;
-  std::string request_id;
-  std::string customer_id;
-  std::string cursor;
-  int limit = 20;
-  bool all = false;
-  bool help = false;
-};
-
-int Usage(const std::string& problem) {
-  std::cerr << "visitor-sso-admin: " << problem << "\n" << kUsageText;
-  return kUsage;
-}
-
-std::optional<Args> Parse(int argc, char** argv, std::string& problem) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool has_inline = false;
-    if (arg.rfind("--", 0) == 0) {
-      if (auto eq = arg.find('='); eq != std::string::npos) {
-        value = arg.substr(eq + 1);
-        arg = arg.substr(0, eq);
-        has_inline = true;
-      }
-    }
-    auto take = [&](std::string& out) {
-      if (has_inline) {
-        out = value;
-        return true;
-      }
-      if (i + 1 >= argc) {
-        problem = arg + " needs a value";
-        return false;
-      }
-      out = argv[++i];
-      return true;
-    };
-    if (arg == "--config" || arg == "-c") {
-      if (!take(a.config)) return std::nullopt;
-    } else if (arg == "--now") {
-      if (!take(a.now)) return std::nullopt;
-    } else if (arg == "--request-id") {
-      if (!take(a.request_id)) return std::nullopt;
-    } else if (arg == "--customer-id") {
-      if (!take(a.customer_id)) return std::nullopt;
-    } else if (arg == "--cursor") {
-      if (!take(a.cursor)) return std::nullopt;
-    } else if (arg == "--limit") {
-      std::string v;
-      if (!take(v)) return std::nullopt;
-      try {
-        a.limit = std::stoi(v);
-      } catch (...) {
-        a.limit = 0;
-      }
-      if (a.limit <= 0 || a.limit > 10000) {
-        problem = "--limit must be a number from 1 to 10000";
-        return std::nullopt;
-      }
-    } else if (arg == "--all") {
-      a.all = true;
-    } else if (arg == "--help" || arg == "-h") {
-      a.help = true;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      problem = "unknown option " + arg;
-      return std::nullopt;
-    } else {
-      a.positional.push_back(arg);
-    }
-  }
-  return a;
-}
-
-std::string Iso(vsso::UnixSeconds t) { return vsso::time::FormatUtc(t); }
-
-vsso::UnixSeconds Now() { return static_cast<vsso::UnixSeconds>(std::time(nullptr)); }
-
-int ConfigError(const vsso::Error& e) {
-  std::cerr << "visitor-sso-admin: " << e.message << " [" << e.code << "]\n";
-  return kUsage;
-}
-
-std::optional<std::shared_ptr<vsso::hooks::Runtime>> Open(const Args& a, int& rc,
-                                                          vsso::UnixSeconds fixed_now = 0) {
-  if (a.config.empty()) {
-    rc = Usage("--config CONFIG is required");
-    return std::nullopt;
-  }
-  auto rt = vsso::hooks::Runtime::Build(a.config, fixed_now);
-  if (!rt) {
-    rc = ConfigError(rt.error());
-    return std::nullopt;
-  }
-  return std::move(*rt);
-}
-
-// A trusted certificate as the admin configured it: the idp_certificates
-// file holding it, else (metadata, certs add) its fingerprint and subject.
-std::string DescribeTrusted(const vsso::hooks::Runtime& rt, const vsso::crypto::Certificate& c) {
-  for (const auto& path : rt.settings.idp_certificates) {
-    auto certs = vsso::crypto::LoadCertificatesFile(path);
-    if (!certs) continue;
-    for (const auto& loaded : *certs) {
-      if (loaded.sha256_fingerprint == c.sha256_fingerprint)
-        return "[sso] idp_certificates " + path;
-    }
-  }
-  return "the trusted IdP certificate " + c.sha256_fingerprint.substr(0, 16) + "... (" + c.subject +
-         ")";
-}
-
-// Example key material (config/certs/, private keys published): the plugin
-// still loads it so the examples run, but a deployment must not pass.
-int CheckShippedExamples(const vsso::hooks::Runtime& rt) {
-  using vsso::crypto::FindShippedExample;
-  using vsso::crypto::ShippedExampleMessage;
-  int result = kOk;
-  auto fail = [&](const std::string& message) {
-    std::cout << "error: " << message << "\n";
-    result = kCheckFailed;
-  };
-  for (const auto& c : rt.idp_certificates) {
-    if (const auto* example = FindShippedExample(c)) {
-      fail(ShippedExampleMessage(DescribeTrusted(rt, c), *example, true));
-    }
-  }
-  if (rt.sp_certificate) {
-    if (const auto* example = FindShippedExample(*rt.sp_certificate)) {
-      fail(ShippedExampleMessage("[sso] sp_certificate " + rt.settings.sp_certificate, *example,
-                                 false));
-    }
-  }
-  if (rt.sp_private_key) {
-    if (const auto* example = FindShippedExample(*rt.sp_private_key)) {
-      fail(ShippedExampleMessage("[sso] sp_private_key " + rt.settings.sp_private_key, *example,
-                                 false));
-    }
-  }
-  return result;
-}
-
-int CheckConfig(const Args& a) {
-  const std::string path = a.positional.size() > 1 ? a.positional[1] : a.config;
-  if (path.empty()) return Usage("check-config needs a CONFIG file");
-  Args with = a;
-  with.config = path;
-  int rc = kOk;
-  auto rt = Open(with, rc);
-  if (!rt) return rc;
-  const auto& s = (*rt)->settings;
-  std::cout << "config: " << path << " loaded\n"
-            << "sign_in: " << vsso::config::ToString(s.sign_in) << "\n"
-            << "idp: " << s.idp_entity_id << "\n"
-            << "certificates: " << (*rt)->idp_certificates.size() << "\n"
-            << "mappings: " << s.mappings.size() << "\n"
-            << "routing rules: " << s.routing_rules.size() << "\n";
-  for (const auto& warning : s.warnings) std::cout << "warning: " << warning << "\n";
-  int result = CheckShippedExamples(**rt);
-  const auto now = Now();
-  for (const auto& c : (*rt)->idp_certificates) {
-    if (c.not_after < now) {
-      std::cout << "error: IdP certificate " << c.sha256_fingerprint.substr(0, 16) << " ("
-                << c.subject << ") expired at " << Iso(c.not_after) << "\n";
-      result = kCheckFailed;
-    } else if (c.not_after - now < kExpiryWarning) {
-      std::cout << "warning: IdP certificate " << c.sha256_fingerprint.substr(0, 16) << " ("
-                << c.subject << ") expires at " << Iso(c.not_after) << "\n";
-    }
-  }
-  return result;
-}
 
 int CertsList(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
+  store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
   auto rows = repo.List(a.all);
   if (!rows) return ConfigError(rows.error());
   const auto now = Now();
@@ -245,13 +52,13 @@ int CertsAdd(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  auto certs = vsso::crypto::LoadCertificatesFile(a.positional[2]);
+  auto certs = crypto::LoadCertificatesFile(a.positional[2]);
   if (!certs) {
     std::cerr << "visitor-sso-admin: " << certs.error().message << " [" << certs.error().code
               << "]\n";
     return kCheckFailed;
   }
-  vsso::store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
+  store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
   const auto now = Now();
   int result = kOk;
   for (const auto& c : *certs) {
@@ -277,7 +84,7 @@ int CertsRemove(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
+  store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
   auto removed = repo.Remove(a.positional[2], Now());
   if (!removed) {
     std::cerr << "visitor-sso-admin: " << removed.error().message << " [" << removed.error().code
@@ -296,7 +103,7 @@ int MappingsList(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::MappingRepository repo((*rt)->db, (*rt)->settings.site_id);
+  store::MappingRepository repo((*rt)->db, (*rt)->settings.site_id);
   auto rows = repo.List();
   if (!rows) return ConfigError(rows.error());
   for (const auto& r : *rows) {
@@ -319,12 +126,12 @@ int MetadataImport(const Args& a) {
   }
   std::ostringstream buf;
   buf << in.rdbuf();
-  auto md = vsso::saml::ParseIdpMetadata(buf.str(), a.positional[2]);
+  auto md = saml::ParseIdpMetadata(buf.str(), a.positional[2]);
   if (!md) {
     std::cerr << "visitor-sso-admin: " << md.error().message << " [" << md.error().code << "]\n";
     return kCheckFailed;
   }
-  vsso::store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
+  store::CertificateRepository repo((*rt)->db, (*rt)->settings.site_id);
   for (const auto& c : md->signing_certificates) {
     auto row = repo.Add(c, "admin", Now());
     if (!row) return ConfigError(row.error());
@@ -340,7 +147,7 @@ int MetadataImport(const Args& a) {
 
 int Verify(const Args& a) {
   if (a.positional.size() < 2) return Usage("verify needs at least one FILE");
-  vsso::UnixSeconds fixed_now = 0;
+  UnixSeconds fixed_now = 0;
   if (!a.now.empty()) {
     auto t = vsso::time::ParseRfc3339(a.now);
     if (!t) return Usage("--now: " + t.error().message);
@@ -357,16 +164,15 @@ int Verify(const Args& a) {
     std::ifstream in(file, std::ios::binary);
     std::ostringstream buf;
     if (in) buf << in.rdbuf();
-    vsso::Result<vsso::hooks::SignIn> sign_in =
-        vsso::MakeError("admin.file_unreadable", "cannot read " + file);
+    Result<hooks::SignIn> sign_in = MakeError("admin.file_unreadable", "cannot read " + file);
     if (in) {
-      auto xml = vsso::hooks::DecodeResponseInput(buf.str());
+      auto xml = hooks::DecodeResponseInput(buf.str());
       if (!xml) {
         sign_in = std::move(xml).error();
       } else {
         std::optional<std::string> request_id;
         if (!a.request_id.empty()) request_id = a.request_id;
-        sign_in = vsso::hooks::ConsumeResponse(**rt, {*xml, request_id, {}, {}});
+        sign_in = hooks::ConsumeResponse(**rt, {*xml, request_id, {}, {}});
       }
     }
     if (sign_in) {
@@ -403,7 +209,7 @@ int Failures(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::AuditLog log((*rt)->db, (*rt)->settings.site_id);
+  store::AuditLog log((*rt)->db, (*rt)->settings.site_id);
   auto events = log.Latest(a.limit, "sign_in_rejected");
   if (!events) return ConfigError(events.error());
   for (const auto& e : *events) {
@@ -428,7 +234,7 @@ int History(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
   if (!rt) return rc;
-  vsso::store::TranscriptRepository repo((*rt)->db, (*rt)->settings.site_id);
+  store::TranscriptRepository repo((*rt)->db, (*rt)->settings.site_id);
   auto page = repo.FindByCustomerId(a.customer_id, a.limit, a.cursor);
   if (!page) return ConfigError(page.error());
   for (const auto& t : page->rows) {
@@ -452,11 +258,12 @@ int Run(int argc, char** argv) {
     return kOk;
   }
   if (args->positional.empty()) return Usage("no command given");
-  vsso::saml::InitializeXmlLibraries();
+  saml::InitializeXmlLibraries();
   const auto& p = args->positional;
   const std::string& cmd = p[0];
   const std::string sub = p.size() > 1 ? p[1] : "";
   if (cmd == "check-config") return CheckConfig(*args);
+  if (cmd == "sites" && sub == "list") return SitesList(*args);
   if (cmd == "certs" && sub == "list") return CertsList(*args);
   if (cmd == "certs" && sub == "add") return CertsAdd(*args);
   if (cmd == "certs" && sub == "remove") return CertsRemove(*args);
@@ -469,12 +276,13 @@ int Run(int argc, char** argv) {
 }
 
 }  // namespace
+}  // namespace vsso::admin
 
 int main(int argc, char** argv) {
   try {
-    return Run(argc, argv);
+    return vsso::admin::Run(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "visitor-sso-admin: internal error: " << e.what() << "\n";
-    return kUsage;
+    return vsso::admin::kUsage;
   }
 }

@@ -9,6 +9,9 @@
 #include <boost/json.hpp>
 
 #include "common/encoding.hpp"
+#include "common/time.hpp"
+#include "store/database.hpp"
+#include "store/transcript_repository.hpp"
 #include "support/deployment.hpp"
 #include "support/process.hpp"
 #include "support/test_idp.hpp"
@@ -283,7 +286,8 @@ TEST(AdminMappings, ListsInConfigOrder) {
   EXPECT_EQ(lines[4], "variable:membership_level = membership_level");
 }
 
-std::string IdpMetadataXml() {
+std::string IdpMetadataXml(
+    const std::string& certificate_base64 = IdpRsaKey().CertificateBase64()) {
   return std::string(
              "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
              "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"") +
@@ -291,7 +295,7 @@ std::string IdpMetadataXml() {
          "\"><md:IDPSSODescriptor "
          "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
          "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" +
-         IdpRsaKey().CertificateBase64() +
+         certificate_base64 +
          "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
          "<md:SingleSignOnService "
          "Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" "
@@ -338,6 +342,340 @@ TEST(AdminHistory, FindsTranscriptsByCustomerIdNewestFirst) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.out.empty());
   EXPECT_EQ(Admin({"history", "--config", d.config().string()}).exit_code, 2);
+}
+
+// ---- Many websites (issue 12): a platform file and its site files ----------
+
+// A platform file on disk: [platform] database and sites directory, the test
+// IdP's certificate and the SP key pair shared by every site file, each site
+// its own SP (entity ID and ACS URL at its own endpoint).
+class Platform {
+ public:
+  Platform() {
+    IdpRsaKey().WriteTo(dir(), "idp");
+    SpKey().WriteTo(dir(), "sp");
+    std::filesystem::create_directory(dir() / "sites");
+    Write(config(), "[platform]\ndatabase = visitor-sso.db\nsites = sites\n");
+  }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  std::string config() const { return (dir() / "platform.ini").string(); }
+  std::string database() const { return (dir() / "visitor-sso.db").string(); }
+  static std::string EntityId(const std::string& site) {
+    return "https://chat.example.com/sso/" + site + "/metadata";
+  }
+  static std::string AcsUrl(const std::string& site) {
+    return "https://chat.example.com/sso/" + site + "/acs";
+  }
+  // sites/<id>.ini (written again: replaced). `extra_sso`: more [sso] lines.
+  std::string AddSite(const std::string& id, const std::string& sign_in,
+                      const std::string& acs_url = "", const std::string& extra_sso = "") {
+    return Write(
+        dir() / "sites" / (id + ".ini"),
+        "[sso]\nenabled = true\nsign_in = " + sign_in + "\nsp_entity_id = " + EntityId(id) +
+            "\nacs_url = " + (acs_url.empty() ? AcsUrl(id) : acs_url) + "\nidp_entity_id = " +
+            kIdpEntityId + "\nidp_sign_in_url = https://idp.example.org/sso\nidp_certificates = " +
+            (dir() / "idp.crt").string() + "\nsp_private_key = " + (dir() / "sp.key").string() +
+            "\nsp_certificate = " + (dir() / "sp.crt").string() + "\n" + extra_sso +
+            "[mapping]\nname = displayName\nemail = mail\n[routing]\ndefault = General\n");
+  }
+
+ private:
+  TempDir dir_;
+};
+
+std::vector<std::string> Fields(const std::string& line) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    const auto tab = line.find('\t', start);
+    out.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+    if (tab == std::string::npos) return out;
+    start = tab + 1;
+  }
+}
+
+std::string Day(UnixSeconds t) { return time::FormatUtc(t).substr(0, 10); }
+
+// Two good sites and one broken one, as a new user would write them: a is
+// required, b optional with an acs_url off its endpoint (a proxy may
+// rewrite it: a warning), c names a key that does not exist.
+struct ThreeSites {
+  Platform p;
+  ThreeSites() {
+    p.AddSite("a", "required");
+    p.AddSite("b", "optional", "https://chat.example.com/chat/b/acs");
+    p.AddSite("c", "required", "", "clock_skew = 5\n");
+  }
+};
+
+TEST(AdminSites, ListsEverySiteSortedOneTabSeparatedLineEachAndExitsOneWhenOneIsBroken) {
+  ThreeSites t;
+  // b also trusts a second, earlier-expiring certificate (certs add --site b).
+  const auto soon = Write(t.p.dir() / "soon.pem", CertificateValidFor(40L * 86400, 60));
+  auto r = Admin({"certs", "add", "--config", t.p.config(), "--site", "b", soon});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  r = Admin({"sites", "list", "--config", t.p.config()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto lines = SplitLines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  for (const auto& line : lines) ASSERT_EQ(Fields(line).size(), 6u) << line;
+
+  const auto idp_expiry = Day(IdpRsaKey().Certificate().not_after);
+  EXPECT_EQ(lines[0], "a\tok\trequired\t1\t" + idp_expiry + "\t-");
+
+  const auto b = Fields(lines[1]);
+  EXPECT_EQ(b[0], "b");
+  EXPECT_EQ(b[1], "ok");
+  EXPECT_EQ(b[2], "optional");
+  EXPECT_EQ(b[3], "2");
+  const auto added = crypto::LoadCertificatesFile(soon);
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_EQ(b[4], Day(added->front().not_after)) << "the earliest of the two";
+  EXPECT_NE(b[5].find("acs_url"), std::string::npos) << b[5];
+  EXPECT_NE(b[5].find("/sso/b/acs"), std::string::npos) << "names the expected path: " << b[5];
+
+  // The broken site: its intended policy, no certificates, and the file,
+  // key and problem.
+  const auto c = Fields(lines[2]);
+  EXPECT_EQ(c[0], "c");
+  EXPECT_EQ(c[1], "error");
+  EXPECT_EQ(c[2], "required");
+  EXPECT_EQ(c[3], "-");
+  EXPECT_EQ(c[4], "-");
+  EXPECT_NE(c[5].find((t.p.dir() / "sites" / "c.ini").string()), std::string::npos) << c[5];
+  EXPECT_NE(c[5].find("clock_skew"), std::string::npos) << c[5];
+  EXPECT_NE(c[5].find("config.unknown_key"), std::string::npos) << c[5];
+
+  // Repaired, every site is ok: exit 0.
+  t.p.AddSite("c", "none");
+  r = Admin({"sites", "list", "--config", t.p.config()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(SplitLines(r.out).at(2), "c\tok\tnone\t1\t" + idp_expiry + "\t-");
+}
+
+TEST(AdminSites, AnUnreadablePolicyIsADashAndMessagesStayOneLine) {
+  Platform p;
+  p.AddSite("a", "required");
+  // Not even INI: no policy to read.
+  Write(p.dir() / "sites" / "x.ini", "this is not an ini file\n");
+  // A key with a tab in its name: the message quoting it stays one field.
+  Write(p.dir() / "sites" / "y.ini", "[sso]\nsign_in = optional\nclock\tskew = 5\n");
+  auto r = Admin({"sites", "list", "--config", p.config()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto lines = SplitLines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  const auto x = Fields(lines[1]);
+  ASSERT_EQ(x.size(), 6u) << lines[1];
+  EXPECT_EQ(x[0], "x");
+  EXPECT_EQ(x[1], "error");
+  EXPECT_EQ(x[2], "-");
+  EXPECT_NE(x[5].find("x.ini"), std::string::npos) << x[5];
+  const auto y = Fields(lines[2]);
+  ASSERT_EQ(y.size(), 6u) << lines[2];
+  EXPECT_EQ(y[2], "optional");
+  EXPECT_NE(y[5].find("[sso] clock skew: unknown key"), std::string::npos) << y[5];
+}
+
+TEST(AdminSites, ASingleSiteFileIsTheSiteDefaultAndAnUnusablePlatformExitsTwo) {
+  Deployment d;
+  auto r = Admin({"sites", "list", "--config", d.config().string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "default\tok\trequired\t1\t" + Day(IdpRsaKey().Certificate().not_after) + "\t-\n");
+
+  // No sites directory: nothing can be listed, a configuration error.
+  Platform p;
+  std::filesystem::remove_all(p.dir() / "sites");
+  r = Admin({"sites", "list", "--config", p.config()});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("platform.ini"), std::string::npos) << r.err;
+
+  EXPECT_EQ(Admin({"sites", "list"}).exit_code, 2);
+  EXPECT_EQ(Admin({"sites", "list", "--config", p.config(), "--site", "a"}).exit_code, 2);
+}
+
+TEST(AdminSites, SiteSelectsOneSitesCertificatesAndMetadataImportChangesOnlyIt) {
+  ThreeSites t;
+  const auto config = t.p.config();
+  const auto pem = Write(t.p.dir() / "next.pem", CertificateValidFor(365L * 86400, 60));
+  auto r = Admin({"certs", "add", "--config", config, "--site", "a", pem});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string fingerprint = r.out.substr(6, 64);
+
+  r = Admin({"certs", "list", "--config", config, "--site", "a"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SplitLines(r.out).size(), 2u) << r.out;
+  EXPECT_NE(r.out.find(fingerprint), std::string::npos) << r.out;
+  r = Admin({"certs", "list", "--config", config, "--site=b"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SplitLines(r.out).size(), 1u) << r.out;
+  EXPECT_EQ(r.out.find(fingerprint), std::string::npos) << "a's certificate is not b's: " << r.out;
+  // Nor can b remove it.
+  r = Admin({"certs", "remove", "--config", config, "--site", "b", fingerprint});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  r = Admin({"certs", "list", "--config", config, "--site", "a"});
+  EXPECT_NE(r.out.find(fingerprint), std::string::npos) << r.out;
+
+  // metadata import --site b: b's certificates only.
+  const auto other = TestKey::Generate(KeyKind::kRsa2048, "b-idp");
+  const auto other_fingerprint = other.Certificate().sha256_fingerprint;
+  const auto md = Write(t.p.dir() / "b-metadata.xml", IdpMetadataXml(other.CertificateBase64()));
+  r = Admin({"metadata", "import", "--config", config, "--site", "b", md});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Admin({"certs", "list", "--config", config, "--site", "b"});
+  EXPECT_NE(r.out.find(other_fingerprint), std::string::npos) << r.out;
+  r = Admin({"certs", "list", "--config", config, "--site", "a"});
+  EXPECT_EQ(r.out.find(other_fingerprint), std::string::npos) << r.out;
+  EXPECT_EQ(SplitLines(r.out).size(), 2u) << r.out;
+
+  // Mappings of one site (b's file has two).
+  r = Admin({"mappings", "list", "--config", config, "--site", "b"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "name = displayName\nemail = mail\n");
+}
+
+TEST(AdminSites, VerifyAndFailuresArePerSite) {
+  ThreeSites t;
+  const auto config = t.p.config();
+  ResponseBuilder b;
+  b.Destination(Platform::AcsUrl("a"))
+      .Recipient(Platform::AcsUrl("a"))
+      .AudienceRestriction({Platform::EntityId("a")});
+  const auto file = Write(t.p.dir() / "for-a.xml", b.Build());
+
+  // Sent to b, a's response is refused (b is another SP: SAML 2.0 Core
+  // 2.5.1.4 audience, Bindings 3.5.5.2 Destination) and audited at b only.
+  auto r = Admin({"verify", "--config", config, "--site", "b", "--now", kNow, "--request-id",
+                  kRequestId, file});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_FALSE(Line(r.out)["accepted"].as_bool()) << r.out;
+  r = Admin({"failures", "--config", config, "--site", "b"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SplitLines(r.out).size(), 1u) << r.out;
+  r = Admin({"failures", "--config", config, "--site", "a"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+
+  // At a it is accepted; again, a replay, audited at a.
+  r = Admin({"verify", "--config", config, "--site", "a", "--now", kNow, "--request-id", kRequestId,
+             file});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Line(r.out)["accepted"].as_bool()) << r.out;
+  r = Admin({"verify", "--config", config, "--site", "a", "--now", kNow, "--request-id", kRequestId,
+             file});
+  EXPECT_EQ(Line(r.out)["code"].as_string(), "saml.replay.detected") << r.out;
+  r = Admin({"failures", "--config", config, "--site", "a"});
+  auto failures = SplitLines(r.out);
+  ASSERT_EQ(failures.size(), 1u) << r.out;
+  EXPECT_EQ(Line(failures[0])["code"].as_string(), "saml.replay.detected");
+  r = Admin({"failures", "--config", config, "--site", "b"});
+  EXPECT_EQ(SplitLines(r.out).size(), 1u) << "still only b's own refusal: " << r.out;
+}
+
+TEST(AdminSites, HistoryIsPerSite) {
+  ThreeSites t;
+  // Build the store (migrations) as the plugin would, then tag one
+  // transcript of site a in the shared file.
+  ASSERT_EQ(Admin({"sites", "list", "--config", t.p.config()}).exit_code, 1);
+  {
+    auto db = store::Database::Open(t.p.database());
+    ASSERT_TRUE(db) << db.error().message;
+    store::TranscriptRepository a(*db, "a");
+    ASSERT_TRUE(a.Save({"t-1", "chat-1", "visitor-1", "alice@example.org", kIdpEntityId, true,
+                        "General", kTestNow}));
+  }
+  auto r = Admin(
+      {"history", "--config", t.p.config(), "--site", "a", "--customer-id", "alice@example.org"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = SplitLines(r.out);
+  ASSERT_EQ(lines.size(), 1u) << r.out;
+  EXPECT_EQ(Line(lines[0])["transcript_id"].as_string(), "t-1");
+  r = Admin(
+      {"history", "--config", t.p.config(), "--site", "b", "--customer-id", "alice@example.org"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << "a's transcript is not b's: " << r.out;
+}
+
+TEST(AdminSites, UnknownInvalidAndBrokenSites) {
+  ThreeSites t;
+  const auto config = t.p.config();
+  // No site "default" in this platform: every command says so.
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"certs", "list", "--config", config},
+        std::vector<std::string>{"failures", "--config", config, "--site", "nosuch"},
+        std::vector<std::string>{"history", "--config", config, "--site", "nosuch", "--customer-id",
+                                 "x"},
+        std::vector<std::string>{"mappings", "list", "--config", config, "--site", "nosuch"}}) {
+    auto r = Admin(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.out;
+    EXPECT_NE(r.err.find("[site.unknown]"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(config), std::string::npos) << "names the file: " << r.err;
+    EXPECT_NE(r.err.find("sites list"), std::string::npos) << r.err;
+  }
+  // Not a site ID: a usage error naming the rule, before any file is read.
+  for (const char* bad : {"A", "-a", "a_b", "../a", ""}) {
+    auto r = Admin({"certs", "list", "--config", config, "--site", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("[a-z0-9][a-z0-9-]{0,62}"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(Admin({"certs", "list", "--config", config, "--site", std::string(64, 'a')}).exit_code,
+            2);
+  // The broken site: its configuration error, naming the key.
+  auto r = Admin({"certs", "list", "--config", config, "--site", "c"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("clock_skew"), std::string::npos) << r.err;
+  // A single-site file is the site "default", by name as well.
+  Deployment d;
+  r = Admin({"certs", "list", "--config", d.config().string(), "--site", "default"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SplitLines(r.out).size(), 1u) << r.out;
+  r = Admin({"certs", "list", "--config", d.config().string(), "--site", "a"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("[site.unknown]"), std::string::npos) << r.err;
+}
+
+TEST(AdminCheckConfig, APlatformChecksEverySiteAndNamesEachBrokenFileAndKey) {
+  ThreeSites t;
+  t.p.AddSite("d", "required", "", "session_lifetme_seconds = 60\n");
+  auto r = Admin({"check-config", t.p.config()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("site a: " + (t.p.dir() / "sites" / "a.ini").string()), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("site b: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  sign_in: optional"), std::string::npos) << r.out;
+  // b's acs_url path is not /sso/b/acs: a warning only.
+  EXPECT_NE(r.out.find("  warning: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("/sso/b/acs"), std::string::npos) << r.out;
+  for (const char* broken : {"c.ini: [sso] clock_skew", "d.ini: [sso] session_lifetme_seconds"}) {
+    EXPECT_NE(r.out.find(broken), std::string::npos) << broken << "\n" << r.out;
+  }
+  EXPECT_NE(r.out.find("broken sites: c, d"), std::string::npos) << r.out;
+
+  // Only a and b: exit 0.
+  std::filesystem::remove(t.p.dir() / "sites" / "c.ini");
+  std::filesystem::remove(t.p.dir() / "sites" / "d.ini");
+  r = Admin({"check-config", t.p.config()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("error:"), std::string::npos) << r.out;
+}
+
+TEST(AdminCheckConfig, ASingleSiteAcsUrlOffTheEndpointIsAWarning) {
+  Deployment d;
+  {
+    std::ifstream in(d.config());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find(kAcsUrl), std::string(kAcsUrl).size(),
+                 "https://chat.example.com/chat/sso/acs");
+    std::ofstream(d.config(), std::ios::trunc) << text;
+  }
+  auto r = Admin({"check-config", d.config().string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.rfind("config: " + d.config().string() + " loaded\n", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\nwarning: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("acs_url"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("/sso/acs"), std::string::npos) << r.out;
 }
 
 }  // namespace
