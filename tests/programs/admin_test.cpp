@@ -461,10 +461,21 @@ TEST(AdminSites, AnUnreadablePolicyIsADashAndMessagesStayOneLine) {
   Write(p.dir() / "sites" / "x.ini", "this is not an ini file\n");
   // A key with a tab in its name: the message quoting it stays one field.
   Write(p.dir() / "sites" / "y.ini", "[sso]\nsign_in = optional\nclock\tskew = 5\n");
+  // A file that loads but whose site cannot be built (its IdP "certificate"
+  // is a key): still the policy it asks for.
+  {
+    const auto z = p.AddSite("z", "optional");
+    std::ifstream in(z);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("idp.crt"), 7, "sp.key");
+    std::ofstream(z, std::ios::trunc) << text;
+  }
   auto r = Admin({"sites", "list", "--config", p.config()});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   const auto lines = SplitLines(r.out);
-  ASSERT_EQ(lines.size(), 3u) << r.out;
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  EXPECT_EQ(lines[3].rfind("z\terror\toptional\t-\t-\t", 0), 0u) << lines[3];
+  EXPECT_NE(lines[3].find("[sso] idp_certificates"), std::string::npos) << lines[3];
   const auto x = Fields(lines[1]);
   ASSERT_EQ(x.size(), 6u) << lines[1];
   EXPECT_EQ(x[0], "x");
