@@ -435,6 +435,185 @@ TEST(ScenarioTest, SolicitedResponseIsAcceptedOnlyInTheBrowserThatStartedIt) {
   EXPECT_EQ(run.Finish(), 0);
 }
 
+// ---- two websites of one platform (issue 12) ----------------------------------
+
+// One website of the platform below: its SP, its IdP and the IdP's key.
+struct TestSite {
+  std::string id;
+  std::string sign_in;
+  std::string idp;
+  const TestKey* idp_key;
+  std::string team;
+  std::string SpEntityId() const { return "https://chat.example.com/sso/" + id + "/metadata"; }
+  std::string AcsUrl() const { return "https://chat.example.com/sso/" + id + "/acs"; }
+};
+
+// A platform file with two sites, each trusting its own IdP (its own key):
+// acme requires sign-in, globex offers it.
+class TwoSitePlatform {
+ public:
+  TwoSitePlatform() {
+    fs::create_directories(dir() / "sites");
+    std::ofstream(config()) << "[platform]\ndatabase = platform.db\nsites = sites\n";
+    for (const TestSite& site : {acme, globex}) {
+      site.idp_key->WriteTo(dir(), site.id + "-idp");
+      std::ofstream(dir() / "sites" / (site.id + ".ini"))
+          << "[sso]\nsign_in = " << site.sign_in << "\nsp_entity_id = " << site.SpEntityId()
+          << "\nacs_url = " << site.AcsUrl() << "\nidp_entity_id = " << site.idp
+          << "\nidp_sign_in_url = " << site.idp << "/sso\nidp_certificates = ../" << site.id
+          << "-idp.crt\n\n[mapping]\nname = displayName\n\n[routing]\ndefault = " << site.team
+          << "\n";
+    }
+  }
+  fs::path dir() const { return temp_.path(); }
+  fs::path config() const { return dir() / "platform.ini"; }
+
+  // A response `issuer_site`'s IdP signs for `to_site`'s SP, answering `request_id`.
+  fs::path Response(const TestSite& issuer_site, const TestSite& to_site,
+                    const std::string& request_id, const std::string& customer) const {
+    const fs::path file = dir() / (issuer_site.id + "-to-" + to_site.id + "-" + customer + ".xml");
+    std::ofstream(file) << ResponseBuilder()
+                               .ResponseIssuer(issuer_site.idp)
+                               .AssertionIssuer(issuer_site.idp)
+                               .Destination(to_site.AcsUrl())
+                               .Recipient(to_site.AcsUrl())
+                               .AudienceRestriction({to_site.SpEntityId()})
+                               .InResponseTo(request_id)
+                               .NameId(customer)
+                               .Attribute({"displayName", {customer + " Name"}})
+                               .SignAssertion(SignOptions().WithKey(*issuer_site.idp_key))
+                               .Build();
+    return file;
+  }
+
+  const TestSite acme{"acme", "required", "https://idp.acme.example/saml", &IdpRsaKey(),
+                      "Acme Team"};
+  const TestSite globex{"globex", "optional", "https://idp.globex.example/saml", &IdpRolloverKey(),
+                        "Globex Team"};
+
+ private:
+  TempDir temp_;
+};
+
+TEST(ScenarioTest, TwoSitesSignInRouteAndKeepHistoryApart) {
+  TwoSitePlatform platform;
+  const TestSite& acme = platform.acme;
+  const TestSite& globex = platform.globex;
+  InteractiveRun run({VSSO_SAMPLE_HOST, "--plugin", VSSO_PLUGIN, "--config",
+                      platform.config().string(), "run", "-", "--now", FormatInstant(kTestNow)},
+                     platform.dir() / "stderr.txt");
+  const auto event = [](const std::string& name, const std::string& site,
+                        const std::string& more = "") {
+    return R"({"event":")" + name + R"(","site":")" + site + "\"" + more + "}";
+  };
+
+  // acme requires sign-in: the plugin's sign-in URL names the site, and the
+  // browser following it is sent to acme's IdP.
+  json::object acme_start = run.Send(event("chat_start", "acme", R"(,"visitor":"v1")"));
+  EXPECT_EQ(Str(acme_start, "site"), "acme");
+  EXPECT_EQ(Str(acme_start, "decision"), "require_sign_in") << json::serialize(acme_start);
+  EXPECT_TRUE(Str(acme_start, "sign_in_url").starts_with("/sso/acme/login?return="))
+      << Str(acme_start, "sign_in_url");
+  EXPECT_TRUE(Str(acme_start, "idp_redirect").starts_with(acme.idp + "/sso?"))
+      << Str(acme_start, "idp_redirect");
+  const std::string acme_request = Str(acme_start, "authn_request_id");
+  ASSERT_FALSE(acme_request.empty()) << json::serialize(acme_start);
+
+  // globex offers sign-in to the same browser, at its own IdP.
+  json::object globex_start = run.Send(event("chat_start", "globex", R"(,"visitor":"v1")"));
+  EXPECT_TRUE(Ok(globex_start)) << json::serialize(globex_start);
+  EXPECT_EQ(Str(globex_start, "decision"), "offer_sign_in");
+  EXPECT_TRUE(Str(globex_start, "sign_in_url").starts_with("/sso/globex/login?return="))
+      << Str(globex_start, "sign_in_url");
+  EXPECT_TRUE(Str(globex_start, "idp_redirect").starts_with(globex.idp + "/sso?"));
+  const std::string globex_request = Str(globex_start, "authn_request_id");
+  ASSERT_FALSE(globex_request.empty());
+
+  // acme's IdP cannot sign anyone in on globex, even with a response made
+  // out to globex's SP for globex's own request.
+  json::object crossed = run.Send(event(
+      "saml_post", "globex",
+      R"(,"visitor":"v1","file":")" +
+          platform.Response(acme, globex, globex_request, "ann@acme.example").string() + "\""));
+  EXPECT_FALSE(Ok(crossed)) << json::serialize(crossed);
+  EXPECT_EQ(crossed.at("acs_status").as_int64(), 403) << json::serialize(crossed);
+  EXPECT_FALSE(crossed.contains("signed_in_visitor"));
+
+  // acme's own response, posted to acme's ACS, signs v1 in on acme.
+  json::object signed_in = run.Send(
+      event("saml_post", "acme",
+            R"(,"visitor":"v1","file":")" +
+                platform.Response(acme, acme, acme_request, "ann@acme.example").string() + "\""));
+  EXPECT_TRUE(Ok(signed_in)) << json::serialize(signed_in);
+  EXPECT_EQ(Str(signed_in, "signed_in_visitor"), "v1");
+  EXPECT_EQ(Str(signed_in, "location"), "/s/acme/chat?visitor=v1");
+
+  // Signed in on acme only: globex still offers sign-in to the same browser.
+  json::object acme_again = run.Send(event("chat_start", "acme", R"(,"visitor":"v1")"));
+  EXPECT_TRUE(Ok(acme_again)) << json::serialize(acme_again);
+  EXPECT_EQ(Str(acme_again, "decision"), "proceed");
+  EXPECT_EQ(Str(acme_again, "customer_id"), "ann@acme.example");
+  json::object globex_again = run.Send(event("chat_start", "globex", R"(,"visitor":"v1")"));
+  EXPECT_EQ(Str(globex_again, "decision"), "offer_sign_in") << json::serialize(globex_again);
+  EXPECT_FALSE(globex_again.at("signed_in").as_bool());
+
+  // Each site routes by its own rules and tags its own transcripts.
+  EXPECT_EQ(Str(run.Send(event("route", "acme", R"(,"visitor":"v1")")), "team"), "Acme Team");
+  EXPECT_EQ(Str(run.Send(event("route", "globex", R"(,"visitor":"v1")")), "team"), "Globex Team");
+  json::object acme_end = run.Send(event("chat_end", "acme", R"(,"visitor":"v1","chat":"a1")"));
+  EXPECT_EQ(Str(acme_end, "customer_id"), "ann@acme.example") << json::serialize(acme_end);
+  json::object globex_end = run.Send(event("chat_end", "globex", R"(,"visitor":"v1","chat":"g1")"));
+  EXPECT_TRUE(Ok(globex_end)) << json::serialize(globex_end);
+  EXPECT_TRUE(globex_end.at("customer_id").is_null()) << json::serialize(globex_end);
+
+  // Each site's History holds its own transcripts only.
+  const auto transcripts = [&](const std::string& site, const std::string& query) {
+    json::object page = run.Send(event("history", site, query));
+    EXPECT_TRUE(Ok(page)) << site << query << ": " << json::serialize(page);
+    std::vector<std::string> chats;
+    if (!page.contains("transcripts")) return chats;
+    for (const auto& t : page.at("transcripts").as_array()) {
+      chats.push_back(Str(t.as_object(), "chat_id"));
+    }
+    return chats;
+  };
+  EXPECT_EQ(transcripts("acme", R"(,"customer_id":"ann@acme.example")"),
+            std::vector<std::string>{"a1"});
+  EXPECT_TRUE(transcripts("globex", R"(,"customer_id":"ann@acme.example")").empty());
+  EXPECT_EQ(transcripts("globex", R"(,"team":"Globex Team")"), std::vector<std::string>{"g1"});
+  EXPECT_TRUE(transcripts("acme", R"(,"team":"Globex Team")").empty());
+
+  // Each site's admin overview describes that site.
+  json::object acme_admin = run.Send(event("admin_overview", "acme"));
+  ASSERT_TRUE(Ok(acme_admin)) << json::serialize(acme_admin);
+  EXPECT_EQ(Str(acme_admin, "site"), "acme");
+  EXPECT_EQ(Str(acme_admin, "sign_in_policy"), "required");
+  EXPECT_EQ(Str(acme_admin, "sp_entity_id"), acme.SpEntityId());
+  EXPECT_EQ(acme_admin.at("site_count").as_int64(), 2);
+  json::object globex_admin = run.Send(event("admin_overview", "globex"));
+  ASSERT_TRUE(Ok(globex_admin)) << json::serialize(globex_admin);
+  EXPECT_EQ(Str(globex_admin, "sign_in_policy"), "optional");
+  EXPECT_EQ(Str(globex_admin, "idp_entity_id"), globex.idp);
+  // The refused cross-site response is globex's failure, not acme's.
+  EXPECT_EQ(globex_admin.at("failures").as_array().size(), 1u) << json::serialize(globex_admin);
+  EXPECT_EQ(acme_admin.at("failures").as_array().size(), 0u) << json::serialize(acme_admin);
+
+  // A site the plugin does not know is refused, not served as another.
+  json::object unknown = run.Send(event("chat_start", "initech", R"(,"visitor":"v1")"));
+  EXPECT_FALSE(Ok(unknown));
+  EXPECT_EQ(Str(unknown, "code"), "site.unknown") << json::serialize(unknown);
+  // No "default" site in this platform: an event without a site is unknown too.
+  json::object no_site = run.Send(R"({"event":"history","customer_id":"ann@acme.example"})");
+  EXPECT_EQ(Str(no_site, "code"), "site.unknown") << json::serialize(no_site);
+  // Not a site ID at all: the scenario is wrong, the plugin is not asked.
+  for (const char* bad : {R"("Acme")", R"("acme_eu")", R"("")", "7"}) {
+    json::object r =
+        run.Send(std::string(R"({"event":"chat_start","visitor":"v1","site":)") + bad + "}");
+    EXPECT_EQ(Str(r, "code"), "scenario.bad_event") << bad << json::serialize(r);
+  }
+  EXPECT_EQ(run.Finish(), 0);
+}
+
 TEST(ScenarioTest, AdminOverviewShowsTrustRulesAndTheRefusedSignIn) {
   ScenarioDir scenarios;
   {

@@ -32,6 +32,7 @@
 
 #include "support/process.hpp"
 #include "support/serve_process.hpp"
+#include "support/test_idp.hpp"
 #include "support/test_keys.hpp"
 
 namespace vsso::testing {
@@ -123,6 +124,9 @@ long RssKib(pid_t pid) {
 
 struct ServerOptions {
   std::string config = "required.ini";
+  /// An absolute configuration path instead of a scenario config.
+  std::string config_path;
+  std::string now = kNow;
   bool password_file = true;  // else serve generates and prints one
   std::vector<std::string> extra;
   rlim_t max_files = 0;  // RLIMIT_NOFILE of the server; 0: inherited
@@ -150,12 +154,14 @@ class Server {
                                   "--plugin",
                                   VSSO_PLUGIN,
                                   "--config",
-                                  (scenarios() / "config" / options.config).string(),
+                                  options.config_path.empty()
+                                      ? (scenarios() / "config" / options.config).string()
+                                      : options.config_path,
                                   "serve",
                                   "--listen",
                                   "127.0.0.1:0",
                                   "--now",
-                                  kNow,
+                                  options.now,
                                   "--cookie-secret-file",
                                   (temp_.path() / "secret").string()};
     if (options.password_file) {
@@ -963,6 +969,239 @@ TEST(ServeTest, GuestFillsThePrechatSurveyWhenSignInIsOptional) {
 
 // ---- bounded resources ------------------------------------------------------------
 
+// ---- two websites (issue 12) -----------------------------------------------------
+
+// A platform file with the sites acme (sign-in required) and globex
+// (optional), each trusting its own IdP key. Responses are IdP-initiated, so
+// a browser confirms them as it does the scenario responses.
+class TwoSitePlatform {
+ public:
+  struct Site {
+    std::string id;
+    std::string idp;
+    const TestKey* key;
+  };
+  TwoSitePlatform() {
+    fs::create_directories(temp_.path() / "sites");
+    std::ofstream(config()) << "[platform]\ndatabase = platform.db\nsites = sites\n";
+    for (const auto& [site, policy] :
+         {std::pair{acme, "required"}, std::pair{globex, "optional"}}) {
+      site.key->WriteTo(temp_.path(), site.id + "-idp");
+      std::ofstream(temp_.path() / "sites" / (site.id + ".ini"))
+          << "[sso]\nsign_in = " << policy << "\nsp_entity_id = " << SpEntityId(site)
+          << "\nacs_url = " << AcsUrl(site) << "\nidp_entity_id = " << site.idp
+          << "\nidp_sign_in_url = " << site.idp << "/sso\nidp_certificates = ../" << site.id
+          << "-idp.crt\nallow_idp_initiated = true\n\n[mapping]\nname = displayName\n\n"
+          << "[routing]\ndefault = " << site.id << " team\n";
+    }
+  }
+  std::string config() const { return (temp_.path() / "platform.ini").string(); }
+  static std::string SpEntityId(const Site& site) {
+    return "https://chat.example.com/sso/" + site.id + "/metadata";
+  }
+  static std::string AcsUrl(const Site& site) {
+    return "https://chat.example.com/sso/" + site.id + "/acs";
+  }
+  // An unsolicited response of `from`'s IdP made out to `to`'s SP.
+  static std::string Response(const Site& from, const Site& to, const std::string& customer) {
+    return ResponseBuilder()
+        .ResponseId("_r-" + from.id + "-" + to.id + "-" + customer)
+        .AssertionId("_a-" + from.id + "-" + to.id + "-" + customer)
+        .ResponseIssuer(from.idp)
+        .AssertionIssuer(from.idp)
+        .Destination(AcsUrl(to))
+        .Recipient(AcsUrl(to))
+        .AudienceRestriction({SpEntityId(to)})
+        .InResponseTo(std::nullopt)
+        .SubjectInResponseTo(std::nullopt)
+        .NameId(customer)
+        .Attribute({"displayName", {"Name of " + customer}})
+        .SignAssertion(SignOptions().WithKey(*from.key))
+        .Build();
+  }
+
+  const Site acme{"acme", "https://idp.acme.example/saml", &IdpRsaKey()};
+  const Site globex{"globex", "https://idp.globex.example/saml", &IdpRolloverKey()};
+
+ private:
+  TempDir temp_;
+};
+
+// Posts `xml` to `acs_path` from this browser and confirms it on the page the
+// plugin answers with (its form posts to the site's own /sso/ endpoint).
+HttpResult SignInAt(Browser& visitor, const std::string& acs_path, const std::string& xml) {
+  const HttpResult acs = visitor.PostForm(acs_path, "SAMLResponse=" + PercentEncode(Base64(xml)),
+                                          "https://idp.example.com");
+  if (acs.status != 200) return acs;
+  const std::string token = Capture(acs.body, "name=\"token\" value=\"([^\"]+)\"");
+  const std::string action = Capture(acs.body, "action=\"(/sso/[^\"]+)\"");
+  if (token.empty() || action.empty()) return acs;
+  return visitor.PostForm(action, "token=" + PercentEncode(token));
+}
+
+TEST(ServeTest, TwoSitesKeepTheirChatsSignInsAndHistoryApart) {
+  TwoSitePlatform platform;
+  ServerOptions options;
+  options.config_path = platform.config();
+  options.now = FormatInstant(kTestNow);
+  options.extra = {"--site", "acme", "--site", "globex"};
+  Server server(options);
+  bool lists_sites = false;
+  for (const std::string& line : server.output()) {
+    lists_sites = lists_sites || line == "visitor website of site globex: " + server.origin() +
+                                             "/s/globex/  " + server.origin() +
+                                             "/s/globex/?embed=1";
+  }
+  EXPECT_TRUE(lists_sites) << ::testing::PrintToString(server.output());
+
+  // Each site's website and chat window live under /s/<site>/; there is no
+  // default site, so / lists the sites and /chat is no site's.
+  Browser visitor(server);
+  const HttpResult home = visitor.Get("/");
+  EXPECT_EQ(home.status, 200);
+  EXPECT_TRUE(home.HasTestId("site-list"));
+  EXPECT_NE(home.body.find("data-sites=\"acme globex\""), std::string::npos) << home.body;
+  EXPECT_EQ(visitor.Get("/s/acme").location, "/s/acme/");
+  EXPECT_TRUE(visitor.Get("/s/acme/").HasTestId("chat-button"));
+  EXPECT_NE(visitor.Get("/s/acme/").body.find("href=\"/s/acme/chat\""), std::string::npos);
+  EXPECT_EQ(Str(visitor.Get("/s/initech/").Json(), "code"), "host.unknown_site");
+  EXPECT_EQ(Str(visitor.Get("/chat").Json(), "code"), "host.unknown_site");
+  const HttpResult window = visitor.Get("/s/acme/chat");
+  ASSERT_EQ(window.status, 200);
+  for (const char* attribute :
+       {"data-site=\"acme\"", "data-base=\"/s/acme\"", "data-redeem=\"/sso/acme/redeem\""}) {
+    EXPECT_NE(window.body.find(attribute), std::string::npos) << attribute << window.body;
+  }
+  const std::string visitor_id = visitor.Visitor();
+
+  // One visitor, one chat per site; acme requires sign-in, globex offers it.
+  json::object acme = visitor.PostJson("/s/acme/api/chat/start", {}).Json();
+  EXPECT_EQ(Str(acme, "stage"), "sign_in") << json::serialize(acme);
+  EXPECT_EQ(Str(acme, "site"), "acme");
+  EXPECT_TRUE(Str(acme, "sign_in_url").starts_with("/sso/acme/login?return="))
+      << Str(acme, "sign_in_url");
+  json::object globex = visitor.PostJson("/s/globex/api/chat/start", {}).Json();
+  EXPECT_EQ(Str(globex, "stage"), "offer") << json::serialize(globex);
+  const std::string acme_chat = Str(acme, "chat");
+  const std::string globex_chat = Str(globex, "chat");
+  ASSERT_FALSE(acme_chat.empty());
+  EXPECT_NE(acme_chat, globex_chat);
+  // A chat belongs to its site: another site's chat window cannot reach it.
+  EXPECT_EQ(Str(visitor.PostJson("/s/globex/api/chat/guest", {{"chat", acme_chat}}).Json(), "code"),
+            "host.unknown_chat");
+  EXPECT_EQ(Str(visitor.Get("/s/globex/api/chat/messages?chat=" + acme_chat).Json(), "code"),
+            "host.unknown_chat");
+  EXPECT_EQ(visitor.PostJson("/api/chat/start", {}).status, 404);
+
+  // acme's IdP signs nobody in on globex; on acme it does, and only acme's
+  // chat windows hear of it.
+  const HttpResult crossed = SignInAt(
+      visitor, "/sso/globex/acs", TwoSitePlatform::Response(platform.acme, platform.globex, "ann"));
+  EXPECT_EQ(crossed.status, 403) << crossed.body;
+  const std::int64_t acme_version =
+      Int(visitor.Get("/s/acme/api/chat/state?after=-1").Json(), "version");
+  const std::int64_t globex_version =
+      Int(visitor.Get("/s/globex/api/chat/state?after=-1").Json(), "version");
+  const HttpResult signed_in = SignInAt(
+      visitor, "/sso/acme/acs", TwoSitePlatform::Response(platform.acme, platform.acme, "ann"));
+  EXPECT_EQ(signed_in.status, 303) << signed_in.body;
+  EXPECT_EQ(Int(visitor.Get("/s/acme/api/chat/state?after=-1").Json(), "version"),
+            acme_version + 1);
+  EXPECT_EQ(Int(visitor.Get("/s/globex/api/chat/state?after=-1").Json(), "version"),
+            globex_version);
+  acme = visitor.PostJson("/s/acme/api/chat/start", {}).Json();
+  EXPECT_EQ(Str(acme, "stage"), "chat") << json::serialize(acme);
+  EXPECT_EQ(Str(acme, "customer_id"), "ann");
+  EXPECT_EQ(Str(acme, "chat"), acme_chat);
+  // Not signed in on globex: still a guest there.
+  globex = visitor.PostJson("/s/globex/api/chat/start", {}).Json();
+  EXPECT_EQ(Str(globex, "stage"), "offer") << json::serialize(globex);
+  EXPECT_FALSE(globex.at("signed_in").as_bool());
+  const json::object guest =
+      visitor.PostJson("/s/globex/api/chat/guest", {{"chat", globex_chat}}).Json();
+  EXPECT_EQ(Str(guest, "stage"), "prechat") << json::serialize(guest);
+  EXPECT_EQ(Str(visitor
+                    .PostJson("/s/globex/api/chat/prechat",
+                              {{"chat", globex_chat}, {"fields", {{"name", "Walk-in"}}}})
+                    .Json(),
+                "stage"),
+            "chat");
+
+  // The agent sees both, each with its site, and picks one.
+  Browser agent(server);
+  SignInAgent(agent, kPassword);
+  EXPECT_EQ(agent.Get("/api/agent/chats").Json().at("chats").as_array().size(), 2u);
+  const json::array only_acme =
+      agent.Get("/api/agent/chats?site=acme").Json().at("chats").as_array();
+  ASSERT_EQ(only_acme.size(), 1u);
+  EXPECT_EQ(Str(only_acme[0].as_object(), "chat"), acme_chat);
+  EXPECT_EQ(Str(only_acme[0].as_object(), "site"), "acme");
+  EXPECT_EQ(Str(only_acme[0].as_object(), "visitor"), visitor_id);
+  EXPECT_EQ(Str(agent.Get("/api/agent/chats?site=initech").Json(), "code"), "host.unknown_site");
+  const json::object details = agent.Get("/api/agent/chat?chat=" + acme_chat).Json();
+  EXPECT_EQ(Str(details, "site"), "acme");
+  EXPECT_EQ(Str(details.at("info").as_object(), "customer_id"), "ann");
+  EXPECT_TRUE(details.at("info").as_object().at("verified").as_bool());
+  EXPECT_EQ(Str(details, "team"), "acme team");
+  const json::object globex_details = agent.Get("/api/agent/chat?chat=" + globex_chat).Json();
+  EXPECT_FALSE(globex_details.at("info").as_object().at("verified").as_bool());
+  EXPECT_EQ(Str(globex_details, "team"), "globex team");
+
+  // Each site's History holds its own transcripts.
+  EXPECT_EQ(Str(agent.PostJson("/api/agent/end", {{"chat", acme_chat}}).Json(), "customer_id"),
+            "ann");
+  EXPECT_EQ(agent.PostJson("/api/agent/end", {{"chat", globex_chat}}).status, 200);
+  const auto history = [&](const std::string& query) {
+    const HttpResult page = agent.Get("/api/history?" + query);
+    EXPECT_EQ(page.status, 200) << query << ": " << page.body;
+    std::vector<std::string> chats;
+    if (page.status != 200) return chats;
+    const json::object body = page.Json();
+    for (const auto& t : body.at("transcripts").as_array()) {
+      chats.push_back(Str(t.as_object(), "chat_id"));
+    }
+    return chats;
+  };
+  EXPECT_EQ(history("site=acme&customer_id=ann"), std::vector<std::string>{acme_chat});
+  EXPECT_TRUE(history("site=globex&customer_id=ann").empty());
+  EXPECT_EQ(history("site=globex&team=globex%20team"), std::vector<std::string>{globex_chat});
+  EXPECT_TRUE(history("site=acme&team=globex%20team").empty());
+  // No default site here: History needs one.
+  EXPECT_EQ(Str(agent.Get("/api/history?customer_id=ann").Json(), "code"), "host.unknown_site");
+
+  // The admin overview is per site.
+  const json::object acme_admin = agent.Get("/api/admin?site=acme").Json();
+  EXPECT_EQ(Str(acme_admin, "site"), "acme");
+  EXPECT_EQ(Str(acme_admin, "sign_in_policy"), "required") << json::serialize(acme_admin);
+  EXPECT_EQ(Str(acme_admin, "idp_entity_id"), platform.acme.idp);
+  const json::object globex_admin = agent.Get("/api/admin?site=globex").Json();
+  EXPECT_EQ(Str(globex_admin, "sign_in_policy"), "optional") << json::serialize(globex_admin);
+  EXPECT_EQ(globex_admin.at("failures").as_array().size(), 1u) << json::serialize(globex_admin);
+  EXPECT_EQ(acme_admin.at("failures").as_array().size(), 0u);
+
+  // Signing in brings an agent back to the page and site asked for, and
+  // never anywhere else.
+  Browser late(server);
+  const HttpResult asked = late.Get("/admin?site=globex");
+  EXPECT_EQ(asked.status, 401);
+  EXPECT_NE(asked.body.find("name=\"next\" value=\"/admin?site=globex\""), std::string::npos)
+      << asked.body;
+  const std::string csrf = Capture(asked.body, "name=\"csrf\" value=\"([0-9a-f]+)\"");
+  for (const auto& [next, location] : std::vector<std::pair<std::string, std::string>>{
+           {"/admin?site=globex", "/admin?site=globex"},
+           {"/agent/history?site=acme&customer_id=ann", "/agent/history?site=acme&customer_id=ann"},
+           {"https://evil.example/admin", "/agent"},
+           {"//evil.example/agent", "/agent"},
+           {"/admin?site=acme\r\nSet-Cookie: x=y", "/admin"}}) {
+    const HttpResult login =
+        late.PostForm("/agent/login", "username=agent&password=" + PercentEncode(kPassword) +
+                                          "&csrf=" + csrf + "&next=" + PercentEncode(next));
+    EXPECT_EQ(login.status, 303) << next << ": " << login.body;
+    EXPECT_EQ(login.location, location) << next;
+  }
+  EXPECT_EQ(server.Terminate(), 0);
+}
+
 TEST(ServeTest, MemoryStaysBoundedAfter10000Chats) {
   Server server(OptionalPolicy());
   Browser agent(server);
@@ -1087,7 +1326,10 @@ TEST(ServeTest, UsageErrorsForBadServeOptions) {
                                              {"--idle-timeout", "0"},
                                              {"--max-connections", "-1"},
                                              {"--agent-password-file", "/nonexistent/password"},
-                                             {"--cookie-secret-file", "/dev/null"}}) {
+                                             {"--cookie-secret-file", "/dev/null"},
+                                             {"--site", "Acme"},
+                                             {"--site", "acme_eu"},
+                                             {"--site", "-acme"}}) {
     // Configuring the example creates its database: run on a copy.
     TempDir temp;
     fs::copy(fs::path(VSSO_SOURCE_DIR) / "config", temp.path() / "config",
