@@ -27,7 +27,7 @@ SOURCE_SUFFIXES = {".cpp", ".hpp", ".h", ".c"}
 CODE_NAMESPACES = {
     "abi", "admin", "chat", "common", "config", "crypto", "encoding", "host", "identity",
     "loader", "mapping", "metadata", "plugin", "routing", "run", "saml",
-    "scenario", "sso", "store", "time",
+    "scenario", "site", "sso", "store", "time",
 }
 # First segments of code-shaped literals that are not codes.
 NOT_CODE_NAMESPACES = {

@@ -153,7 +153,7 @@ TEST_F(RealPlugin, HandshakeReportsEveryStructSize) {
   ASSERT_NE(info, nullptr);
   EXPECT_EQ(info->struct_size, sizeof(vsso_abi_info_plugin_owned));
   EXPECT_EQ(info->sdk_major, 2u);
-  EXPECT_EQ(info->sdk_minor, 0u);
+  EXPECT_EQ(info->sdk_minor, static_cast<std::uint32_t>(VSSO_SDK_VERSION_MINOR));
   EXPECT_EQ(info->size_of_chat, sizeof(vsso_chat_host_owned));
   EXPECT_EQ(info->size_of_http_request, sizeof(vsso_http_request_host_owned));
   EXPECT_EQ(info->size_of_admin_overview, sizeof(vsso_admin_overview_plugin_owned));

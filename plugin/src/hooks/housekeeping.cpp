@@ -18,31 +18,60 @@ std::atomic<UnixSeconds> last_run{0};
 
 }  // namespace
 
-Result<HousekeepingReport> RunHousekeeping(const Runtime& rt) {
+namespace {
+
+// Expired rows of every site sharing rt's store, one statement per table.
+Status PurgeExpired(const Runtime& rt, HousekeepingReport& report) {
   const UnixSeconds now = rt.Now();
-  HousekeepingReport report;
   // Expired requests stay a minute, so a late answer still gets the precise
   // "sso.acs.request_expired" rather than "unknown RelayState".
-  // Expired rows go for all sites in one statement each; audit retention is
-  // a setting of the site.
   auto requests =
       store::RequestStore::PurgeExpiredAllSites(*rt.db, now - store::RequestStore::kExpiredGrace);
   if (!requests) return std::move(requests).error();
-  report.expired_requests = *requests;
+  report.expired_requests += *requests;
   auto tokens =
       store::HandoffStore::PurgeExpiredAllSites(*rt.db, now - store::RequestStore::kExpiredGrace);
   if (!tokens) return std::move(tokens).error();
-  report.expired_tokens = *tokens;
+  report.expired_tokens += *tokens;
   auto sessions = store::SessionRepository::PurgeExpiredAllSites(*rt.db, now);
   if (!sessions) return std::move(sessions).error();
-  report.ended_sessions = *sessions;
-  if (rt.settings.audit_retention_days > 0) {
-    auto events = store::AuditLog(rt.db, rt.settings.site_id)
-                      .PurgeBefore(now - rt.settings.audit_retention_days * kDay);
-    if (!events) return std::move(events).error();
-    report.old_audit_events = *events;
+  report.ended_sessions += *sessions;
+  return Ok();
+}
+
+// Audit retention is a setting of the site.
+Status PurgeOldAudit(const Runtime& rt, HousekeepingReport& report) {
+  if (rt.settings.audit_retention_days <= 0) return Ok();
+  auto events = store::AuditLog(rt.db, rt.settings.site_id)
+                    .PurgeBefore(rt.Now() - rt.settings.audit_retention_days * kDay);
+  if (!events) return std::move(events).error();
+  report.old_audit_events += *events;
+  return Ok();
+}
+
+}  // namespace
+
+Result<HousekeepingReport> RunHousekeeping(const Runtime& rt) {
+  HousekeepingReport report;
+  if (auto st = PurgeExpired(rt, report); !st) return std::move(st).error();
+  if (auto st = PurgeOldAudit(rt, report); !st) return std::move(st).error();
+  last_run.store(rt.Now());
+  return report;
+}
+
+Result<HousekeepingReport> RunHousekeeping(const Sites& sites) {
+  HousekeepingReport report;
+  bool expired_done = false;
+  for (const Site* site : sites.sorted()) {
+    if (!site->runtime) continue;
+    // Sites serving a previous configuration after a failed reload may hold
+    // an older store; every store a runtime uses is tidied.
+    if (!expired_done || site->runtime->db != sites.db()) {
+      if (auto st = PurgeExpired(*site->runtime, report); !st) return std::move(st).error();
+      expired_done = site->runtime->db == sites.db();
+    }
+    if (auto st = PurgeOldAudit(*site->runtime, report); !st) return std::move(st).error();
   }
-  last_run.store(now);
   return report;
 }
 

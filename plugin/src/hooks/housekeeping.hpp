@@ -4,9 +4,10 @@
 // audit events older than [sso] audit_retention_days. The replay cache
 // purges itself.
 //
-// Run at every Configure/Reload and, on a long-running host, at most once a
-// minute from the sign-in endpoints (MaybeRunHousekeeping), so no timer
-// thread is needed and an idle plugin does no work.
+// Run for every site at each Configure/Reload and, on a long-running host,
+// at most once a minute from the sign-in endpoints of whichever site is
+// used (MaybeRunHousekeeping: expired rows of all sites, that site's audit
+// retention), so no timer thread is needed and an idle plugin does no work.
 //
 // Threading: any thread; concurrent callers of MaybeRunHousekeeping let one
 // of them run it.
@@ -14,6 +15,7 @@
 
 #include "common/result.hpp"
 #include "hooks/runtime.hpp"
+#include "hooks/sites.hpp"
 
 namespace vsso::hooks {
 
@@ -24,8 +26,13 @@ struct HousekeepingReport {
   int old_audit_events = 0;
 };
 
-/// Purges now; the first store error stops it and is returned.
+/// Purges now: expired rows of every site in runtime's store, and the audit
+/// events of runtime's site past its retention. The first store error stops
+/// it and is returned.
 Result<HousekeepingReport> RunHousekeeping(const Runtime& runtime);
+/// The same for every site (Configure, Reload): expired rows once, then each
+/// site's audit retention.
+Result<HousekeepingReport> RunHousekeeping(const Sites& sites);
 
 /// Runs RunHousekeeping if a minute (by runtime.Now()) has passed since this
 /// process last did; store errors are left for the next run to meet again.

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/url.hpp"
+#include "config/platform.hpp"
 #include "hooks/browser_binding.hpp"
 #include "hooks/housekeeping.hpp"
 #include "hooks/return_path.hpp"
@@ -228,7 +229,8 @@ sdk::HttpResponse AskConfirmation(const Runtime& rt, const sdk::HttpRequest& req
     RecordRejectedSignIn(rt, st.error(), request.visitor_id, request.remote_address);
     return Page(503, kFailedTitle, kUnavailable, st.error().code);
   }
-  sdk::HttpResponse r = ConfirmPage(DisplayName(sign_in), sign_in.identity.issuer, *token);
+  sdk::HttpResponse r = ConfirmPage(DisplayName(sign_in), sign_in.identity.issuer, *token,
+                                    rt.EndpointPath("confirm"));
   if (binding->minted) r.headers.emplace_back("Set-Cookie", BrowserCookieHeader(binding->cookie));
   return r;
 }
@@ -381,7 +383,8 @@ sdk::HttpResponse HandleConfirm(const Runtime& rt, const sdk::HttpRequest& reque
 
 sdk::HttpResponse HandleHandoff(const Runtime& rt, const sdk::HttpRequest& request) {
   if (request.method != "POST") {
-    return JsonError(405, "sso.handoff.method", "POST a JSON body to /sso/handoff");
+    return JsonError(405, "sso.handoff.method",
+                     "POST a JSON body to " + rt.EndpointPath("handoff"));
   }
   if (auto st =
           CheckSameOriginJson(request, OriginOf(rt.settings.acs_url), "sso.handoff.cross_origin");
@@ -420,7 +423,7 @@ sdk::HttpResponse HandleRedeem(const Runtime& rt, const sdk::HttpRequest& reques
     return JsonError(status, error.code, error.message);
   };
   if (request.method != "POST") {
-    return JsonError(405, "sso.redeem.method", "POST a JSON body to /sso/redeem");
+    return JsonError(405, "sso.redeem.method", "POST a JSON body to " + rt.EndpointPath("redeem"));
   }
   if (auto st =
           CheckSameOriginJson(request, OriginOf(rt.settings.acs_url), "sso.redeem.cross_origin");
@@ -483,23 +486,17 @@ sdk::HttpResponse HandleMetadata(const Runtime& rt) {
   return r;
 }
 
-sdk::HttpResponse Route(const Runtime& rt, const sdk::HttpRequest& request) {
-  const std::string& path = request.path;
-  if (path == "/sso/metadata") return HandleMetadata(rt);
+sdk::HttpResponse Route(const Runtime& rt, std::string_view endpoint,
+                        const sdk::HttpRequest& request) {
+  if (endpoint == "metadata") return HandleMetadata(rt);
   using Handler = sdk::HttpResponse (*)(const Runtime&, const sdk::HttpRequest&);
-  Handler handler = path == "/sso/login"     ? HandleLogin
-                    : path == "/sso/acs"     ? HandleAcs
-                    : path == "/sso/confirm" ? HandleConfirm
-                    : path == "/sso/handoff" ? HandleHandoff
-                    : path == "/sso/redeem"  ? HandleRedeem
-                                             : nullptr;
-  if (handler == nullptr) {
-    sdk::HttpResponse r;
-    r.status = 404;
-    r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
-    r.body = "Not found.\n";
-    return r;
-  }
+  Handler handler = endpoint == "login"     ? HandleLogin
+                    : endpoint == "acs"     ? HandleAcs
+                    : endpoint == "confirm" ? HandleConfirm
+                    : endpoint == "handoff" ? HandleHandoff
+                    : endpoint == "redeem"  ? HandleRedeem
+                                            : nullptr;
+  if (handler == nullptr) return NotFound();
   if (!rt.settings.enabled) {
     // [sso] enabled = false: chats start without sign-in and no sign-in is
     // started, accepted or handed over.
@@ -520,15 +517,56 @@ bool HasLineBreakOrNul(const std::string& s) {
 
 }  // namespace
 
-std::string SignInUrl(const std::string& return_url) {
-  auto url = url::AppendQuery("/sso/login", {{"return", return_url}});
-  // "/sso/login" is a valid relative reference, so only a failure to allocate
-  // could end here; the bare endpoint then returns to "/".
-  return url ? *url : std::string("/sso/login");
+std::optional<SsoPath> ParseSsoPath(std::string_view path) {
+  constexpr std::string_view kPrefix = "/sso/";
+  if (!path.starts_with(kPrefix)) return std::nullopt;
+  path.remove_prefix(kPrefix.size());
+  SsoPath out;
+  const std::size_t slash = path.find('/');
+  if (slash == std::string_view::npos) {
+    out.site_id = config::kDefaultSiteId;
+    out.endpoint = path;
+  } else {
+    out.site_id = path.substr(0, slash);
+    out.endpoint = path.substr(slash + 1);
+    if (!config::IsValidSiteId(out.site_id)) return std::nullopt;
+  }
+  constexpr std::string_view kEndpoints[] = {"login",   "acs",    "confirm",
+                                             "handoff", "redeem", "metadata"};
+  for (std::string_view known : kEndpoints) {
+    if (out.endpoint == known) return out;
+  }
+  return std::nullopt;
 }
 
-sdk::HttpResponse HandleSsoRequest(const Runtime& rt, const sdk::HttpRequest& request) {
-  sdk::HttpResponse r = Route(rt, request);
+sdk::HttpResponse NotFound() {
+  sdk::HttpResponse r;
+  r.status = 404;
+  r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
+  r.body = "Not found.\n";
+  return r;
+}
+
+sdk::HttpResponse Unavailable(const std::string& code) {
+  sdk::HttpResponse r;
+  r.status = 503;
+  r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
+  if (!HasLineBreakOrNul(code)) r.headers.emplace_back("X-Visitor-SSO-Error", code);
+  r.body = "Sign-in is not configured for this site.\n";
+  return r;
+}
+
+std::string SignInUrl(const Runtime& rt, const std::string& return_url) {
+  const std::string login = rt.EndpointPath("login");
+  auto url = url::AppendQuery(login, {{"return", return_url}});
+  // The login path is a valid relative reference, so only a failure to
+  // allocate could end here; the bare endpoint then returns to "/".
+  return url ? *url : login;
+}
+
+sdk::HttpResponse HandleSsoRequest(const Runtime& rt, std::string_view endpoint,
+                                   const sdk::HttpRequest& request) {
+  sdk::HttpResponse r = Route(rt, endpoint, request);
   for (const auto& [name, value] : r.headers) {
     if (HasLineBreakOrNul(name) || HasLineBreakOrNul(value)) {
       return Page(500, "Sign-in failed", "Please try again later.", "sso.bad_header");

@@ -1,5 +1,7 @@
 #include "hooks/plugin_impl.hpp"
 
+#include <ctime>
+
 #include <boost/json.hpp>
 
 #include "config/loader.hpp"
@@ -60,56 +62,129 @@ std::vector<sdk::FieldValue> FieldsFromJson(const std::string& json) {
 PluginImpl::PluginImpl() { saml::InitializeXmlLibraries(); }
 PluginImpl::~PluginImpl() = default;
 
-std::shared_ptr<const Runtime> PluginImpl::Snapshot() const {
+UnixSeconds PluginImpl::Now() const {
   std::lock_guard lock(mutex_);
-  return runtime_;
+  return request_.fixed_now != 0 ? request_.fixed_now
+                                 : static_cast<UnixSeconds>(std::time(nullptr));
 }
+
+PluginImpl::SiteRef PluginImpl::Resolve(std::string_view site_id) const {
+  SiteRef ref;
+  std::lock_guard lock(mutex_);
+  ref.sites = sites_;
+  if (!ref.sites) {
+    ref.error = config_error_;
+    const bool default_site = site_id.empty() || site_id == config::kDefaultSiteId;
+    if (default_site) ref.intended_policy = intended_policy_;
+    return ref;
+  }
+  ref.site = ref.sites->Find(site_id);
+  if (ref.site == nullptr) {
+    // The host names a website this configuration does not know: refuse
+    // rather than let a chat of a required site through unsigned.
+    const std::string shown = config::IsValidSiteId(site_id)
+                                  ? "\"" + std::string(site_id) + "\""
+                                  : "with an invalid ID (expected [a-z0-9][a-z0-9-]{0,62})";
+    ref.error = {"site.unknown", "no site " + shown + " in " + ref.sites->config().source_path +
+                                     " (" + std::to_string(ref.sites->size()) + " sites)"};
+    return ref;
+  }
+  ref.runtime = ref.site->runtime.get();
+  if (ref.runtime == nullptr) {
+    ref.error = ref.site->error;
+    ref.intended_policy = ref.site->intended_policy;
+  }
+  return ref;
+}
+
+namespace {
+
+// Configure and Reload fail when no site can serve (for a single-site file:
+// when that file is broken). With several sites, broken ones are reported by
+// Reload, the admin overview and `sites list`, and never stop the others.
+sdk::Status Outcome(const Sites& sites, bool reload) {
+  std::size_t broken = 0;
+  std::size_t serving = 0;
+  const Site* first = nullptr;
+  for (const Site* site : sites.sorted()) {
+    if (site->runtime) ++serving;
+    if (!site->broken()) continue;
+    ++broken;
+    if (first == nullptr) first = site;
+  }
+  if (first == nullptr) return sdk::Ok();
+  if (sites.size() == 1) return first->error;
+  if (serving > 0 && !reload) return sdk::Ok();
+  std::string message = std::to_string(broken) + " of " + std::to_string(sites.size()) +
+                        " sites are broken; first: " + first->error.message;
+  message += serving > 0 ? " (every other site was loaded)" : "";
+  return sdk::Error{first->error.code, std::move(message)};
+}
+
+}  // namespace
 
 sdk::Status PluginImpl::Configure(const sdk::ConfigureRequest& request) noexcept {
   return Guarded<sdk::Done>("Configure", [&]() -> sdk::Status {
-    auto rt = Runtime::Build(request.config_path, request.fixed_now);
+    auto sites = Sites::Load(request.config_path, request.fixed_now, nullptr);
     // A store that cannot be tidied still serves sign-ins; the next run
     // meets the same error.
-    if (rt) (void)RunHousekeeping(**rt);
+    if (sites) (void)RunHousekeeping(**sites);
     std::lock_guard lock(mutex_);
     request_ = request;
-    if (!rt) {
-      runtime_.reset();
-      config_error_ = rt.error();
+    if (!sites) {
+      sites_.reset();
+      config_error_ = sites.error();
       intended_policy_ = config::ReadIntendedSignInPolicy(request.config_path);
-      return std::move(rt).error();
+      return std::move(sites).error();
     }
-    runtime_ = std::move(*rt);
+    sites_ = std::move(*sites);
     config_error_ = {};
-    return sdk::Ok();
+    intended_policy_.reset();
+    return Outcome(*sites_, false);
   });
 }
 
 sdk::Status PluginImpl::Reload() noexcept {
   return Guarded<sdk::Done>("Reload", [&]() -> sdk::Status {
     sdk::ConfigureRequest request;
+    std::shared_ptr<const Sites> previous;
     {
       std::lock_guard lock(mutex_);
       request = request_;
+      previous = sites_;
     }
     if (request.config_path.empty()) {
       return sdk::MakeError("plugin.not_configured", "Reload before Configure");
     }
-    auto rt = Runtime::Build(request.config_path, request.fixed_now);
-    if (!rt) return std::move(rt).error();  // the previous configuration stays
-    (void)RunHousekeeping(**rt);
+    auto sites = Sites::Load(request.config_path, request.fixed_now, previous.get());
+    if (!sites) return std::move(sites).error();  // the previous configuration stays
+    (void)RunHousekeeping(**sites);
     std::lock_guard lock(mutex_);
-    runtime_ = std::move(*rt);
+    sites_ = std::move(*sites);
     config_error_ = {};
-    return sdk::Ok();
+    intended_policy_.reset();
+    return Outcome(*sites_, true);
   });
 }
 
 void PluginImpl::Shutdown() noexcept {
   std::lock_guard lock(mutex_);
-  runtime_.reset();
+  sites_.reset();
   config_error_ = {"plugin.shut_down", "the plugin has been shut down"};
 }
+
+namespace {
+
+void DescribeSite(sdk::PluginDescription& d, const Runtime& rt) {
+  d.enabled = rt.settings.enabled;
+  d.sign_in_policy = config::ToString(rt.settings.sign_in);
+  d.certificate_count = static_cast<std::uint32_t>(rt.idp_certificates.size());
+  d.mapping_count = static_cast<std::uint32_t>(rt.settings.mappings.size());
+  d.sp_entity_id = rt.settings.sp_entity_id;
+  d.idp_entity_id = rt.settings.idp_entity_id;
+}
+
+}  // namespace
 
 sdk::PluginDescription PluginImpl::Describe() const noexcept {
   sdk::PluginDescription d;
@@ -117,14 +192,9 @@ sdk::PluginDescription PluginImpl::Describe() const noexcept {
   d.version = VSSO_VERSION;
   d.sdk_major = VISITOR_SSO_SDK_VERSION_MAJOR;
   d.sdk_minor = VISITOR_SSO_SDK_VERSION_MINOR;
-  auto rt = Snapshot();
-  if (!rt) return d;
-  d.enabled = rt->settings.enabled;
-  d.sign_in_policy = config::ToString(rt->settings.sign_in);
-  d.certificate_count = static_cast<std::uint32_t>(rt->idp_certificates.size());
-  d.mapping_count = static_cast<std::uint32_t>(rt->settings.mappings.size());
-  d.sp_entity_id = rt->settings.sp_entity_id;
-  d.idp_entity_id = rt->settings.idp_entity_id;
+  const SiteRef ref = Resolve(config::kDefaultSiteId);
+  if (ref.sites) d.site_count = static_cast<std::uint32_t>(ref.sites->size());
+  if (ref.runtime != nullptr) DescribeSite(d, *ref.runtime);
   return d;
 }
 
@@ -132,18 +202,18 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
   return Guarded<sdk::ChatStartResult>(
       "ChatWillStart", [&]() -> sdk::Expected<sdk::ChatStartResult> {
         sdk::ChatStartResult r;
-        auto rt = Snapshot();
-        if (!rt) {
+        const SiteRef ref = Resolve(chat.site_id);
+        const Runtime* rt = ref.runtime;
+        if (rt == nullptr) {
           // Fail closed where sign-in is (or may be) required; where the admin
           // asked for none or optional, chats go on as guests and the host
           // learns why sign-in is unavailable.
-          std::lock_guard lock(mutex_);
           const bool guests_allowed =
-              intended_policy_ && *intended_policy_ != config::SignInPolicy::kRequired;
+              ref.intended_policy && *ref.intended_policy != config::SignInPolicy::kRequired;
           r.decision =
               guests_allowed ? sdk::ChatStartDecision::kProceed : sdk::ChatStartDecision::kRefuse;
-          r.reason_code = config_error_.code.empty() ? "plugin.not_configured" : config_error_.code;
-          r.reason = config_error_.message;
+          r.reason_code = ref.error.code.empty() ? "plugin.not_configured" : ref.error.code;
+          r.reason = ref.error.message;
           return r;
         }
         if (!rt->settings.enabled || rt->settings.sign_in == config::SignInPolicy::kNone) return r;
@@ -163,9 +233,9 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
           return r;
         }
         const std::string return_url = chat.return_url.empty() ? "/" : chat.return_url;
-        // A host's return path that could not pass /sso/login falls back to
-        // the site's root rather than producing a link that always fails.
-        r.sign_in_url = SignInUrl(CheckReturnPath(return_url) ? return_url : "/");
+        // A host's return path that could not pass the login endpoint falls
+        // back to the site's root rather than producing a link that always fails.
+        r.sign_in_url = SignInUrl(*rt, CheckReturnPath(return_url) ? return_url : "/");
         r.decision = required ? sdk::ChatStartDecision::kRequireSignIn
                               : sdk::ChatStartDecision::kOfferSignIn;
         return r;
@@ -177,8 +247,9 @@ sdk::Expected<sdk::PrechatResult> PluginImpl::PrechatSurveyWillShow(
   return Guarded<sdk::PrechatResult>(
       "PrechatSurveyWillShow", [&]() -> sdk::Expected<sdk::PrechatResult> {
         sdk::PrechatResult r;
-        auto rt = Snapshot();
-        if (!rt) return r;
+        const SiteRef ref = Resolve(chat.site_id);
+        const Runtime* rt = ref.runtime;
+        if (rt == nullptr) return r;
         store::SessionRepository sessions(rt->db, rt->settings.site_id);
         auto live = sessions.FindLive(chat.visitor.id, rt->Now());
         if (!live) return std::move(live).error();
@@ -198,9 +269,10 @@ sdk::Expected<sdk::VisitorInfo> PluginImpl::VisitorInfoWillRender(const sdk::Cha
   return Guarded<sdk::VisitorInfo>(
       "VisitorInfoWillRender", [&]() -> sdk::Expected<sdk::VisitorInfo> {
         sdk::VisitorInfo info;
-        auto rt = Snapshot();
+        const SiteRef ref = Resolve(chat.site_id);
+        const Runtime* rt = ref.runtime;
         std::optional<store::SsoSession> session;
-        if (rt) {
+        if (rt != nullptr) {
           store::SessionRepository sessions(rt->db, rt->settings.site_id);
           auto live = sessions.FindLive(chat.visitor.id, rt->Now());
           if (!live) return std::move(live).error();
@@ -238,8 +310,9 @@ sdk::Expected<sdk::RoutingResult> PluginImpl::ChatWillBeRouted(const sdk::Chat& 
   return Guarded<sdk::RoutingResult>(
       "ChatWillBeRouted", [&]() -> sdk::Expected<sdk::RoutingResult> {
         sdk::RoutingResult r;
-        auto rt = Snapshot();
-        if (!rt) return r;  // the host routes as it would without the plugin
+        const SiteRef ref = Resolve(chat.site_id);
+        const Runtime* rt = ref.runtime;
+        if (rt == nullptr) return r;  // the host routes as it would without the plugin
         store::SessionRepository sessions(rt->db, rt->settings.site_id);
         auto live = sessions.FindLive(chat.visitor.id, rt->Now());
         if (!live) return std::move(live).error();
@@ -268,26 +341,30 @@ sdk::Expected<sdk::TranscriptTags> PluginImpl::TranscriptWillBeSaved(
     const sdk::Chat& chat, const std::string& transcript_id, const std::string& team) noexcept {
   return Guarded<sdk::TranscriptTags>(
       "TranscriptWillBeSaved", [&]() -> sdk::Expected<sdk::TranscriptTags> {
-        auto rt = Snapshot();
-        if (!rt) {
-          std::lock_guard lock(mutex_);
-          return sdk::MakeError("plugin.not_configured", config_error_.message);
+        const SiteRef ref = Resolve(chat.site_id);
+        // A known site's tags are saved even while its file is broken: the
+        // store is the platform's, and a transcript must not lose its tag.
+        if (ref.site == nullptr || !ref.sites->db()) {
+          const sdk::Error& why = ref.site == nullptr ? ref.error : ref.site->error;
+          return sdk::MakeError(why.code.empty() ? "plugin.not_configured" : why.code, why.message);
         }
-        store::SessionRepository sessions(rt->db, rt->settings.site_id);
-        auto live = sessions.FindLive(chat.visitor.id, rt->Now());
+        const std::shared_ptr<store::Database>& db = ref.sites->db();
+        const UnixSeconds now = ref.runtime != nullptr ? ref.runtime->Now() : Now();
+        store::SessionRepository sessions(db, ref.site->id);
+        auto live = sessions.FindLive(chat.visitor.id, now);
         if (!live) return std::move(live).error();
         store::TranscriptTag tag;
         tag.transcript_id = transcript_id;
         tag.chat_id = chat.id;
         tag.visitor_id = chat.visitor.id;
         tag.team = team;
-        tag.saved_at = rt->Now();
+        tag.saved_at = now;
         if (*live) {
           tag.customer_id = (*live)->customer_id;
           tag.idp_entity_id = (*live)->idp_entity_id;
           tag.signed_in = true;
         }
-        store::TranscriptRepository transcripts(rt->db, rt->settings.site_id);
+        store::TranscriptRepository transcripts(db, ref.site->id);
         // Committed before we return: a crash after this never loses the tag.
         if (auto st = transcripts.Save(tag); !st) return std::move(st).error();
         sdk::TranscriptTags out;
@@ -302,12 +379,13 @@ sdk::Expected<sdk::TranscriptTags> PluginImpl::TranscriptWillBeSaved(
 
 sdk::Expected<sdk::HistoryPage> PluginImpl::SearchHistory(const sdk::HistoryQuery& query) noexcept {
   return Guarded<sdk::HistoryPage>("SearchHistory", [&]() -> sdk::Expected<sdk::HistoryPage> {
-    auto rt = Snapshot();
-    if (!rt) {
-      std::lock_guard lock(mutex_);
-      return sdk::MakeError("plugin.not_configured", config_error_.message);
+    const SiteRef ref = Resolve(query.site_id);
+    // History is the store's: it stays searchable while a site's file is broken.
+    if (ref.site == nullptr || !ref.sites->db()) {
+      const sdk::Error& why = ref.site == nullptr ? ref.error : ref.site->error;
+      return sdk::MakeError(why.code.empty() ? "plugin.not_configured" : why.code, why.message);
     }
-    store::TranscriptRepository transcripts(rt->db, rt->settings.site_id);
+    store::TranscriptRepository transcripts(ref.sites->db(), ref.site->id);
     store::TimeRange range;
     if (query.from != 0) range.from = query.from;
     if (query.until != 0) range.until = query.until;
@@ -364,18 +442,17 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
     const sdk::AdminOverviewQuery& query) const noexcept {
   return Guarded<sdk::AdminOverview>(
       "GetAdminOverview", [&]() -> sdk::Expected<sdk::AdminOverview> {
-        auto rt = Snapshot();
-        if (!rt) {
-          // The admin needs the precise reason, not just "not configured".
-          std::lock_guard lock(mutex_);
-          return config_error_;
-        }
+        const SiteRef ref = Resolve(query.site_id);
+        // The admin needs the precise reason, not just "not configured".
+        if (ref.runtime == nullptr) return ref.error;
+        const Runtime* rt = ref.runtime;
         if (query.failure_limit < 1 || query.failure_limit > 1000) {
           return sdk::MakeError("plugin.bad_query", "failure_limit must be 1..1000, got " +
                                                         std::to_string(query.failure_limit));
         }
         sdk::AdminOverview out;
         out.description = Describe();
+        DescribeSite(out.description, *rt);
         out.now = rt->Now();
         // What the validator trusts is this snapshot's list; the store only
         // adds where each certificate came from.
@@ -397,7 +474,7 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
           out.routing_rules.push_back({rule.name, rule.text, rule.team});
         }
         out.routing_default_team = rt->routing.default_team();
-        out.sp_metadata_path = "/sso/metadata";
+        out.sp_metadata_path = rt->EndpointPath("metadata");
         store::AuditLog log(rt->db, rt->settings.site_id);
         auto failures = log.Latest(static_cast<int>(query.failure_limit), "sign_in_rejected");
         if (!failures) return std::move(failures).error();
@@ -419,21 +496,27 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
           out.recent_failures.push_back(std::move(f));
         }
         out.warnings = AdminWarnings(*rt);
+        if (ref.site->broken()) {
+          // A reload met a broken file; the site serves its previous settings.
+          out.warnings.insert(out.warnings.begin(),
+                              "The last reload of " + ref.site->config_path +
+                                  " failed, so the site still serves its previous configuration: " +
+                                  ref.site->error.message);
+        }
         return out;
       });
 }
 
 sdk::Expected<sdk::HttpResponse> PluginImpl::HandleHttp(const sdk::HttpRequest& request) noexcept {
   return Guarded<sdk::HttpResponse>("HandleHttp", [&]() -> sdk::Expected<sdk::HttpResponse> {
-    auto rt = Snapshot();
-    if (!rt) {
-      sdk::HttpResponse r;
-      r.status = 503;
-      r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
-      r.body = "Sign-in is not configured.\n";
-      return r;
+    const std::optional<SsoPath> path = ParseSsoPath(request.path);
+    if (!path) return NotFound();
+    const SiteRef ref = Resolve(path->site_id);
+    if (ref.runtime == nullptr) {
+      if (ref.site == nullptr && ref.sites) return NotFound();  // no such site
+      return Unavailable(ref.error.code.empty() ? "plugin.not_configured" : ref.error.code);
     }
-    return HandleSsoRequest(*rt, request);
+    return HandleSsoRequest(*ref.runtime, path->endpoint, request);
   });
 }
 

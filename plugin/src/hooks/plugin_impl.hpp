@@ -1,6 +1,9 @@
 // The host-sdk implementation: thin glue from each hook to the plugin's parts.
 //
-// Threading: hooks read an immutable Runtime snapshot taken under a mutex;
+// Every hook first finds its chat's site (Chat::site_id, "" = default) in
+// the loaded Sites and then works with that site's Runtime only.
+//
+// Threading: hooks read an immutable Sites snapshot taken under a mutex;
 // Configure/Reload swap the snapshot, so a hook sees the old or the new
 // configuration, never a mix.
 #pragma once
@@ -9,8 +12,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
-#include "hooks/runtime.hpp"
+#include "hooks/sites.hpp"
 #include "visitor_sso/sdk/plugin.hpp"
 
 namespace vsso::hooks {
@@ -45,14 +49,25 @@ class PluginImpl final : public visitor_sso::sdk::Plugin {
       const visitor_sso::sdk::AdminOverviewQuery& query) const noexcept override;
 
  private:
-  std::shared_ptr<const Runtime> Snapshot() const;
+  /// What a hook knows about its chat's site.
+  struct SiteRef {
+    std::shared_ptr<const Sites> sites;  ///< keeps `site` alive; null if unconfigured
+    const Site* site = nullptr;          ///< null: unknown site or no configuration
+    /// The site's serving configuration; null when it has none, then `error`
+    /// says why and `intended_policy` what the admin asked for.
+    const Runtime* runtime = nullptr;
+    visitor_sso::sdk::Error error;
+    std::optional<config::SignInPolicy> intended_policy;
+  };
+  SiteRef Resolve(std::string_view site_id) const;
+  UnixSeconds Now() const;
 
   mutable std::mutex mutex_;
-  std::shared_ptr<const Runtime> runtime_;
+  std::shared_ptr<const Sites> sites_;
   visitor_sso::sdk::ConfigureRequest request_;
-  /// Why the plugin is not configured (empty once it is).
+  /// Why no configuration is loaded at all (empty once one is).
   visitor_sso::sdk::Error config_error_{"plugin.not_configured", "Configure has not been called"};
-  /// The sign-in policy a refused configuration asked for, if readable.
+  /// The sign-in policy an unloadable single-site file asked for, if readable.
   std::optional<config::SignInPolicy> intended_policy_;
 };
 

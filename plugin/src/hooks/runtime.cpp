@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "config/loader.hpp"
+#include "config/platform.hpp"
 #include "saml/metadata.hpp"
 #include "store/certificate_repository.hpp"
 #include "store/mapping_repository.hpp"
@@ -43,13 +43,33 @@ UnixSeconds Runtime::Now() const {
   return fixed_now != 0 ? fixed_now : static_cast<UnixSeconds>(std::time(nullptr));
 }
 
+std::string Runtime::EndpointPath(std::string_view endpoint) const {
+  return config::SiteEndpointPath(settings.site_id, endpoint);
+}
+
 Result<std::shared_ptr<Runtime>> Runtime::Build(const std::string& config_path,
+                                                UnixSeconds fixed_now, std::string_view site_id) {
+  auto platform = config::LoadPlatform(config_path);
+  if (!platform) return std::move(platform).error();
+  const config::SiteConfig* site = platform->Find(site_id);
+  if (site == nullptr) {
+    return MakeError("site.unknown", config_path + ": no site \"" + std::string(site_id) + "\" (" +
+                                         std::to_string(platform->sites.size()) +
+                                         " sites; see `visitor-sso-admin sites list`)");
+  }
+  if (!site->settings) return site->settings.error();
+  auto db = store::Database::Open(platform->database);
+  if (!db) return std::move(db).error();
+  return Build(*site->settings, std::move(*db), fixed_now);
+}
+
+Result<std::shared_ptr<Runtime>> Runtime::Build(config::Settings settings,
+                                                std::shared_ptr<store::Database> db,
                                                 UnixSeconds fixed_now) {
-  auto settings = config::LoadSettings(config_path);
-  if (!settings) return std::move(settings).error();
   auto rt = std::make_shared<Runtime>();
-  rt->settings = std::move(*settings);
+  rt->settings = std::move(settings);
   rt->fixed_now = fixed_now;
+  rt->db = std::move(db);
 
   std::vector<crypto::Certificate> configured;
   for (const auto& path : rt->settings.idp_certificates) {
@@ -94,10 +114,6 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(const std::string& config_path,
                      rt->settings.source_path + ": [routing] " + compiled.error().message);
   }
   rt->routing = std::move(*compiled);
-
-  auto db = store::Database::Open(rt->settings.database);
-  if (!db) return std::move(db).error();
-  rt->db = std::move(*db);
 
   store::CertificateRepository cert_repo(rt->db, rt->settings.site_id);
   if (auto synced = cert_repo.SyncConfigCertificates(configured, rt->Now()); !synced) {

@@ -1,6 +1,8 @@
-// Everything one loaded configuration needs at run time: the settings, the
-// store, the active IdP certificates, the SP key. Built by Configure and by
-// the admin CLI from the same config file, so both run the same code path.
+// Everything one site needs at run time: its settings, the store (shared by
+// every site of the platform, every query scoped by the site's ID), the
+// active IdP certificates, the SP key, the routing rules. Built by Configure
+// (hooks/sites.hpp, one per site) and by the admin CLI from the same files,
+// so both run the same code path.
 //
 // Threading: immutable after Build except through the store, which is
 // internally synchronised; share it with std::shared_ptr<const Runtime>.
@@ -9,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -35,10 +38,24 @@ struct Runtime {
 
   UnixSeconds Now() const;
 
-  /// Reads and validates `config_path`, applies IdP metadata, opens the
-  /// database (migrations), syncs certificates and mappings, loads keys.
-  static Result<std::shared_ptr<Runtime>> Build(const std::string& config_path,
+  /// The path of one of this site's endpoints ("acs", "login", ...):
+  /// "/sso/<site>/<endpoint>", or "/sso/<endpoint>" for the default site.
+  std::string EndpointPath(std::string_view endpoint) const;
+
+  /// One site of a loaded configuration: applies IdP metadata, loads keys
+  /// and certificates, compiles routing, syncs certificates and mappings
+  /// into `db` under the site's ID. Errors name the site's file and key.
+  static Result<std::shared_ptr<Runtime>> Build(config::Settings settings,
+                                                std::shared_ptr<store::Database> db,
                                                 UnixSeconds fixed_now);
+
+  /// For the admin CLI, tools and tests: loads `config_path` (a platform
+  /// file or a single-site file), opens its database (migrations) and builds
+  /// the site `site_id`. A broken site's error; "site.unknown" when the
+  /// configuration has no such site.
+  static Result<std::shared_ptr<Runtime>> Build(const std::string& config_path,
+                                                UnixSeconds fixed_now,
+                                                std::string_view site_id = "default");
 };
 
 }  // namespace vsso::hooks

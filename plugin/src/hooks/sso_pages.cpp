@@ -71,7 +71,7 @@ sdk::HttpResponse Page(int status, const std::string& title, const std::string& 
 }
 
 sdk::HttpResponse ConfirmPage(const std::string& name, const std::string& idp,
-                              const std::string& token) {
+                              const std::string& token, const std::string& confirm_path) {
   sdk::HttpResponse r;
   r.status = 200;
   r.headers = PageHeaders();
@@ -80,7 +80,9 @@ sdk::HttpResponse ConfirmPage(const std::string& name, const std::string& idp,
       title, "<h1 data-testid=\"sso-confirm\">" + HtmlEscape(title) +
                  "</h1><p>Your identity provider (" + HtmlEscape(idp) +
                  ") sent a sign-in for this name. Continue only if you just signed in there "
-                 "yourself.</p><form method=\"post\" action=\"/sso/confirm\"><input "
+                 "yourself.</p><form method=\"post\" action=\"" +
+                 HtmlEscape(confirm_path) +
+                 "\"><input "
                  "type=\"hidden\" name=\"token\" value=\"" +
                  HtmlEscape(token) +
                  "\"><button type=\"submit\" data-testid=\"sso-confirm-continue\">Continue as " +

@@ -16,10 +16,11 @@ visitor_sso::sdk::HttpResponse Page(int status, const std::string& title, const 
                                     const std::string& code, const std::string& back_url = {});
 
 /// "Continue as <name>?" for an IdP-initiated sign-in: a form posting
-/// `token` to /sso/confirm. Never framed (frame-ancestors 'none' and
-/// X-Frame-Options DENY): a page of another site cannot trick the click.
+/// `token` to `confirm_path` (the site's /sso/.../confirm). Never framed (frame-ancestors 'none'
+/// and X-Frame-Options DENY): a page of another site cannot trick the click.
 visitor_sso::sdk::HttpResponse ConfirmPage(const std::string& name, const std::string& idp,
-                                           const std::string& token);
+                                           const std::string& token,
+                                           const std::string& confirm_path);
 
 /// JSON body {"ok":false,"code":...,"message":...} with `status`, for the
 /// endpoints that the chat window calls with fetch.

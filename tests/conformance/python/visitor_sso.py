@@ -26,7 +26,7 @@ from ctypes import (POINTER, Structure, c_char_p, c_int32, c_int64, c_size_t, c_
 # ---- abi.h, transcribed (every field in order; keep in step with the header) ----
 
 SDK_VERSION_MAJOR = 2
-SDK_VERSION_MINOR = 0
+SDK_VERSION_MINOR = 1
 
 STATUS_OK, STATUS_ERROR, STATUS_INVALID_ARGUMENT, STATUS_OUT_OF_MEMORY = 0, 1, 2, 3
 CHAT_START_DECISIONS = ("proceed", "offer_sign_in", "require_sign_in", "refuse")
@@ -74,7 +74,7 @@ class ChatIn(Structure):  # vsso_chat_host_owned
                 ("visitor_ip_address", Bytes), ("visitor_user_agent", Bytes),
                 ("visitor_page_url", Bytes), ("return_url", Bytes),
                 ("prechat_answers", POINTER(POINTER(FieldIn))),
-                ("prechat_answers_count", c_size_t)]
+                ("prechat_answers_count", c_size_t), ("site_id", Bytes)]
 
 
 class TranscriptIn(Structure):
@@ -83,7 +83,8 @@ class TranscriptIn(Structure):
 
 class HistoryQuery(Structure):
     _fields_ = [("struct_size", c_uint32), ("customer_id", Bytes), ("team", Bytes),
-                ("from_", c_int64), ("until", c_int64), ("limit", c_uint32), ("cursor", Bytes)]
+                ("from_", c_int64), ("until", c_int64), ("limit", c_uint32), ("cursor", Bytes),
+                ("site_id", Bytes)]
 
 
 class HttpRequest(Structure):
@@ -93,7 +94,7 @@ class HttpRequest(Structure):
 
 
 class AdminOverviewQuery(Structure):
-    _fields_ = [("struct_size", c_uint32), ("failure_limit", c_uint32)]
+    _fields_ = [("struct_size", c_uint32), ("failure_limit", c_uint32), ("site_id", Bytes)]
 
 
 _HEAD = [("struct_size", c_uint32), ("status", c_int32), ("error_code", Bytes),
@@ -108,7 +109,8 @@ class Description(Structure):
     _fields_ = _HEAD + [("name", Bytes), ("version", Bytes), ("sdk_major", c_uint32),
                         ("sdk_minor", c_uint32), ("enabled", c_uint8), ("sign_in_policy", Bytes),
                         ("certificate_count", c_uint32), ("mapping_count", c_uint32),
-                        ("sp_entity_id", Bytes), ("idp_entity_id", Bytes)]
+                        ("sp_entity_id", Bytes), ("idp_entity_id", Bytes),
+                        ("site_count", c_uint32)]
 
 
 class ChatStart(Structure):
