@@ -347,7 +347,7 @@ void BM_Acs(benchmark::State& state) {
     }
     paired.Bare(AcsResponses().at(i), false);
     paired.Start();
-    const sdk::HttpResponse r = hooks::HandleSsoRequest(*g_acs->site.rt, g_acs->posts.at(i));
+    const sdk::HttpResponse r = hooks::HandleSsoRequest(*g_acs->site.rt, "acs", g_acs->posts.at(i));
     paired.Stop();
     if (r.status != 303) {
       state.SkipWithError(("ACS answered " + std::to_string(r.status)).c_str());
