@@ -82,5 +82,6 @@ std::int64_t NowNs();
 
 void RegisterConsumeBenchmarks();
 void RegisterHookBenchmarks();
+void RegisterSitesBenchmarks();
 
 }  // namespace vsso::bench

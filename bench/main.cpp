@@ -1,7 +1,7 @@
 // visitor_sso_bench: Google Benchmark's flags plus --vsso_responses=N,
 // --vsso_history_rows=N and --vsso_smoke (see bench_support.hpp). The
 // benchmarks are registered after the flags are read, because their sizes
-// (unique responses per run, History rows) depend on them.
+// (unique responses per run, History rows, numbers of sites) depend on them.
 #include "bench_support.hpp"
 #include "saml/response_validator.hpp"
 
@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   vsso::saml::InitializeXmlLibraries();
   vsso::bench::RegisterConsumeBenchmarks();
   vsso::bench::RegisterHookBenchmarks();
+  vsso::bench::RegisterSitesBenchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -10,7 +10,9 @@ store: checkpoints and batched audit records);
 wall time beside it), so both see the same load on a shared machine. Thread
 scaling is wall-clock throughput, with the CPU parallelism achieved (CPU time
 of both threads over wall time: 2.0 means neither thread ever waited, for the
-other or for a CPU) beside it.
+other or for a CPU) beside it. Sites (issue 12): load, reload and hook
+times per number of sites, the memory of the load, and the issue's checks.
+Tables without results (e.g. after --benchmark_filter) are left out.
 Exit status 0; targets missed are marked "no", not errors: the benchmark is
 not a test.
 """
@@ -20,6 +22,9 @@ import sys
 SHAPES = ["typical_5k", "both_signed", "large_40k_100attrs"]
 TARGET_CONSUME = 1.3
 TARGET_SCALING = 1.7
+SITE_LOAD_RATIO = 15.0  # issue 12: 1,000 sites load in at most 15x the time of 100
+SITE_MEMORY_MB = 400.0  # issue 12: 1,000 sites in under 400 MB
+HOOK_GROWTH = 1.5  # hook cost at 10,000 vs 10 sites; above this it grows (noise stays below)
 HOOK_TARGETS = {  # name: (label, p50 target in µs or None)
     "chat_start/signed_in": ("Chat start, signed-in visitor (10,000 sessions)", 20.0),
     "routing/hook_100_rules": ("Routing hook, 100 rules (session read + rules)", 5.0),
@@ -59,7 +64,8 @@ def load(path):
         for k, v in b.items():
             if k in ("bytes", "p50_us", "p99_us", "rows", "bare_cpu_us", "cpu_us", "x_bare",
                      "bare_wall_us", "wall_us", "wall_x_bare", "checkpoints", "batches", "background_us",
-                     "write_wait_us", "write_hold_us", "writes_per_txn"):
+                     "write_wait_us", "write_hold_us", "writes_per_txn", "sites", "rss_mb",
+                     "peak_mb", "retained_mb", "sites_small", "small_p50_us", "x_small"):
                 entry[k] = v
         if run_type == "aggregate":
             medians[key] = entry
@@ -79,6 +85,71 @@ def yes_no(ok):
     return "yes" if ok else "**no**"
 
 
+def sites_table(runs):
+    """Issue 12, Scale: the "Sites" table and its three checks."""
+    sizes = sorted({int(name.rsplit("/", 1)[1]) for name, _ in runs
+                    if name.startswith("sites/") and name.rsplit("/", 1)[1].isdigit()})
+    if not sizes:
+        return
+
+    def get(kind, n):
+        r = runs.get((f"sites/{kind}/{n}", 1))
+        return r if r and not r["error"] else None
+
+    print()
+    print("### Sites (a platform file and N site files; ms per load, µs per site, "
+          "MiB, ns per hook call)")
+    print()
+    print("load: `PluginImpl::Configure` on a fresh database; parse: `config::LoadPlatform` "
+          "alone; reload: `Reload` with every file unchanged. Memory (VmRSS/VmHWM of "
+          "/proc/self/status, heap trimmed before the load): RSS = growth by the end of "
+          "Configure, peak = highest growth during it, retained = after returning freed "
+          "heap. Hooks: median per call for a signed-in visitor of the middle site.")
+    print()
+    print("| sites | parse | load | load per site (µs) | RSS | peak | retained | reload | "
+          "reload per site (µs) | ChatWillStart (ns) | VisitorInfoWillRender (ns) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        parse, load, reload = get("parse", n), get("load", n), get("reload", n)
+        start, info = get("chat_start", n), get("visitor_info", n)
+        ms = lambda r: fmt(r["real"] / 1e3, 1 if r["real"] >= 1e4 else 2) if r else "—"
+        per_site = lambda r: fmt(r["real"] / n, 1) if r else "—"
+        ns = lambda r: fmt(r["p50_us"] * 1e3, 0) if r and "p50_us" in r else "—"
+        mem = lambda key: fmt(load.get(key), 1) if load else "—"
+        print(f"| {n:,} | {ms(parse)} | {ms(load)} | {per_site(load)} | {mem('rss_mb')} | "
+              f"{mem('peak_mb')} | {mem('retained_mb')} | {ms(reload)} | {per_site(reload)} | "
+              f"{ns(start)} | {ns(info)} |")
+    print()
+    load_100, load_1000 = get("load", 100), get("load", 1000)
+    if load_100 and load_1000:
+        ratio = load_1000["real"] / load_100["real"]
+        print(f"- 1,000 sites load in <= {SITE_LOAD_RATIO:.0f}x the time of 100: {ratio:.1f}x "
+              f"({yes_no(ratio <= SITE_LOAD_RATIO)})")
+    else:
+        print("- 1,000 sites load in <= 15x the time of 100: not measured (no 100 or 1,000 run)")
+    if load_1000 and "peak_mb" in load_1000:
+        peak = load_1000["peak_mb"]
+        print(f"- 1,000 sites in < {SITE_MEMORY_MB:.0f} MB: {peak:.1f} MB peak RSS growth of the "
+              f"load ({load_1000['retained_mb']:.1f} MB retained) "
+              f"({yes_no(peak < SITE_MEMORY_MB)})")
+    else:
+        print("- 1,000 sites in < 400 MB: not measured (no 1,000 run)")
+    lo, hi = sizes[0], sizes[-1]
+    for kind, label in (("chat_start", "ChatWillStart"), ("visitor_info", "VisitorInfoWillRender")):
+        paired = runs.get((f"sites/paired/{kind}", 1))
+        if paired and not paired["error"] and "x_small" in paired:
+            ratio = paired["x_small"]
+            how = (f"paired: {fmt(paired['small_p50_us'] * 1e3, 0)} vs "
+                   f"{fmt(paired['p50_us'] * 1e3, 0)} ns, calls to both in turns")
+            lo_n, hi_n = int(paired["sites_small"]), int(paired["sites"])
+        else:
+            a, b = get(kind, lo), get(kind, hi)
+            if not (a and b and lo != hi and "p50_us" in a and "p50_us" in b):
+                continue
+            ratio, how, lo_n, hi_n = b["p50_us"] / a["p50_us"], "medians of separate runs", lo, hi
+        print(f"- hook cost at {hi_n:,} vs {lo_n:,} sites ({label}): {ratio:.2f}x ({how}; "
+              f"{yes_no(ratio <= HOOK_GROWTH)}: at most {HOOK_GROWTH}x counts as not growing)")
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -91,6 +162,22 @@ def main():
           f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
           f"load average at start {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}; "
           + (f"medians of {reps} repetitions, randomly interleaved" if reps > 1 else "one run each"))
+    has = lambda prefixes: any(k[0].startswith(prefixes) for k in runs)
+    if has(("bare/", "nostore/", "store", "acs/")):
+        consume_tables(runs)
+    if has(tuple(HOOK_TARGETS)):
+        hook_table(runs)
+    sites_table(runs)
+    if errors:
+        print()
+        print("Benchmarks that failed:")
+        for e in errors:
+            print(f"- {e}")
+        return 1
+    return 0
+
+
+def consume_tables(runs):
     print()
     print("### Consume path, one thread (µs per response; ratio to bare on the same bytes, "
           "interleaved)")
@@ -154,6 +241,9 @@ def main():
         print(f"| {name} | {1e6 / one['real']:,.0f} | {1e6 / two['real']:,.0f} | {speedup:.2f} | "
               f"{yes_no(speedup >= TARGET_SCALING) if target else 'ref.'} | "
               f"{fmt(of_bare, 2)} | {two['cpu'] / two['real']:.2f} |")
+
+
+def hook_table(runs):
     print()
     print("### Chat hooks (each call timed; µs)")
     print()
@@ -167,13 +257,6 @@ def main():
             label += f" over {r['rows']:,.0f} tags"
         print(f"| {label} | {fmt(r['p50_us'], 2)} | {fmt(r['p99_us'], 2)} | ≤ {fmt(target, 0)} | "
               f"{yes_no(r['p50_us'] <= target)} |")
-    if errors:
-        print()
-        print("Benchmarks that failed:")
-        for e in errors:
-            print(f"- {e}")
-        return 1
-    return 0
 
 
 if __name__ == "__main__":
