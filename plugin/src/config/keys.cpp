@@ -86,10 +86,15 @@ constexpr std::array kKeys = std::to_array<KeySpec>({
      .member = &Settings::customer_id_attribute,
      .description = "Attribute holding the customer ID; empty: the NameID is the customer ID."},
     {.name = "database",
-     .type = kNewFile,
+     .type = kDatabase,
      .default_value = "visitor-sso.db",
      .member = &Settings::database,
-     .description = "SQLite database (created if absent, mode 0600; its directory must exist)."},
+     .description = "SQLite database (created if absent, mode 0600; its directory must exist), "
+                    "or a PostgreSQL URI postgresql://user@host:port/database."},
+    {.name = "database_password_env",
+     .type = kEnvName,
+     .member = &Settings::database_password_env,
+     .description = "Name of the environment variable holding the PostgreSQL password."},
     {.name = "allow_sha1",
      .type = kBool,
      .default_value = "false",
@@ -139,7 +144,8 @@ constexpr bool MemberFitsType(const KeySpec& k) {
     case kUri:
     case kHttpUrl:
     case kFile:
-    case kNewFile:
+    case kDatabase:
+    case kEnvName:
       return std::holds_alternative<std::string Settings::*>(k.member);
     case kFileList:
       return std::holds_alternative<std::vector<std::string> Settings::*>(k.member);
@@ -166,14 +172,20 @@ constexpr bool NamesAreUnique() {
 static_assert(NamesAreUnique(), "a key appears twice in the table");
 
 // [platform] (platform.hpp). The database is the one [sso] database used to
-// be: one file for every site, whose rows are keyed by site.
+// be: one SQLite file or PostgreSQL database for every site, whose rows are
+// keyed by site.
 constexpr std::array kPlatformKeys = std::to_array<PlatformKeySpec>({
     {.name = "database",
-     .type = kNewFile,
+     .type = kDatabase,
      .default_value = "visitor-sso.db",
      .member = &PlatformConfig::database,
      .description = "SQLite database shared by every site (created if absent, mode 0600; its "
-                    "directory must exist)."},
+                    "directory must exist), or a PostgreSQL URI "
+                    "postgresql://user@host:port/database."},
+    {.name = "database_password_env",
+     .type = kEnvName,
+     .member = &PlatformConfig::database_password_env,
+     .description = "Name of the environment variable holding the PostgreSQL password."},
     {.name = "sites",
      .type = kDirectory,
      .presence = kRequired,
@@ -183,7 +195,8 @@ constexpr std::array kPlatformKeys = std::to_array<PlatformKeySpec>({
 });
 
 static_assert(std::ranges::all_of(kPlatformKeys, [](const PlatformKeySpec& k) {
-  return (k.type == kNewFile || k.type == kDirectory) && k.member != nullptr &&
+  return (k.type == kDatabase || k.type == kDirectory || k.type == kEnvName) &&
+         k.member != nullptr &&
          (k.presence == kOptional || (k.presence == kRequired && k.default_value.empty()));
 }));
 
@@ -204,7 +217,14 @@ const PlatformKeySpec* FindPlatformKey(std::string_view name) {
 }
 
 std::string TypeLabel(const PlatformKeySpec& key) {
-  return key.type == kDirectory ? "directory" : "file";
+  switch (key.type) {
+    case kDirectory:
+      return "directory";
+    case kEnvName:
+      return "variable name";
+    default:
+      return "file or URI";
+  }
 }
 
 std::string TypeLabel(const KeySpec& key) {
@@ -232,12 +252,15 @@ std::string TypeLabel(const KeySpec& key) {
     case kHttpUrl:
       return "http(s) URL";
     case kFile:
-    case kNewFile:
       return "file";
+    case kDatabase:
+      return "file or URI";
     case kFileList:
       return "list of files";
     case kDirectory:
       return "directory";
+    case kEnvName:
+      return "variable name";
   }
   return "unknown";
 }

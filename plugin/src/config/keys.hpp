@@ -21,16 +21,20 @@
 namespace vsso::config {
 
 enum class KeyType {
-  kBool,       ///< exactly true or false
-  kInteger,    ///< decimal, from min to max inclusive
-  kChoice,     ///< one of `choices` ("none|optional|required")
-  kText,       ///< any text
-  kUri,        ///< absolute URI, at most 1024 characters (a SAML entity ID)
-  kHttpUrl,    ///< absolute http(s) URL with a host
-  kFile,       ///< path of a file that must exist and be readable
-  kFileList,   ///< paths of such files (space separated, or a JSON array)
-  kNewFile,    ///< path of a file created if absent; its directory must exist
+  kBool,      ///< exactly true or false
+  kInteger,   ///< decimal, from min to max inclusive
+  kChoice,    ///< one of `choices` ("none|optional|required")
+  kText,      ///< any text
+  kUri,       ///< absolute URI, at most 1024 characters (a SAML entity ID)
+  kHttpUrl,   ///< absolute http(s) URL with a host
+  kFile,      ///< path of a file that must exist and be readable
+  kFileList,  ///< paths of such files (space separated, or a JSON array)
+  /// Where the store lives: a PostgreSQL URI (postgresql://..., no password
+  /// in it), or else the path of an SQLite file created if absent, whose
+  /// directory must exist.
+  kDatabase,
   kDirectory,  ///< path of a directory that must exist ([platform] only)
+  kEnvName,    ///< name of an environment variable, [A-Za-z_][A-Za-z0-9_]*
 };
 
 enum class Presence {
@@ -51,7 +55,7 @@ struct KeySpec {
   std::int64_t min = 0;  ///< kInteger only
   std::int64_t max = 0;  ///< kInteger only
   /// In config spelling, parsed like a value from the file. Empty: unset
-  /// (and for a kNewFile, an empty value also means this default).
+  /// (and for a kDatabase, an empty value also means this default).
   std::string_view default_value{};
   Presence presence = Presence::kOptional;
   SettingsMember member;
@@ -67,15 +71,15 @@ const KeySpec* FindSsoKey(std::string_view name);
 
 /// The type as docs/configuration.md writes it: "bool", "integer 0..3600",
 /// "`none` \| `optional` \| `required`", "URI", "http(s) URL", "text",
-/// "file", "list of files".
+/// "file", "list of files", "file or URI", "variable name".
 std::string TypeLabel(const KeySpec& key);
 
-/// One `[platform]` key. Both are paths resolved against the platform file's
-/// directory, filling a PlatformConfig member.
+/// One `[platform]` key, filling a PlatformConfig member. Paths are resolved
+/// against the platform file's directory.
 struct PlatformKeySpec {
   std::string_view name;
-  KeyType type;  ///< kNewFile or kDirectory
-  /// As for KeySpec; for a kNewFile an empty value also means this default.
+  KeyType type;  ///< kDatabase, kDirectory or kEnvName
+  /// As for KeySpec; for a kDatabase an empty value also means this default.
   std::string_view default_value{};
   Presence presence = Presence::kOptional;  ///< kOptional or kRequired
   std::string PlatformConfig::*member = nullptr;
@@ -88,7 +92,7 @@ std::span<const PlatformKeySpec> PlatformKeys();
 /// The entry for `name` (exact, lower-case), or nullptr.
 const PlatformKeySpec* FindPlatformKey(std::string_view name);
 
-/// As docs/configuration.md writes it: "file" or "directory".
+/// As docs/configuration.md writes it: "file or URI", "directory", "variable name".
 std::string TypeLabel(const PlatformKeySpec& key);
 
 }  // namespace vsso::config

@@ -114,6 +114,7 @@ class Loader {
     }
     if (auto status = CheckRequired(); !status) return status.error();
     if (auto status = CheckFiles(); !status) return status.error();
+    if (auto status = ReadDatabasePassword(); !status) return status.error();
     return std::move(settings_);
   }
 
@@ -233,7 +234,7 @@ class Loader {
   Status ReadSsoKey(const std::string& name, const ptree& node) {
     // One database serves every site of a platform (its rows are keyed by
     // site), so a site cannot choose its own.
-    if (site_ != nullptr && name == "database") {
+    if (site_ != nullptr && (name == "database" || name == "database_password_env")) {
       return Fail(kSiteDatabase, "sso", name,
                   "the database belongs to the platform file " + site_->platform_path +
                       "; remove this key");
@@ -327,10 +328,22 @@ class Loader {
       case KeyType::kDirectory:  // not an [sso] type (keys.cpp)
         if (!value->empty()) *value = Resolve(*value);
         break;
-      case KeyType::kNewFile:
+      case KeyType::kDatabase:
         // Empty means the default, as if the key were left out.
         if (value->empty()) *value = std::string(key.default_value);
-        if (!value->empty()) *value = Resolve(*value);
+        if (auto problem = detail::DatabaseValueProblem(*value)) {
+          return Fail(kInvalidValue, "sso", name, *problem);
+        }
+        // A URI is libpq's to read; only a file path is resolved.
+        if (!value->empty() && !detail::IsPostgresUri(*value)) *value = Resolve(*value);
+        break;
+      case KeyType::kEnvName:
+        if (!value->empty() && !detail::IsEnvName(*value)) {
+          return Fail(kInvalidValue, "sso", name,
+                      "expected the name of an environment variable (letters, digits and _, not "
+                      "starting with a digit) that holds the password, not the password itself; "
+                      "the value is not shown here in case it is one");
+        }
         break;
       case KeyType::kText:
       case KeyType::kFileList:
@@ -593,7 +606,9 @@ class Loader {
       }
     }
     for (const KeySpec& key : SsoKeys()) {
-      if (key.type != KeyType::kNewFile) continue;
+      if (key.type != KeyType::kDatabase || detail::IsPostgresUri(Member<std::string>(key))) {
+        continue;
+      }
       // SQLite creates the file itself but not its directory.
       const fs::path directory = fs::path(Member<std::string>(key)).parent_path();
       std::error_code ec;
@@ -601,6 +616,24 @@ class Loader {
         return Fail(kFileMissing, "sso", key.name, "directory not found: " + directory.string());
       }
     }
+    return Ok();
+  }
+
+  // Last, once the file is otherwise sound: the variable is read only for a
+  // configuration that will be used. A site file of a platform never gets
+  // here with a name set (refused in ReadSsoKey).
+  Status ReadDatabasePassword() {
+    const std::string& name = settings_.database_password_env;
+    if (name.empty()) return Ok();
+    if (!detail::IsPostgresUri(settings_.database)) {
+      return Fail(kInvalidValue, "sso", "database_password_env",
+                  "only a PostgreSQL database takes a password, and database is an SQLite "
+                  "file; remove this key or set database to a postgresql:// URI");
+    }
+    auto password =
+        detail::ReadPasswordEnv(display_ + ": " + Where("sso", "database_password_env"), name);
+    if (!password) return password.error();
+    settings_.database_password = std::move(*password);
     return Ok();
   }
 

@@ -22,7 +22,8 @@ namespace vsso::config {
 /// config.file_unreadable, config.parse_error, config.unknown_section,
 /// config.unknown_key, config.invalid_value, config.missing_key,
 /// config.key_permissions (sp_private_key writable by others; readable by
-/// group/others is only a warning in Settings::warnings).
+/// group/others is only a warning in Settings::warnings), config.env_unset
+/// (database_password_env names a variable that is unset or empty).
 /// For a platform file or a site of one, see LoadPlatform (platform.hpp).
 Result<Settings> LoadSettings(const std::string& path);
 
@@ -34,8 +35,10 @@ struct SiteFile {
 };
 
 /// LoadSettings for a site file of a platform: the same [sso], [mapping] and
-/// [routing], except that `[sso] database` belongs to the platform file, so
-/// a site file that sets it is refused (config.site_database).
+/// [routing], except that `[sso] database` and `database_password_env`
+/// belong to the platform file, so a site file that sets one is refused
+/// (config.site_database). Its Settings::database_password stays empty: the
+/// platform's is in PlatformConfig.
 Result<Settings> LoadSiteSettings(const std::string& path, const SiteFile& site);
 
 /// Best effort, for a file LoadSettings refused: the `[sso] sign_in` the admin

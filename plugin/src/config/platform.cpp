@@ -111,7 +111,7 @@ class PlatformReader {
     for (const PlatformKeySpec& key : PlatformKeys()) {
       if (auto status = Apply(key, raw, out); !status) return status;
     }
-    return Ok();
+    return ReadDatabasePassword(out);
   }
 
  private:
@@ -175,11 +175,31 @@ class PlatformReader {
       }
       return Ok();
     }
+    if (key.type == KeyType::kEnvName) {
+      if (!detail::IsEnvName(value)) {
+        return Fail(kInvalidValue, key.name,
+                    "expected the name of an environment variable (letters, digits and _, not "
+                    "starting with a digit) that holds the password, not the password itself; "
+                    "the value is not shown here in case it is one");
+      }
+      out.*key.member = value;
+      return Ok();
+    }
+    if (key.type == KeyType::kDatabase) {
+      if (auto problem = detail::DatabaseValueProblem(value)) {
+        return Fail(kInvalidValue, key.name, *problem);
+      }
+      // A URI is libpq's to read: not a path, nothing to check on disk.
+      if (detail::IsPostgresUri(value)) {
+        out.*key.member = value;
+        return Ok();
+      }
+    }
     fs::path path(value);
     if (path.is_relative()) path = base_dir_ / path;
     const std::string resolved = path.lexically_normal().string();
     std::error_code ec;
-    if (key.type == KeyType::kNewFile) {
+    if (key.type == KeyType::kDatabase) {
       // SQLite creates the file itself but not its directory.
       const fs::path directory = fs::path(resolved).parent_path();
       if (!fs::is_directory(directory, ec)) {
@@ -195,6 +215,22 @@ class PlatformReader {
       }
     }
     out.*key.member = resolved;
+    return Ok();
+  }
+
+  // After every key, so the variable is only read for a usable platform.
+  Status ReadDatabasePassword(PlatformConfig& out) const {
+    constexpr std::string_view kKey = "database_password_env";
+    if (out.database_password_env.empty()) return Ok();
+    if (!detail::IsPostgresUri(out.database)) {
+      return Fail(kInvalidValue, kKey,
+                  "only a PostgreSQL database takes a password, and database is an SQLite "
+                  "file; remove this key or set database to a postgresql:// URI");
+    }
+    auto password = detail::ReadPasswordEnv(display_ + ": " + Where(format_, kPlatform, kKey),
+                                            out.database_password_env);
+    if (!password) return password.error();
+    out.database_password = std::move(*password);
     return Ok();
   }
 
@@ -372,6 +408,8 @@ Result<PlatformConfig> LoadSingleSite(const std::string& path, PlatformConfig ou
   if (settings) {
     settings->site_id = site.id;
     out.database = settings->database;
+    out.database_password_env = settings->database_password_env;
+    out.database_password = settings->database_password;
     AddAcsWarning(path, *settings, site);
   } else {
     site.intended_policy = ReadIntendedSignInPolicy(path);

@@ -52,9 +52,17 @@ struct PlatformConfig {
   std::string source_path;  ///< the file given, absolute
   /// True for the single-site form (one site, "default", from `source_path`).
   bool single_site = false;
-  /// Resolved path shared by every site. Single-site form: the file's
-  /// `[sso] database`, empty when that file was refused.
+  /// Shared by every site: a resolved SQLite path or a PostgreSQL URI
+  /// without a password. Single-site form: the file's `[sso] database`,
+  /// empty when that file was refused.
   std::string database;
+  /// `database_password_env` as written (single-site form: the file's
+  /// `[sso]` one); empty: none.
+  std::string database_password_env;
+  /// The PostgreSQL password read from that variable at load, for
+  /// store::Database::Open; empty: none (libpq uses PGPASSFILE). A secret:
+  /// never print or log it.
+  std::string database_password;
   std::string sites_dir;  ///< absolute; empty for the single-site form
   /// Sorted by id, ids unique: two files for one id are one entry, refused
   /// with config.duplicate_site naming all of them.
@@ -79,7 +87,9 @@ struct PlatformConfig {
 /// Error codes of the whole load: config.file_missing, config.file_unreadable,
 /// config.parse_error, config.unsupported_format, config.unknown_section,
 /// config.unknown_key, config.invalid_value, config.missing_key,
-/// config.platform_and_site (a file with both [platform] and [sso]).
+/// config.platform_and_site (a file with both [platform] and [sso]),
+/// config.env_unset ([platform] database_password_env names a variable that
+/// is unset or empty).
 /// A site's own error codes: those of LoadSettings, plus
 /// config.invalid_site_id, config.duplicate_site, config.site_conflict,
 /// config.site_database (a site file naming a database).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -101,6 +102,115 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+bool IsPostgresUri(std::string_view value) {
+  return value.starts_with("postgresql://") || value.starts_with("postgres://");
+}
+
+namespace {
+
+// libpq's URI parser percent-decodes parameter keywords too (%70assword is
+// password), so they are compared decoded. Malformed escapes stay as they
+// are; libpq refuses them when it connects.
+std::string PercentDecoded(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Walks the URI as libpq's conninfo_uri_parse_options does (PostgreSQL 15,
+// libpq "Connection URIs"): the credentials end at the first '@' met before
+// any '/', and a ':' in them starts a password; parameters follow the first
+// '?' after that.
+bool UriHoldsPassword(std::string_view uri) {
+  std::string_view rest = uri.substr(uri.find("://") + 3);
+  const std::size_t stop = rest.find_first_of("@/");
+  if (stop != std::string_view::npos && rest[stop] == '@') {
+    if (rest.substr(0, stop).find(':') != std::string_view::npos) return true;
+    rest.remove_prefix(stop + 1);
+  }
+  const std::size_t query = rest.find('?');
+  if (query == std::string_view::npos) return false;
+  std::string_view params = rest.substr(query + 1);
+  while (!params.empty()) {
+    const std::size_t amp = params.find('&');
+    const std::string_view param = params.substr(0, amp);
+    if (PercentDecoded(param.substr(0, param.find('='))) == "password") return true;
+    params = amp == std::string_view::npos ? std::string_view() : params.substr(amp + 1);
+  }
+  return false;
+}
+
+// libpq's keyword=value form; a value such as "host=db dbname=vsso" must not
+// quietly become an SQLite file of that name.
+bool LooksLikeKeywordValue(std::string_view value) {
+  static constexpr std::string_view kKeywords[] = {
+      "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service", "sslmode"};
+  const std::size_t eq = value.find('=');
+  if (eq == std::string_view::npos) return false;
+  const std::string key = Trim(value.substr(0, eq));
+  return std::find(std::begin(kKeywords), std::end(kKeywords), key) != std::end(kKeywords);
+}
+
+}  // namespace
+
+std::optional<std::string> DatabaseValueProblem(std::string_view value) {
+  constexpr std::string_view kFix =
+      "put the password in a PGPASSFILE (a ~/.pgpass line, mode 0600) or in an environment "
+      "variable named by database_password_env, and remove it from the URI";
+  if (IsPostgresUri(value)) {
+    if (UriHoldsPassword(value)) {
+      return "the PostgreSQL URI contains a password, which a configuration file must not hold; " +
+             std::string(kFix);
+    }
+    return std::nullopt;
+  }
+  const std::size_t scheme_end = value.find("://");
+  if (scheme_end != std::string_view::npos && scheme_end > 0 &&
+      std::isalpha(static_cast<unsigned char>(value.front())) &&
+      std::all_of(
+          value.begin(), value.begin() + static_cast<std::ptrdiff_t>(scheme_end), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+          })) {
+    return "the URI scheme " + Quote(value.substr(0, scheme_end)) +
+           " is not supported; expected an SQLite file path or a PostgreSQL URI "
+           "postgresql://user@host:port/database (libpq's prefixes postgresql:// or postgres://, "
+           "in lower case)";
+  }
+  if (LooksLikeKeywordValue(value)) {
+    return "a libpq keyword=value connection string is not accepted; write it as a URI "
+           "postgresql://user@host:port/database, without a password";
+  }
+  return std::nullopt;
+}
+
+bool IsEnvName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+Result<std::string> ReadPasswordEnv(const std::string& where, const std::string& name) {
+  // Read once, at load: the value lives on only in the loaded settings.
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr || *value == '\0') {
+    return MakeError("config.env_unset",
+                     where + ": the environment variable " + name + " is " +
+                         (value == nullptr ? "not set" : "empty") +
+                         "; set it to the database password in the plugin's environment before "
+                         "the host starts, or use a PGPASSFILE and remove this key");
+  }
+  return std::string(value);
 }
 
 std::string Quote(std::string_view value) {

@@ -44,6 +44,27 @@ std::string Quote(std::string_view value);
 /// The closest of `known` when `name` is plausibly a typo of it, else empty.
 std::string ClosestName(std::string_view name, std::span<const std::string_view> known);
 
+/// A `database` value that selects PostgreSQL: a libpq connection URI,
+/// "postgresql://..." or "postgres://..." (libpq's own two prefixes, exact
+/// case). Anything else is an SQLite file path.
+bool IsPostgresUri(std::string_view value);
+
+/// Why `value` cannot be a `database` value, or nullopt. Only URI-like
+/// values are judged (paths are checked by the loaders): a PostgreSQL URI
+/// holding a password (`user:secret@`, or a `password` query parameter, as
+/// libpq's URI parser would find it), another scheme (`mysql://`), or a
+/// libpq `keyword=value` string (which would otherwise become a file name).
+/// The problem never repeats the value, which may hold a secret.
+std::optional<std::string> DatabaseValueProblem(std::string_view value);
+
+/// A POSIX environment variable name: [A-Za-z_][A-Za-z0-9_]*.
+bool IsEnvName(std::string_view name);
+
+/// The value of the environment variable `name`, or config.env_unset when it
+/// is unset or empty. `where` prefixes the message ("f.ini: [platform]
+/// database_password_env"), which names the variable, never a value.
+Result<std::string> ReadPasswordEnv(const std::string& where, const std::string& name);
+
 /// PropertyTree's INI reader only knows whole-line comments and keeps
 /// "optional ; note" as the value: the "; note" part, if `value` has one.
 std::optional<std::string> TrailingComment(std::string_view value);

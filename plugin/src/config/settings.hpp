@@ -62,7 +62,15 @@ struct Settings {
   bool allow_idp_initiated{};
   std::int64_t session_lifetime_seconds{};
   std::string customer_id_attribute;  ///< empty: NameID
-  std::string database;               ///< path
+  /// An SQLite file path, or a PostgreSQL URI (postgresql:// or
+  /// postgres://, never holding a password; config::detail::IsPostgresUri).
+  std::string database;
+  /// Name of the environment variable that held the PostgreSQL password;
+  /// empty: none (libpq then looks in PGPASSFILE / ~/.pgpass).
+  std::string database_password_env;
+  /// That variable's value, read once at load. A secret: never print or log
+  /// it (no message of the loader contains it).
+  std::string database_password;
   bool allow_sha1{};
   bool sign_authn_requests{};
   std::int64_t max_response_bytes{};

@@ -250,10 +250,10 @@ TEST(ConfigKeysDocTest, ReportsPlatformKeysTheDocGetsWrong) {
   ASSERT_NE(row, std::string::npos);
   doc.erase(row, doc.find('\n', row) + 1 - row);
   const std::size_t database =
-      doc.find("| `database` | file | `visitor-sso.db` | SQLite database shared");
+      doc.find("| `database` | file or URI | `visitor-sso.db` | SQLite database shared");
   ASSERT_NE(database, std::string::npos);
-  doc.replace(database, std::string_view("| `database` | file | `visitor-sso.db` |").size(),
-              "| `database` | file | `sso.db` |");
+  doc.replace(database, std::string_view("| `database` | file or URI | `visitor-sso.db` |").size(),
+              "| `database` | file or URI | `sso.db` |");
 
   EXPECT_THAT(DocProblems(doc),
               ElementsAre("[platform] database: the doc's default is \"`sso.db`\", the key table's "
