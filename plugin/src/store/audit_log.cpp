@@ -70,11 +70,13 @@ Status Insert(Connection& c, const std::string& site_id, const AuditEvent& e) {
 
 // true: the event was folded into an existing row.
 Result<bool> Fold(Connection& c, const std::string& site_id, const AuditEvent& e) {
-  // The sub-select reads index audit_log_fold (site_id, kind, code,
+  // (CASE rather than two-argument MAX, which PostgreSQL lacks.) The
+  // sub-select reads index audit_log_fold (site_id, kind, code,
   // remote_address, last_at) backwards: the site's newest matching row
   // inside the window.
   auto q = c.Prepare(
-      "UPDATE audit_log SET count = count + 1, last_at = MAX(last_at, ?1), message = ?4, "
+      "UPDATE audit_log SET count = count + 1, "
+      "last_at = CASE WHEN last_at > ?1 THEN last_at ELSE ?1 END, message = ?4, "
       "issuer = ?5, assertion_id = ?6, visitor_id = ?7 "
       "WHERE id = (SELECT id FROM audit_log WHERE site_id = ?10 AND kind = ?2 AND code = ?3 AND "
       "remote_address = ?8 AND last_at >= ?9 ORDER BY last_at DESC LIMIT 1)");

@@ -56,7 +56,10 @@ Status Insert(Connection& c, const std::string& site, const crypto::Certificate&
   auto q = c.Prepare(
       "INSERT INTO certificates (site_id, fingerprint, pem, subject, issuer, not_before, "
       "not_after, added_at, source, active, removed_at) "
-      "VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, NULL)");
+      "VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, NULL) "
+      // Nodes starting together sync the same certificates: the one that
+      // comes second finds the row there (PostgreSQL, READ COMMITTED).
+      "ON CONFLICT (site_id, fingerprint) DO NOTHING");
   if (!q) return std::move(q).error();
   q->BindText(9, site)
       .BindText(1, cert.sha256_fingerprint)

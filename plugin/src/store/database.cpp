@@ -1,10 +1,12 @@
 #include "store/database.hpp"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -47,11 +49,24 @@ Statement::Statement(Statement&& other) noexcept
     : stmt_(other.stmt_),
       connection_(other.connection_),
       in_use_(other.in_use_),
-      bind_error_(other.bind_error_) {
+      bind_error_(other.bind_error_),
+      pg_(other.pg_),
+      params_(std::move(other.params_)),
+      result_(other.result_),
+      row_(other.row_),
+      pg_bind_error_(other.pg_bind_error_) {
   other.stmt_ = nullptr;
+  other.pg_ = nullptr;
+  other.result_ = nullptr;
+}
+
+Statement::Statement(Connection* connection, const PgPrepared* prepared)
+    : stmt_(nullptr), connection_(connection), in_use_(nullptr), pg_(prepared) {
+  params_.resize(static_cast<std::size_t>(prepared->params));
 }
 
 Statement::~Statement() {
+  if (result_ != nullptr) PQclear(result_);
   if (stmt_ == nullptr) return;
   if (in_use_ == nullptr) {
     sqlite3_finalize(stmt_);
@@ -62,13 +77,32 @@ Statement::~Statement() {
   *in_use_ = false;
 }
 
+Statement& Statement::BindPg(int index, std::optional<std::string> value) {
+  if (index < 1 || index > static_cast<int>(params_.size())) {
+    pg_bind_error_ = true;
+  } else {
+    params_[static_cast<std::size_t>(index - 1)] = std::move(value);
+  }
+  return *this;
+}
+
 Statement& Statement::BindInt(int index, std::int64_t value) {
+  if (pg_ != nullptr) return BindPg(index, std::to_string(value));
   const int rc = sqlite3_bind_int64(stmt_, index, value);
   if (bind_error_ == SQLITE_OK) bind_error_ = rc;
   return *this;
 }
 
 Statement& Statement::BindText(int index, std::string_view value) {
+  if (pg_ != nullptr) {
+    // libpq passes text parameters as C strings, and PostgreSQL's text
+    // cannot hold NUL: refused rather than cut short.
+    if (value.find('\0') != std::string_view::npos) {
+      pg_bind_error_ = true;
+      return *this;
+    }
+    return BindPg(index, std::string(value));
+  }
   const int rc =
       sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (bind_error_ == SQLITE_OK) bind_error_ = rc;
@@ -76,12 +110,14 @@ Statement& Statement::BindText(int index, std::string_view value) {
 }
 
 Statement& Statement::BindNull(int index) {
+  if (pg_ != nullptr) return BindPg(index, std::nullopt);
   const int rc = sqlite3_bind_null(stmt_, index);
   if (bind_error_ == SQLITE_OK) bind_error_ = rc;
   return *this;
 }
 
 Result<bool> Statement::Step() {
+  if (pg_ != nullptr) return PgStep();
   if (bind_error_ != SQLITE_OK) {
     return MakeError("store.query_failed", "binding parameters of \"" + Describe(stmt_) +
                                                "\": " + sqlite3_errstr(bind_error_) +
@@ -101,26 +137,42 @@ Status Statement::Run() {
   }
 }
 
-std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t Statement::Int(int column) const {
+  if (pg_ != nullptr) {
+    // Integer columns arrive as decimal text (text result format).
+    return std::strtoll(PQgetvalue(result_, row_, column), nullptr, 10);
+  }
+  return sqlite3_column_int64(stmt_, column);
+}
 
 std::string Statement::Text(int column) const {
+  if (pg_ != nullptr) {
+    return std::string(PQgetvalue(result_, row_, column),
+                       static_cast<std::size_t>(PQgetlength(result_, row_, column)));
+  }
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (text == nullptr) return {};
   return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 bool Statement::IsNull(int column) const {
+  if (pg_ != nullptr) return PQgetisnull(result_, row_, column) != 0;
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
 // ---- Connection -----------------------------------------------------------
 
 Connection::~Connection() {
+  if (pg_ != nullptr) {
+    ClosePostgres();
+    return;
+  }
   for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
   sqlite3_close_v2(db_);
 }
 
 Result<Statement> Connection::Prepare(std::string_view sql) {
+  if (pg_ != nullptr) return PgPrepare(sql);
   auto prepare = [&](unsigned flags) -> Result<sqlite3_stmt*> {
     sqlite3_stmt* stmt = nullptr;
     const int rc =
@@ -147,6 +199,7 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
 }
 
 Status Connection::Run(std::string_view sql) {
+  if (pg_ != nullptr) return Exec(sql, sql);
   auto stmt = Prepare(sql);
   if (!stmt) return std::move(stmt).error();
   return stmt->Run();
@@ -154,6 +207,12 @@ Status Connection::Run(std::string_view sql) {
 
 Status Connection::Exec(std::string_view sql, std::string_view what) {
   const std::string text(sql);
+  if (pg_ != nullptr) {
+    auto done = PgCall([&](PGconn* c) { return PQsendQuery(c, text.c_str()); }, what);
+    if (!done) return std::move(done).error();
+    PQclear(*done);
+    return Ok();
+  }
   char* message = nullptr;
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   if (rc == SQLITE_OK) return Ok();
@@ -162,9 +221,23 @@ Status Connection::Exec(std::string_view sql, std::string_view what) {
   return MakeError("store.query_failed", std::string(what) + ": " + detail + Where(path_));
 }
 
-int Connection::Changes() const { return sqlite3_changes(db_); }
+int Connection::Changes() const { return pg_ != nullptr ? pg_changes_ : sqlite3_changes(db_); }
+
+Status Connection::Begin() { return Run(pg_ != nullptr ? "BEGIN" : "BEGIN IMMEDIATE"); }
+
+bool Connection::InTransaction() const {
+  if (pg_ != nullptr) {
+    const auto status = PQtransactionStatus(pg_);
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+  }
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
 Error Connection::Failure(std::string_view what) const {
+  if (pg_ != nullptr) {
+    return MakeError("store.query_failed",
+                     std::string(what) + ": " + PQerrorMessage(pg_) + Where(path_));
+  }
   return MakeError("store.query_failed",
                    std::string(what) + ": " + sqlite3_errmsg(db_) + Where(path_));
 }
@@ -344,13 +417,26 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   return connection;
 }
 
-Result<std::shared_ptr<Database>> Database::Open(const std::string& path) {
+Result<std::shared_ptr<Database>> Database::Open(const std::string& path,
+                                                 const DatabaseOptions& options) {
+  if (IsPostgresTarget(path)) {
+    try {
+      auto connection = Connection::OpenPostgres(path, options);
+      if (!connection) return std::move(connection).error();
+      if (auto st = MigratePostgres(**connection); !st) return std::move(st).error();
+      auto db = std::shared_ptr<Database>(new Database(path, options));
+      db->GiveBack(std::move(*connection));
+      return db;
+    } catch (const std::exception& e) {
+      return MakeError("store.open_failed", "cannot open " + RedactTarget(path) + ": " + e.what());
+    }
+  }
   try {
     if (auto created = CreatePrivately(path); !created) return std::move(created).error();
     auto connection = Connection::Open(path);
     if (!connection) return std::move(connection).error();
     if (auto st = Migrate(**connection); !st) return std::move(st).error();
-    auto db = std::shared_ptr<Database>(new Database(path));
+    auto db = std::shared_ptr<Database>(new Database(path, options));
     db->GiveBack(std::move(*connection));
     return db;
   } catch (const std::exception& e) {
@@ -374,26 +460,38 @@ constexpr std::size_t kMaxIdle = 8;
 
 }  // namespace
 
-Database::Database(std::string path)
-    : path_(std::move(path)), pid_(static_cast<int>(::getpid())), single_(InMemory(path_)) {
+Database::Database(std::string target, DatabaseOptions options)
+    : target_(std::move(target)),
+      path_(RedactTarget(target_)),
+      engine_(IsPostgresTarget(target_) ? Engine::kPostgres : Engine::kSqlite),
+      options_(std::move(options)),
+      pid_(static_cast<int>(::getpid())),
+      single_(engine_ == Engine::kSqlite && InMemory(target_)) {
   idle_.reserve(kMaxIdle);
 }
 
 Result<std::unique_ptr<Connection>> Database::Borrow() {
-  {
-    std::unique_lock lock(pool_mutex_);
-    if (single_) pool_ready_.wait(lock, [&] { return !idle_.empty(); });
-    if (!idle_.empty()) {
-      auto connection = std::move(idle_.back());
+  for (;;) {
+    std::unique_ptr<Connection> connection;
+    {
+      std::unique_lock lock(pool_mutex_);
+      if (single_) pool_ready_.wait(lock, [&] { return !idle_.empty(); });
+      if (idle_.empty()) break;
+      connection = std::move(idle_.back());
       idle_.pop_back();
-      return connection;
     }
+    // A PostgreSQL connection the server closed while it was idle (a
+    // restart) is dropped here, so the caller gets a fresh one.
+    if (connection->Usable()) return connection;
   }
-  return Connection::Open(path_);
+  if (engine_ == Engine::kPostgres) return Connection::OpenPostgres(target_, options_);
+  return Connection::Open(target_);
 }
 
 void Database::GiveBack(std::unique_ptr<Connection> connection) noexcept {
   if (!connection) return;
+  // Lost or in an unknown state (a missed deadline): closed, not reused.
+  if (connection->engine() == Engine::kPostgres && !connection->Usable()) return;
   {
     std::lock_guard lock(pool_mutex_);
     if (idle_.size() < kMaxIdle) {
@@ -464,10 +562,10 @@ void Database::RunGroup(const std::vector<PendingWrite*>& group) noexcept {
     Connection& c = lease.connection();
     const auto abort = [&](const Error& error) {
       // After some errors (e.g. SQLITE_FULL) SQLite has already rolled back.
-      if (sqlite3_get_autocommit(c.db_) == 0) (void)c.Run("ROLLBACK");
+      if (c.InTransaction()) (void)c.Run("ROLLBACK");
       fail_all(error);
     };
-    if (auto begun = c.Run("BEGIN IMMEDIATE"); !begun) {
+    if (auto begun = c.Begin(); !begun) {
       return fail_all(
           MakeError(begun.error().code, "starting transaction: " + begun.error().message));
     }
@@ -488,12 +586,14 @@ void Database::RunGroup(const std::vector<PendingWrite*>& group) noexcept {
           return MakeError("store.query_failed", "unexpected failure" + Where(path_));
         }
       }();
-      if (sqlite3_get_autocommit(c.db_) != 0) {
-        // SQLite ended the whole transaction (I/O error, disk full): the
-        // writes before this one are gone too.
+      if (!c.InTransaction()) {
+        // SQLite ended the whole transaction (I/O error, disk full), or the
+        // PostgreSQL connection was lost: the writes before this one are
+        // gone too.
         if (st) {
-          st = MakeError("store.query_failed",
-                         "the transaction was rolled back by SQLite" + Where(path_));
+          st = MakeError(
+              c.engine() == Engine::kPostgres ? "store.unavailable" : "store.query_failed",
+              "the transaction was rolled back by the database" + Where(path_));
         }
         w->outcome = st;
         return fail_all(st.error());
@@ -521,6 +621,7 @@ void Database::RunGroup(const std::vector<PendingWrite*>& group) noexcept {
 }
 
 void Database::MaybeCheckpoint(Connection& connection) noexcept {
+  if (connection.engine() != Engine::kSqlite) return;  // a WAL is SQLite's
   const int pages = connection.wal_pages_;
   if (pages < kCheckpointFrames) return;
   try {
@@ -630,7 +731,7 @@ void Database::BackgroundLoop() {
     }
     if (checkpoint) {
       if (!checkpointer) {
-        if (auto opened = Connection::Open(path_)) checkpointer = std::move(*opened);
+        if (auto opened = Connection::Open(target_)) checkpointer = std::move(*opened);
       }
       if (checkpointer) {
         // PASSIVE: copies what it can without waiting for readers or

@@ -22,9 +22,25 @@
 // run on a thread of the Database, started when first needed, so no request
 // waits for the disk.
 //
+// PostgreSQL (issue 13): Open() given a postgresql:// or postgres:// URI
+// talks to PostgreSQL through libpq instead, behind the same Connection and
+// Statement (repositories write `?N` placeholders and SQL both engines run).
+// The pool then holds libpq connections, each with its statements prepared
+// once (server-side) per SQL text; Write runs BEGIN instead of BEGIN
+// IMMEDIATE (rows are locked by the statements themselves) and the group
+// commit's SAVEPOINTs work alike; WAL checkpoints and file modes are
+// SQLite's only. Every libpq call is bounded by the client: connect_timeout,
+// keepalives and tcp_user_timeout on the socket, statement_timeout on the
+// server, and a deadline per call kept by polling the socket (a stopped
+// server answers nothing, so statement_timeout alone would never fire). A
+// connection that failed or missed its deadline is dropped; the next call
+// opens a new one.
+//
 // Error codes: "store.open_failed", "store.migration_failed",
-// "store.schema_too_new", "store.query_failed"; messages carry SQLite's
-// message and the database path.
+// "store.schema_too_new", "store.query_failed", "store.unavailable"
+// (PostgreSQL unreachable, down or not answering within the deadline);
+// messages carry the engine's message and the database path or URI (a
+// password in the URI is never shown).
 #pragma once
 
 #include <atomic>
@@ -49,10 +65,32 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
+struct pg_conn;
+struct pg_result;
 
 namespace vsso::store {
 
 class Connection;
+
+enum class Engine { kSqlite, kPostgres };
+
+/// true for a libpq connection URI (postgresql:// or postgres://).
+bool IsPostgresTarget(std::string_view target);
+/// `target` with any password (userinfo or password= parameter) removed,
+/// for messages and logs.
+std::string RedactTarget(std::string_view target);
+
+/// PostgreSQL only; SQLite ignores them.
+struct DatabaseOptions {
+  /// Given to libpq as its password; empty: libpq's own (PGPASSFILE,
+  /// ~/.pgpass, PGPASSWORD).
+  std::string password;
+  /// The bound on every call (statement, commit, prepare) kept by the
+  /// client, and the server's statement_timeout.
+  std::chrono::milliseconds call_timeout{5000};
+  /// libpq's connect_timeout (it rounds anything below 2 s up to 2 s).
+  std::chrono::seconds connect_timeout{5};
+};
 
 /// A prepared statement, usually borrowed from the connection's cache. Bind
 /// parameters are 1-based, columns 0-based (as in SQLite). On destruction a
@@ -81,15 +119,33 @@ class Statement {
 
  private:
   friend class Connection;
+  // A statement prepared on a PostgreSQL connection: its name there, its
+  // text (for messages) and how many parameters it takes ($1..$params).
+  struct PgPrepared {
+    std::string name;
+    std::string sql;
+    int params = 0;
+  };
   // `in_use` points into the cache entry; nullptr: the statement is owned
   // (finalized on destruction).
   Statement(sqlite3_stmt* stmt, Connection* connection, bool* in_use)
       : stmt_(stmt), connection_(connection), in_use_(in_use) {}
+  Statement(Connection* connection, const PgPrepared* prepared);
+  Statement& BindPg(int index, std::optional<std::string> value);
+  Result<bool> PgStep();
 
   sqlite3_stmt* stmt_;
   Connection* connection_;
   bool* in_use_;
   int bind_error_ = 0;  // SQLITE_OK
+  // PostgreSQL: the prepared statement (owned by the connection's cache),
+  // this use's parameters as text (nullopt: NULL) and its whole result,
+  // whose rows Step walks through.
+  const PgPrepared* pg_ = nullptr;
+  std::vector<std::optional<std::string>> params_;
+  pg_result* result_ = nullptr;
+  int row_ = -1;
+  bool pg_bind_error_ = false;
 };
 
 /// A connection as seen inside Database::Read/Write. Not thread-safe by
@@ -110,7 +166,9 @@ class Connection {
   int Changes() const;
   /// "store.query_failed" with SQLite's current message and the path.
   Error Failure(std::string_view what) const;
+  /// The file's path, or the URI without its password.
   const std::string& path() const { return path_; }
+  Engine engine() const { return pg_ != nullptr ? Engine::kPostgres : Engine::kSqlite; }
 
  private:
   friend class Database;
@@ -118,11 +176,43 @@ class Connection {
   Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   /// Opens and configures a connection (WAL, busy timeout, pragmas).
   static Result<std::unique_ptr<Connection>> Open(const std::string& path);
+  /// Connects to PostgreSQL (see DatabaseOptions) and sets the session up.
+  static Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& uri,
+                                                          const DatabaseOptions& options);
   // Runs a cached statement without parameters (BEGIN, COMMIT, ROLLBACK).
   Status Run(std::string_view sql);
+  /// BEGIN IMMEDIATE (SQLite) or BEGIN (PostgreSQL).
+  Status Begin();
+  /// Inside an explicit transaction (SQLite may have ended it by itself).
+  bool InTransaction() const;
+  /// false: drop it rather than lend it again (PostgreSQL connection lost,
+  /// or a call missed its deadline and its state is unknown).
+  bool Usable();
+  /// Sends with `send`, then waits for every result within the call
+  /// deadline; returns the last one (owned by the caller), or a coded error.
+  Result<pg_result*> PgCall(const std::function<int(pg_conn*)>& send, std::string_view what);
+  Error PgError(std::string_view what, pg_result* result);
+  Result<Statement> PgPrepare(std::string_view sql);
+  void ClosePostgres() noexcept;
 
   sqlite3* db_;
   std::string path_;
+  // PostgreSQL: the connection and its prepared statements by SQL text.
+  pg_conn* pg_ = nullptr;
+  int pid_ = 0;  // of the process that connected (a forked child must not close it)
+  bool broken_ = false;
+  int pg_changes_ = 0;
+  int next_statement_ = 0;
+  std::chrono::milliseconds call_timeout_{5000};
+  struct PgStatementHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement::PgPrepared>, PgStatementHash,
+                     std::equal_to<>>
+      pg_cache_;
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;
@@ -159,7 +249,12 @@ class Database {
   /// and -shm files), applies pending migrations (each in its own
   /// transaction, recorded in schema_migrations). Refuses a database written
   /// by a newer build ("store.schema_too_new").
-  static Result<std::shared_ptr<Database>> Open(const std::string& path);
+  ///
+  /// A postgresql:// or postgres:// URI connects to PostgreSQL instead; the
+  /// migrations then run under pg_advisory_lock, so several processes
+  /// starting on an empty database apply each exactly once.
+  static Result<std::shared_ptr<Database>> Open(const std::string& path,
+                                                const DatabaseOptions& options = {});
   /// The newest schema version this build knows.
   static int KnownSchemaVersion();
 
@@ -170,7 +265,9 @@ class Database {
 
   /// Highest version recorded in schema_migrations; -1 if it cannot be read.
   int SchemaVersion();
+  /// The file's path, or the URI without its password.
   const std::string& path() const { return path_; }
+  Engine engine() const { return engine_; }
 
   /// Runs `sql`, a statement with one integer parameter ?1 (the purges:
   /// "DELETE FROM t WHERE expires_at < ?1"), as a write; returns the number
@@ -272,7 +369,7 @@ class Database {
     std::unique_ptr<Connection> connection_;
   };
 
-  explicit Database(std::string path);
+  Database(std::string target, DatabaseOptions options);
 
   /// Queues `body`, leads a group when no other is running (see Write),
   /// returns once its transaction has committed or failed.
@@ -291,7 +388,10 @@ class Database {
   void BackgroundLoop();
   Error Unexpected(const std::exception& e) const;
 
-  std::string path_;
+  std::string target_;  // as given to Open (may hold a password)
+  std::string path_;    // for messages
+  Engine engine_;
+  DatabaseOptions options_;
   int pid_;  // of the process that opened it; a forked child neither joins nor writes
   // Writes waiting for a transaction; one group at a time is committed.
   std::mutex queue_mutex_;

@@ -7,8 +7,8 @@
 namespace vsso::store {
 namespace {
 
-// A JSON array of strings; SQLite's json_each reads it back, so only the
-// writing side is needed here.
+// A JSON array of strings; the database's JSON functions read it back, so
+// only the writing side is needed here.
 std::string JsonArray(const std::vector<std::string>& values) {
   std::string out = "[";
   for (const auto& v : values) {
@@ -38,10 +38,16 @@ std::string JsonArray(const std::vector<std::string>& values) {
 }
 
 Result<std::vector<MappingRow>> ReadAll(Connection& c, const std::string& site) {
-  auto q = c.Prepare(
-      "SELECT m.position, m.field, j.value FROM mappings AS m "
-      "LEFT JOIN json_each(m.attributes) AS j WHERE m.site_id = ?1 "
-      "ORDER BY m.position, m.field, j.key");
+  // A dialect fork: each engine's own function
+  // to unnest a JSON array, in its order.
+  auto q = c.Prepare(c.engine() == Engine::kPostgres
+                         ? "SELECT m.position, m.field, j.value FROM mappings AS m "
+                           "LEFT JOIN LATERAL json_array_elements_text(m.attributes::json) "
+                           "WITH ORDINALITY AS j(value, key) ON true WHERE m.site_id = ?1 "
+                           "ORDER BY m.position, m.field, j.key"
+                         : "SELECT m.position, m.field, j.value FROM mappings AS m "
+                           "LEFT JOIN json_each(m.attributes) AS j WHERE m.site_id = ?1 "
+                           "ORDER BY m.position, m.field, j.key");
   if (!q) return std::move(q).error();
   q->BindText(1, site);
   std::vector<MappingRow> rows;
@@ -79,8 +85,12 @@ Result<bool> MappingRepository::Sync(const std::vector<MappingRow>& rows) {
     clear->BindText(1, site_id_);
     if (auto st = clear->Run(); !st) return std::move(st).error();
     for (const auto& r : wanted) {
+      // Another node syncing the same file at the same moment may have
+      // inserted the row since our DELETE (PostgreSQL, READ COMMITTED).
       auto q = c.Prepare(
-          "INSERT INTO mappings (site_id, position, field, attributes) VALUES (?4, ?1, ?2, ?3)");
+          "INSERT INTO mappings (site_id, position, field, attributes) VALUES (?4, ?1, ?2, ?3) "
+          "ON CONFLICT (site_id, field) DO UPDATE SET position = excluded.position, "
+          "attributes = excluded.attributes");
       if (!q) return std::move(q).error();
       q->BindInt(1, r.position)
           .BindText(2, r.field)

@@ -10,11 +10,18 @@ Status RequestStore::Save(const PendingRequest& request, UnixSeconds now, std::i
     if (auto st = purge->Run(); !st) return st;
     // This browser's oldest go first, so a flood from one browser only ever
     // replaces its own sign-ins (of this site: a browser may be signing in
-    // to several sites at once).
-    auto trim = c.Prepare(
-        "DELETE FROM authn_requests WHERE relay_state IN (SELECT relay_state FROM authn_requests "
-        "WHERE site_id = ?3 AND browser_hash = ?1 ORDER BY created_at DESC, rowid DESC "
-        "LIMIT -1 OFFSET ?2)");
+    // to several sites at once). Among sign-ins of the same second SQLite
+    // keeps the last inserted (rowid); PostgreSQL has no insertion order,
+    // so there the tie is broken by RelayState (random), and LIMIT ALL is
+    // its spelling of no limit.
+    auto trim =
+        c.Prepare(c.engine() == Engine::kPostgres
+                      ? "DELETE FROM authn_requests WHERE relay_state IN (SELECT relay_state FROM "
+                        "authn_requests WHERE site_id = ?3 AND browser_hash = ?1 "
+                        "ORDER BY created_at DESC, relay_state DESC LIMIT ALL OFFSET ?2)"
+                      : "DELETE FROM authn_requests WHERE relay_state IN (SELECT relay_state FROM "
+                        "authn_requests WHERE site_id = ?3 AND browser_hash = ?1 "
+                        "ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?2)");
     if (!trim) return std::move(trim).error();
     trim->BindText(1, request.browser_hash).BindInt(2, kPerBrowser - 1).BindText(3, site_id_);
     if (auto st = trim->Run(); !st) return st;

@@ -13,7 +13,7 @@ namespace certs = vsso::testing::certs;
 
 constexpr UnixSeconds kNow = 1750000000;
 
-class CertificateRepositoryTest : public StoreTest {
+class CertificateRepositoryTest : public EngineTest {
  protected:
   static crypto::Certificate Make(const std::string& cn) {
     auto key = certs::Ec();
@@ -21,7 +21,7 @@ class CertificateRepositoryTest : public StoreTest {
   }
 };
 
-TEST_F(CertificateRepositoryTest, SyncIsIdempotentAndDeactivatesDroppedConfigCertificates) {
+TEST_P(CertificateRepositoryTest, SyncIsIdempotentAndDeactivatesDroppedConfigCertificates) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   CertificateRepository repo(db, "default");
@@ -70,7 +70,7 @@ TEST_F(CertificateRepositoryTest, SyncIsIdempotentAndDeactivatesDroppedConfigCer
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM certificates WHERE active = 1 AND removed_at IS NULL"), 2);
 }
 
-TEST_F(CertificateRepositoryTest, SyncLeavesAdminCertificatesAlone) {
+TEST_P(CertificateRepositoryTest, SyncLeavesAdminCertificatesAlone) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   CertificateRepository repo(db, "default");
@@ -91,7 +91,7 @@ TEST_F(CertificateRepositoryTest, SyncLeavesAdminCertificatesAlone) {
   ASSERT_TRUE(active->front().public_key);
 }
 
-TEST_F(CertificateRepositoryTest, AddIsIdempotentAndValidatesSource) {
+TEST_P(CertificateRepositoryTest, AddIsIdempotentAndValidatesSource) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   CertificateRepository repo(db, "default");
@@ -112,7 +112,7 @@ TEST_F(CertificateRepositoryTest, AddIsIdempotentAndValidatesSource) {
   EXPECT_EQ(bad.error().code, "store.bad_source");
 }
 
-TEST_F(CertificateRepositoryTest, RemoveByPrefix) {
+TEST_P(CertificateRepositoryTest, RemoveByPrefix) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   CertificateRepository repo(db, "default");
@@ -145,7 +145,7 @@ TEST_F(CertificateRepositoryTest, RemoveByPrefix) {
   EXPECT_EQ(not_hex.error().code, "store.bad_fingerprint");
 }
 
-TEST_F(CertificateRepositoryTest, AmbiguousPrefixIsAnError) {
+TEST_P(CertificateRepositoryTest, AmbiguousPrefixIsAnError) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   CertificateRepository repo(db, "default");
@@ -170,6 +170,8 @@ TEST_F(CertificateRepositoryTest, AmbiguousPrefixIsAnError) {
   ASSERT_TRUE(exact);
   EXPECT_TRUE(*exact);
 }
+
+VSSO_ON_BOTH_ENGINES(CertificateRepositoryTest);
 
 }  // namespace
 }  // namespace vsso::store

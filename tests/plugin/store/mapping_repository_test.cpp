@@ -5,9 +5,9 @@
 namespace vsso::store {
 namespace {
 
-using MappingRepositoryTest = StoreTest;
+using MappingRepositoryTest = EngineTest;
 
-TEST_F(MappingRepositoryTest, SyncReportsChangesOnlyWhenThereAreSome) {
+TEST_P(MappingRepositoryTest, SyncReportsChangesOnlyWhenThereAreSome) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   MappingRepository repo(db, "default");
@@ -44,7 +44,7 @@ TEST_F(MappingRepositoryTest, SyncReportsChangesOnlyWhenThereAreSome) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mappings"), 0);
 }
 
-TEST_F(MappingRepositoryTest, DuplicateFieldIsRefused) {
+TEST_P(MappingRepositoryTest, DuplicateFieldIsRefused) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   MappingRepository repo(db, "default");
@@ -52,6 +52,8 @@ TEST_F(MappingRepositoryTest, DuplicateFieldIsRefused) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, "store.bad_mapping");
 }
+
+VSSO_ON_BOTH_ENGINES(MappingRepositoryTest);
 
 }  // namespace
 }  // namespace vsso::store

@@ -15,9 +15,9 @@ namespace {
 constexpr UnixSeconds kNow = 1750000000;
 constexpr const char* kIssuer = "https://idp.example.org";
 
-using ReplayCacheTest = StoreTest;
+using ReplayCacheTest = EngineTest;
 
-TEST_F(ReplayCacheTest, FirstUseThenReplay) {
+TEST_P(ReplayCacheTest, FirstUseThenReplay) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   ReplayCache cache(db, "default");
@@ -37,7 +37,7 @@ TEST_F(ReplayCacheTest, FirstUseThenReplay) {
   EXPECT_TRUE(*different);
 }
 
-TEST_F(ReplayCacheTest, ExpiredEntryNoLongerCountsAndPurgeRemovesIt) {
+TEST_P(ReplayCacheTest, ExpiredEntryNoLongerCountsAndPurgeRemovesIt) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   ReplayCache cache(db, "default");
@@ -65,7 +65,7 @@ TEST_F(ReplayCacheTest, ExpiredEntryNoLongerCountsAndPurgeRemovesIt) {
             kNow + 500);
 }
 
-TEST_F(ReplayCacheTest, PurgesOpportunistically) {
+TEST_P(ReplayCacheTest, PurgesOpportunistically) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   ReplayCache every_time(db, "default", 1);
@@ -76,7 +76,7 @@ TEST_F(ReplayCacheTest, PurgesOpportunistically) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache"), 1);
 }
 
-TEST_F(ReplayCacheTest, EmptyIdIsRefused) {
+TEST_P(ReplayCacheTest, EmptyIdIsRefused) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   ReplayCache cache(db, "default");
@@ -85,7 +85,7 @@ TEST_F(ReplayCacheTest, EmptyIdIsRefused) {
   EXPECT_EQ(r.error().code, "store.replay_bad_id");
 }
 
-TEST_F(ReplayCacheTest, EightThreadsWithOwnConnectionsExactlyOneWins) {
+TEST_P(ReplayCacheTest, EightThreadsWithOwnConnectionsExactlyOneWins) {
   ASSERT_TRUE(OpenDb());  // create and migrate once
   for (int round = 0; round < 5; ++round) {
     const std::string id = "_race" + std::to_string(round);
@@ -95,7 +95,7 @@ TEST_F(ReplayCacheTest, EightThreadsWithOwnConnectionsExactlyOneWins) {
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&] {
-        auto db = Database::Open(path_);
+        auto db = Database::Open(target_);
         if (!db) {
           ++failures;
           start.count_down();
@@ -117,7 +117,7 @@ TEST_F(ReplayCacheTest, EightThreadsWithOwnConnectionsExactlyOneWins) {
   }
 }
 
-TEST_F(ReplayCacheTest, ThreadsSharingOneDatabaseExactlyOneWins) {
+TEST_P(ReplayCacheTest, ThreadsSharingOneDatabaseExactlyOneWins) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   std::atomic<int> wins{0};
@@ -135,7 +135,7 @@ TEST_F(ReplayCacheTest, ThreadsSharingOneDatabaseExactlyOneWins) {
   EXPECT_EQ(wins.load(), 1);
 }
 
-TEST_F(ReplayCacheTest, FourProcessesExactlyOneWins) {
+TEST_P(ReplayCacheTest, FourProcessesExactlyOneWins) {
   // The parent creates the file, then holds no connection across fork().
   ASSERT_TRUE(OpenDb());
   int go[2];
@@ -149,7 +149,7 @@ TEST_F(ReplayCacheTest, FourProcessesExactlyOneWins) {
       char byte;
       // Blocks until the parent closes the write end: all start together.
       (void)read(go[0], &byte, 1);
-      auto db = Database::Open(path_);
+      auto db = Database::Open(target_);
       if (!db) _exit(3);
       ReplayCache cache(*db, "default");
       auto r = cache.FirstUse("_cross_process", kIssuer, kNow + 300, kNow);
@@ -174,6 +174,8 @@ TEST_F(ReplayCacheTest, FourProcessesExactlyOneWins) {
   EXPECT_EQ(replays, 3);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache WHERE assertion_id = '_cross_process'"), 1);
 }
+
+VSSO_ON_BOTH_ENGINES(ReplayCacheTest);
 
 }  // namespace
 }  // namespace vsso::store

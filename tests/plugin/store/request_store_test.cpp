@@ -7,7 +7,7 @@ namespace {
 
 constexpr UnixSeconds kNow = 1750000000;
 
-using RequestStoreTest = StoreTest;
+using RequestStoreTest = EngineTest;
 
 constexpr std::int64_t kCap = 1000;
 
@@ -16,7 +16,7 @@ PendingRequest Request(const std::string& n, const std::string& browser = "brows
                         browser,    kNow,     kNow + 600};
 }
 
-TEST_F(RequestStoreTest, TakeIsSingleUse) {
+TEST_P(RequestStoreTest, TakeIsSingleUse) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   RequestStore store(db, "default");
@@ -41,7 +41,7 @@ TEST_F(RequestStoreTest, TakeIsSingleUse) {
   EXPECT_EQ(never.error().code, "store.request_unknown");
 }
 
-TEST_F(RequestStoreTest, ExpiredRequestIsReportedOnceThenUnknown) {
+TEST_P(RequestStoreTest, ExpiredRequestIsReportedOnceThenUnknown) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   RequestStore store(db, "default");
@@ -56,7 +56,7 @@ TEST_F(RequestStoreTest, ExpiredRequestIsReportedOnceThenUnknown) {
   EXPECT_EQ(again.error().code, "store.request_unknown");
 }
 
-TEST_F(RequestStoreTest, DuplicateSaveIsRefused) {
+TEST_P(RequestStoreTest, DuplicateSaveIsRefused) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   RequestStore store(db, "default");
@@ -74,7 +74,7 @@ TEST_F(RequestStoreTest, DuplicateSaveIsRefused) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM authn_requests"), 1);
 }
 
-TEST_F(RequestStoreTest, PurgeExpiredAllSitesInOneStatement) {
+TEST_P(RequestStoreTest, PurgeExpiredAllSitesInOneStatement) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   RequestStore store(db, "default");
@@ -94,7 +94,7 @@ TEST_F(RequestStoreTest, PurgeExpiredAllSitesInOneStatement) {
   EXPECT_TRUE(store.Take("rs5", kNow + 11));
 }
 
-TEST_F(RequestStoreTest, OneBrowserKeepsItsFiveNewestSignIns) {
+TEST_P(RequestStoreTest, OneBrowserKeepsItsFiveNewestSignIns) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   RequestStore store(db, "default");
@@ -114,7 +114,7 @@ TEST_F(RequestStoreTest, OneBrowserKeepsItsFiveNewestSignIns) {
   EXPECT_TRUE(store.Take("rsother", kNow + 10));
 }
 
-TEST_F(RequestStoreTest, SiteCapRefusesBeyondTheLimitUntilSomeExpire) {
+TEST_P(RequestStoreTest, SiteCapRefusesBeyondTheLimitUntilSomeExpire) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   RequestStore store(db, "default");
@@ -131,6 +131,8 @@ TEST_F(RequestStoreTest, SiteCapRefusesBeyondTheLimitUntilSomeExpire) {
   EXPECT_TRUE(store.Save(Request("y", "by"), kNow + 600 + RequestStore::kExpiredGrace + 1, 10));
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM authn_requests"), 1);
 }
+
+VSSO_ON_BOTH_ENGINES(RequestStoreTest);
 
 }  // namespace
 }  // namespace vsso::store

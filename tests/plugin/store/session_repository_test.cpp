@@ -7,7 +7,7 @@ namespace {
 
 constexpr UnixSeconds kNow = 1750000000;
 
-using SessionRepositoryTest = StoreTest;
+using SessionRepositoryTest = EngineTest;
 
 SsoSession Session(const std::string& visitor, const std::string& customer) {
   return SsoSession{visitor,
@@ -22,7 +22,7 @@ SsoSession Session(const std::string& visitor, const std::string& customer) {
                     R"({"mail":["a@example.org"]})"};
 }
 
-TEST_F(SessionRepositoryTest, UpsertFindLiveExpiryAndDelete) {
+TEST_P(SessionRepositoryTest, UpsertFindLiveExpiryAndDelete) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   SessionRepository repo(db, "default");
@@ -61,7 +61,7 @@ TEST_F(SessionRepositoryTest, UpsertFindLiveExpiryAndDelete) {
   EXPECT_FALSE(gone->has_value());
 }
 
-TEST_F(SessionRepositoryTest, PurgeExpiredAllSitesInOneStatement) {
+TEST_P(SessionRepositoryTest, PurgeExpiredAllSitesInOneStatement) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   SessionRepository repo(db, "default");
@@ -77,6 +77,8 @@ TEST_F(SessionRepositoryTest, PurgeExpiredAllSitesInOneStatement) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sso_sessions WHERE visitor_id = 'v2'"), 1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sso_sessions"), 1);
 }
+
+VSSO_ON_BOTH_ENGINES(SessionRepositoryTest);
 
 }  // namespace
 }  // namespace vsso::store

@@ -5,7 +5,7 @@
 namespace vsso::store {
 namespace {
 
-using TranscriptRepositoryTest = StoreTest;
+using TranscriptRepositoryTest = EngineTest;
 
 TranscriptTag Tag(const std::string& id, const std::string& customer, const std::string& team,
                   UnixSeconds saved_at) {
@@ -20,7 +20,7 @@ std::vector<std::string> Ids(const Page& page) {
   return ids;
 }
 
-TEST_F(TranscriptRepositoryTest, CustomerPagesNewestFirstAcrossThreePages) {
+TEST_P(TranscriptRepositoryTest, CustomerPagesNewestFirstAcrossThreePages) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   TranscriptRepository repo(db, "default");
@@ -54,7 +54,7 @@ TEST_F(TranscriptRepositoryTest, CustomerPagesNewestFirstAcrossThreePages) {
   EXPECT_EQ(p3->rows[0], Tag("t1", "C-1", "gold", 100));
 }
 
-TEST_F(TranscriptRepositoryTest, ExactMultipleOfPageSizeEndsWithoutCursor) {
+TEST_P(TranscriptRepositoryTest, ExactMultipleOfPageSizeEndsWithoutCursor) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   TranscriptRepository repo(db, "default");
@@ -69,7 +69,7 @@ TEST_F(TranscriptRepositoryTest, ExactMultipleOfPageSizeEndsWithoutCursor) {
   EXPECT_TRUE(p2->next_cursor.empty());
 }
 
-TEST_F(TranscriptRepositoryTest, SaveSameIdUpdates) {
+TEST_P(TranscriptRepositoryTest, SaveSameIdUpdates) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   TranscriptRepository repo(db, "default");
@@ -83,7 +83,7 @@ TEST_F(TranscriptRepositoryTest, SaveSameIdUpdates) {
   EXPECT_EQ(page->rows[0].team, "gold");
 }
 
-TEST_F(TranscriptRepositoryTest, ByTeamAndTimeRange) {
+TEST_P(TranscriptRepositoryTest, ByTeamAndTimeRange) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   TranscriptRepository repo(db, "default");
@@ -108,7 +108,7 @@ TEST_F(TranscriptRepositoryTest, ByTeamAndTimeRange) {
   EXPECT_EQ(Ids(*window), (std::vector<std::string>{"s3", "g3", "s2", "g2"}));
 }
 
-TEST_F(TranscriptRepositoryTest, BadCursorAndLimit) {
+TEST_P(TranscriptRepositoryTest, BadCursorAndLimit) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
   TranscriptRepository repo(db, "default");
@@ -130,6 +130,8 @@ TEST_F(TranscriptRepositoryTest, BadCursorAndLimit) {
   ASSERT_FALSE(zero);
   EXPECT_EQ(zero.error().code, "store.bad_limit");
 }
+
+VSSO_ON_BOTH_ENGINES(TranscriptRepositoryTest);
 
 }  // namespace
 }  // namespace vsso::store
