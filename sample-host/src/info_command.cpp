@@ -32,6 +32,9 @@ int RunInfoCommand(const GlobalOptions& options, std::span<const std::string> ar
             << "sign_in: " << description.sign_in_policy << '\n'
             << "certificates: " << description.certificate_count << '\n'
             << "mappings: " << description.mapping_count << '\n';
+  // A platform of many websites: the lines above describe its default site
+  // (empty without one); a single-site file keeps its five lines.
+  if (description.site_count > 1) std::cout << "sites: " << description.site_count << '\n';
   std::cout.flush();
   if (!std::cout) {
     Report(Failure{kExitInternal, "cannot write output",

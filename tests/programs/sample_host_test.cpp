@@ -97,6 +97,31 @@ TEST(SampleHostInfo, JsonExamplePrintsTheSameAsIni) {
   EXPECT_EQ(result.out, kExpectedInfo);
 }
 
+// A platform file (issue 12): the five lines describe its default site,
+// which this one has; a sixth counts the sites.
+TEST(SampleHostInfo, PlatformFileAddsItsSiteCount) {
+  const ExampleConfig config;
+  fs::create_directories(config.dir() / "two");
+  std::ofstream(config.dir() / "platform.ini")
+      << "[platform]\ndatabase = platform.db\nsites = two\n";
+  for (const std::string site : {"default", "globex"}) {
+    std::ofstream(config.dir() / "two" / (site + ".ini"))
+        << "[sso]\nsign_in = " << (site == "default" ? "required" : "optional")
+        << "\nsp_entity_id = https://chat.example.com/sso/" << site
+        << "/metadata\nacs_url = https://chat.example.com/sso/" << site
+        << "/acs\nidp_entity_id = https://idp.example.com/saml\n"
+           "idp_sign_in_url = https://idp.example.com/saml/sso\n"
+           "idp_certificates = ../certs/idp.pem\n\n[mapping]\nname = displayName\n";
+  }
+  const ProcessResult result = SampleHost(
+      {"--plugin", VSSO_PLUGIN, "--config", (config.dir() / "platform.ini").string(), "info"});
+  EXPECT_EQ(result.err, "");
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(result.out,
+            "plugin: visitor-sso 0.1.0\nsdk: 2.1\nsign_in: required\ncertificates: 1\n"
+            "mappings: 1\nsites: 2\n");
+}
+
 TEST(SampleHostInfo, AcceptsOptionsInAnyOrderAndEqualsForm) {
   const ExampleConfig config;
   const ProcessResult result =
