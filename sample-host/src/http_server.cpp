@@ -119,6 +119,8 @@ struct HttpServer::Impl {
   bool Register(const std::shared_ptr<Session>& session);
   void Forget(Session* session);
   void Stop();
+  /// Waits for the next signal: SIGHUP runs on_hangup, the others Stop().
+  void WaitForSignal();
 
   const Handler handler;
   const HttpLimits limits;
@@ -141,6 +143,7 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor{accept_strand};
   asio::steady_timer backoff{accept_strand};
   std::optional<asio::signal_set> signals;
+  std::function<void()> on_hangup;
 };
 
 // One connection. Every member is touched only on the connection's strand
@@ -476,6 +479,19 @@ void HttpServer::Impl::Stop() {
   for (const auto& session : open) session->CloseSoon();
 }
 
+void HttpServer::Impl::WaitForSignal() {
+  signals->async_wait([this](const beast::error_code& error, int number) {
+    if (error) return;
+    if (number == SIGHUP && on_hangup) {
+      // Off the accept strand: a reload may take a while, accepting must not.
+      asio::post(io, on_hangup);
+      WaitForSignal();
+      return;
+    }
+    Stop();
+  });
+}
+
 HttpServer::HttpServer(Handler handler, HttpLimits limits)
     : impl_(std::make_shared<Impl>(std::move(handler), limits)) {
   impl_->self = impl_;
@@ -489,7 +505,8 @@ std::size_t HttpServer::open_connections() const { return impl_->connections; }
 
 std::optional<Failure> HttpServer::Run(
     const std::string& listen,
-    std::function<void(const boost::asio::ip::tcp::endpoint&)> on_listening) {
+    std::function<void(const boost::asio::ip::tcp::endpoint&)> on_listening,
+    std::function<void()> on_hangup) {
   const std::size_t colon = listen.rfind(':');
   beast::error_code ec;
   asio::ip::address address;
@@ -520,9 +537,9 @@ std::optional<Failure> HttpServer::Run(
         visitor_sso::sdk::MakeError("host.listen", "on " + listen + ": " + ec.message())};
   }
   impl.signals.emplace(impl.accept_strand, SIGINT, SIGTERM);
-  impl.signals->async_wait([&impl](const beast::error_code& error, int) {
-    if (!error) impl.Stop();
-  });
+  impl.on_hangup = std::move(on_hangup);
+  if (impl.on_hangup) impl.signals->add(SIGHUP);
+  impl.WaitForSignal();
   if (on_listening) on_listening(bound);
   // A Stop() before this point posted its closing work to `io`; it runs now.
   asio::post(impl.accept_strand, [&impl] { impl.Accept(); });
@@ -531,7 +548,7 @@ std::optional<Failure> HttpServer::Run(
     threads.emplace_back([&impl] { impl.io.run(); });
   impl.io.run();
   for (auto& thread : threads) thread.join();
-  // Gives SIGINT and SIGTERM back to their default actions.
+  // Gives SIGINT, SIGTERM (and SIGHUP) back to their default actions.
   impl.signals.reset();
   return std::nullopt;
 }

@@ -84,12 +84,15 @@ class HttpServer {
 
   /// Binds `listen` ("HOST:PORT", numeric IP, port 0 = any free port), calls
   /// `on_listening` with the bound endpoint once it accepts, then serves on
-  /// `limits.threads` threads until Stop() or SIGINT/SIGTERM. Returns when
-  /// every connection is closed; a failure (host.usage, host.listen) when it
-  /// cannot listen. Call it once per server.
+  /// `limits.threads` threads until Stop() or SIGINT/SIGTERM. Each SIGHUP
+  /// runs `on_hangup` (if given) on one of those threads, the way daemons
+  /// re-read their configuration. Returns when every connection is closed; a
+  /// failure (host.usage, host.listen) when it cannot listen. Call it once
+  /// per server.
   std::optional<Failure> Run(
       const std::string& listen,
-      std::function<void(const boost::asio::ip::tcp::endpoint&)> on_listening);
+      std::function<void(const boost::asio::ip::tcp::endpoint&)> on_listening,
+      std::function<void()> on_hangup = {});
 
   /// Stops accepting and closes every connection; Run() then returns.
   /// Thread-safe, idempotent, and safe before Run().

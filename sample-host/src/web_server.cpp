@@ -106,33 +106,46 @@ std::optional<Failure> WebServer::Run() {
         app->Handle(std::move(request), serve::Client{client.remote_address}, std::move(respond));
       },
       limits);
-  auto failure = server.Run(options_.listen, [&](const boost::asio::ip::tcp::endpoint& bound) {
-    const std::string listening =
-        "http://" + bound.address().to_string() + ":" + std::to_string(bound.port());
-    config.public_origin = public_origin ? *public_origin : *serve::ParseOrigin(listening);
-    const std::string origin = config.public_origin.Serialize();
-    const std::string password = config.agent_password;
-    std::vector<std::string> websites;
-    for (const auto& website : config.website_origins) websites.push_back(website.Serialize());
-    const std::vector<std::string> sites = config.sites;
-    app = std::make_unique<serve::App>(loaded_, std::move(config));
-    // The first line is a contract: scripts and tests wait for it.
-    std::cout << "listening on " << listening << "\n";
-    if (generated_password) std::cout << "agent password: " << password << "\n";
-    for (const std::string& site : sites) {
-      // The default site keeps its lines of a single-site host.
-      const std::string base = serve::ChatApi::BasePath(site);
-      const std::string of_site = site == kDefaultSite ? "" : " of site " + site;
-      std::cout << "visitor website" << of_site << ": " << origin << base << "/  " << origin << base
-                << "/?embed=1\n";
-      for (const auto& website : websites) {
-        std::cout << "visitor website" << of_site << " on another site: " << website << base
-                  << "/?embed=1\n";
-      }
-    }
-    std::cout << "agent console: " << origin << "/agent  (user agent)\n";
-    std::cout << "admin: " << origin << "/admin" << std::endl;
-  });
+  auto failure = server.Run(
+      options_.listen,
+      [&](const boost::asio::ip::tcp::endpoint& bound) {
+        const std::string listening =
+            "http://" + bound.address().to_string() + ":" + std::to_string(bound.port());
+        config.public_origin = public_origin ? *public_origin : *serve::ParseOrigin(listening);
+        const std::string origin = config.public_origin.Serialize();
+        const std::string password = config.agent_password;
+        std::vector<std::string> websites;
+        for (const auto& website : config.website_origins) websites.push_back(website.Serialize());
+        const std::vector<std::string> sites = config.sites;
+        app = std::make_unique<serve::App>(loaded_, std::move(config));
+        // The first line is a contract: scripts and tests wait for it.
+        std::cout << "listening on " << listening << "\n";
+        if (generated_password) std::cout << "agent password: " << password << "\n";
+        for (const std::string& site : sites) {
+          // The default site keeps its lines of a single-site host.
+          const std::string base = serve::ChatApi::BasePath(site);
+          const std::string of_site = site == kDefaultSite ? "" : " of site " + site;
+          std::cout << "visitor website" << of_site << ": " << origin << base << "/  " << origin
+                    << base << "/?embed=1\n";
+          for (const auto& website : websites) {
+            std::cout << "visitor website" << of_site << " on another site: " << website << base
+                      << "/?embed=1\n";
+          }
+        }
+        std::cout << "agent console: " << origin << "/agent  (user agent)\n";
+        std::cout << "admin: " << origin << "/admin" << std::endl;
+      },
+      [this] {
+        // kill -HUP: the plugin re-reads its configuration (sites added, changed
+        // or removed; a broken site file keeps that site's previous settings).
+        const visitor_sso::sdk::Status reloaded = loaded_.plugin->Reload();
+        if (reloaded) {
+          std::cerr << "reload: ok" << std::endl;
+        } else {
+          std::cerr << "reload: " << reloaded.error().message << " [" << reloaded.error().code
+                    << "]" << std::endl;
+        }
+      });
   // Every connection is closed now: waiting requests are answered into the
   // void, and the App (its timer thread) goes before the transport.
   if (app) app->Shutdown();

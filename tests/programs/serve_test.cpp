@@ -12,6 +12,7 @@
 #include <openssl/hmac.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -1037,6 +1038,53 @@ HttpResult SignInAt(Browser& visitor, const std::string& acs_path, const std::st
   const std::string action = Capture(acs.body, "action=\"(/sso/[^\"]+)\"");
   if (token.empty() || action.empty()) return acs;
   return visitor.PostForm(action, "token=" + PercentEncode(token));
+}
+
+// kill -HUP: serve asks the plugin to reload. A changed site file takes
+// effect without a restart; a broken one leaves its site as it was while the
+// other sites' changes still apply.
+TEST(ServeTest, HangupReloadsSitesAndABrokenSiteKeepsItsSettings) {
+  TwoSitePlatform platform;
+  ServerOptions options;
+  options.config_path = platform.config();
+  options.now = FormatInstant(kTestNow);
+  options.extra = {"--site", "acme", "--site", "globex"};
+  Server server(options);
+  Browser visitor(server);
+  ASSERT_EQ(visitor.Get("/s/acme/chat").status, 200);  // the host's visitor cookie
+  const auto stage = [&](const std::string& site) {
+    return Str(visitor.PostJson("/s/" + site + "/api/chat/start", {}).Json(), "stage");
+  };
+  ASSERT_EQ(stage("globex"), "offer");
+  ASSERT_EQ(stage("acme"), "sign_in");
+  const fs::path sites = fs::path(platform.config()).parent_path() / "sites";
+  const auto edit = [&](const std::string& site, const std::string& from, const std::string& to) {
+    std::ifstream in(sites / (site + ".ini"));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    std::ofstream(sites / (site + ".ini")) << text;
+  };
+  // Polls: the reload runs asynchronously after the signal.
+  const auto eventually = [&](const std::string& site, const std::string& expected) {
+    for (int i = 0; i < 100 && stage(site) != expected; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return stage(site);
+  };
+
+  edit("globex", "sign_in = optional", "sign_in = required");
+  ASSERT_EQ(::kill(server.pid(), SIGHUP), 0);
+  EXPECT_EQ(eventually("globex", "sign_in"), "sign_in");
+
+  edit("globex", "sign_in = required", "sign_in = sometimes");
+  edit("acme", "sign_in = required", "sign_in = optional");
+  ASSERT_EQ(::kill(server.pid(), SIGHUP), 0);
+  EXPECT_EQ(eventually("acme", "offer"), "offer");
+  EXPECT_EQ(stage("globex"), "sign_in") << "the broken file left globex as it was";
+  // Still serving after both reloads.
+  EXPECT_EQ(server.Terminate(), 0);
 }
 
 TEST(ServeTest, TwoSitesKeepTheirChatsSignInsAndHistoryApart) {
