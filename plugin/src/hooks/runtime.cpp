@@ -58,7 +58,9 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(const std::string& config_path,
                                          " sites; see `visitor-sso-admin sites list`)");
   }
   if (!site->settings) return site->settings.error();
-  auto db = store::Database::Open(platform->database);
+  store::DatabaseOptions options;
+  options.password = platform->database_password;
+  auto db = store::Database::Open(platform->database, options);
   if (!db) return std::move(db).error();
   return Build(*site->settings, std::move(*db), fixed_now);
 }

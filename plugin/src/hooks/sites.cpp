@@ -12,14 +12,18 @@ Result<std::shared_ptr<const Sites>> Sites::Load(const std::string& path, UnixSe
 
   auto sites = std::make_shared<Sites>();
   // One Database per file per process: a reload keeps the open one (its
-  // connections, its thread) unless the platform now names another file.
+  // connections, its thread) unless the platform now names another database
+  // or password.
   if (platform->database.empty()) {
     // A single-site file too broken to name its database: nothing to open,
     // and its one site carries the error.
-  } else if (previous != nullptr && previous->db_ && previous->db_->path() == platform->database) {
+  } else if (previous != nullptr && previous->db_ && previous->db_->path() == platform->database &&
+             previous->config_.database_password == platform->database_password) {
     sites->db_ = previous->db_;
   } else {
-    auto db = store::Database::Open(platform->database);
+    store::DatabaseOptions options;
+    options.password = platform->database_password;
+    auto db = store::Database::Open(platform->database, options);
     if (!db) {
       return MakeError(db.error().code,
                        platform->source_path + ": [platform] database: " + db.error().message);
