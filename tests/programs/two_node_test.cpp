@@ -4,6 +4,8 @@
 // one load balancer, share a fresh database; one cookie jar is one browser
 // whose requests go to either node. Then two real `visitor-sso-admin verify`
 // processes are given the same 300 signed responses in opposite orders.
+// The outage test kills and restarts a cluster of its own (scripts/postgres
+// start/kill), never the shared one other tests may be using at that moment.
 // Every test needs VSSO_TEST_POSTGRES_URI (scripts/test, scripts/postgres run)
 // and is skipped without it.
 #include <libpq-fe.h>
@@ -473,6 +475,112 @@ TEST_F(TwoNodeTest, TheSameResponseAtBothNodesAtOnceIsAcceptedOnce) {
   EXPECT_EQ(accepted_by_a + accepted_by_b, kRounds);
   std::cout << "accepted by node 1: " << accepted_by_a << ", by node 2: " << accepted_by_b
             << std::endl;
+}
+
+// A PostgreSQL cluster of this test's own (scripts/postgres start), so that
+// killing it does not pull the server from under tests running beside it.
+class PrivateCluster {
+ public:
+  PrivateCluster() {
+    std::random_device random;
+    dir_ = fs::temp_directory_path() /
+           ("vsso-two-node-pg-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
+    const ProcessResult started = Script("start");
+    const auto lines = SplitLines(started.out);
+    if (started.exit_code != 0 || lines.empty()) {
+      throw std::runtime_error("scripts/postgres start failed: " + started.err);
+    }
+    uri_ = lines.back();
+  }
+  ~PrivateCluster() { Script("stop"); }
+  PrivateCluster(const PrivateCluster&) = delete;
+  PrivateCluster& operator=(const PrivateCluster&) = delete;
+
+  const std::string& uri() const { return uri_; }
+  /// `kill` (immediate, as a crash) or `start` (same port, same data).
+  ProcessResult Script(const std::string& command) const {
+    return RunProcess({std::string(VSSO_SOURCE_DIR) + "/scripts/postgres", command, dir_.string()});
+  }
+
+ private:
+  fs::path dir_;
+  std::string uri_;
+};
+
+// Signs `visitor` in: /sso/login on `start`, the IdP's post to `finish`.
+void SignInAcross(Browser& visitor, unsigned short start, unsigned short finish,
+                  const std::string& customer, const std::string& assertion_id) {
+  const Started s = StartSignIn(visitor, start);
+  ASSERT_FALSE(s.request_id.empty());
+  const Reply acs = PostToAcs(visitor, finish, SignedResponse(s.request_id, customer, assertion_id),
+                              s.relay_state);
+  ASSERT_EQ(acs.status, 303) << acs.Code() << " " << acs.body;
+}
+
+TEST(TwoNodeOutageTest, PostgresKilledAndRestartedGivesCodedErrorsThenWorksAgain) {
+  VSSO_NEED_POSTGRES();
+  PrivateCluster cluster;
+  const auto required = SiteOn(cluster.uri(), "required");
+  const auto optional = SiteOn(cluster.uri(), "optional");
+  Node node1(*required, "node1");
+  Node node2(*required, "node2");
+  Node guest_node(*optional, "node3");
+  const unsigned short a = node1.port();
+  const unsigned short b = node2.port();
+  const unsigned short c = guest_node.port();
+
+  Browser ann;
+  ASSERT_EQ(ann.Get(a, "/chat").status, 200);
+  // Signed in before the crash; no chat started yet (a host does not ask the
+  // plugin again about a chat already under way).
+  SignInAcross(ann, a, b, "cust-ann", "_a-outage-1");
+
+  ASSERT_EQ(cluster.Script("kill").exit_code, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  // Required: fail closed, with the store's code, even for a signed-in visitor.
+  for (unsigned short node : {a, b}) {
+    const Reply refused = ann.PostJson(node, "/api/chat/start");
+    EXPECT_EQ(refused.Str("stage"), "refused") << refused.body;
+    EXPECT_EQ(refused.Str("reason_code"), "store.unavailable") << refused.body;
+  }
+  // Optional: ChatWillStart lets the chat proceed (as a guest's, reason
+  // store.unavailable), but the host's next hook, PrechatSurveyWillShow,
+  // reads the session and fails, so the start is a coded 503 rather than a
+  // guest's chat. The issue asks for the guest's chat; reported, and pinned
+  // here as it is so that a change shows.
+  Browser gus;
+  ASSERT_EQ(gus.Get(c, "/chat").status, 200);
+  const Reply as_guest = gus.PostJson(c, "/api/chat/start");
+  EXPECT_EQ(as_guest.status, 503) << as_guest.body;
+  EXPECT_EQ(as_guest.Code(), "store.unavailable") << as_guest.body;
+  // The sign-in endpoints answer with codes too.
+  Browser bob;
+  ASSERT_EQ(bob.Get(b, "/chat").status, 200);
+  const Reply login = bob.Get(b, "/sso/login?return=%2Fchat");
+  EXPECT_EQ(login.status, 503) << login.body;
+  EXPECT_EQ(login.Code(), "store.unavailable") << login.body;
+  // The replay cache cannot be asked: the response is refused (fail closed).
+  const Reply acs = PostToAcs(bob, a, SignedResponse(std::nullopt, "cust-bob", "_a-outage-2"));
+  EXPECT_EQ(acs.status, 403) << acs.body;
+  EXPECT_EQ(acs.Code(), "saml.replay.store_failed") << acs.body;
+  // Bounded: a stopped server is refused at once, well within the 5 s deadline.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 20s);
+
+  ASSERT_EQ(cluster.Script("start").exit_code, 0);
+  // The same nodes, not restarted: the pools reconnect by themselves, and
+  // what was committed before the crash is there.
+  for (unsigned short node : {b, a}) {
+    const Reply back = ann.PostJson(node, "/api/chat/start");
+    EXPECT_EQ(back.Str("stage"), "chat") << back.body;
+    EXPECT_EQ(back.Str("customer_id"), "cust-ann") << back.body;
+  }
+  EXPECT_EQ(gus.PostJson(c, "/api/chat/start").Str("stage"), "offer");
+  SignInAcross(bob, b, a, "cust-bob", "_a-outage-3");
+  EXPECT_EQ(bob.PostJson(b, "/api/chat/start").Str("customer_id"), "cust-bob");
+  // The response refused while the store was down was never recorded: it is
+  // accepted now (unsolicited, so a confirmation is asked).
+  const Reply later = PostToAcs(bob, b, SignedResponse(std::nullopt, "cust-bob", "_a-outage-2"));
+  EXPECT_EQ(later.status, 200) << later.Code() << " " << later.body;
 }
 
 // The acceptance check as a new user would run it: two `visitor-sso-admin
