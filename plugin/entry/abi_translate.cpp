@@ -192,6 +192,8 @@ void FillDescription(vsso_description_plugin_owned& c, Arena& arena,
   c.sp_entity_id = arena.Bytes(d.sp_entity_id);
   c.idp_entity_id = arena.Bytes(d.idp_entity_id);
   c.site_count = d.site_count;
+  c.site_ids = Texts(arena, d.site_ids);
+  c.site_ids_count = d.site_ids.size();
 }
 
 void FillChatStart(vsso_chat_start_plugin_owned& c, Arena& arena, const sdk::ChatStartResult& r) {

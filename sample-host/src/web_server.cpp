@@ -33,7 +33,14 @@ WebServer::WebServer(const sdk::LoadedPlugin& loaded, ServeOptions options)
 
 std::optional<Failure> WebServer::Run() {
   serve::AppConfig config;
-  if (!options_.sites.empty()) config.sites.clear();
+  if (!options_.sites.empty()) {
+    config.sites.clear();
+  } else {
+    // Without --site: every website the plugin's configuration defines (a
+    // platform file's sites; "default" for a single-site file).
+    const std::vector<std::string> configured = loaded_.plugin->Describe().site_ids;
+    if (!configured.empty()) config.sites = configured;
+  }
   for (const std::string& site : options_.sites) {
     if (!IsValidSiteId(site)) {
       return UsageFailure(

@@ -1087,6 +1087,22 @@ TEST(ServeTest, HangupReloadsSitesAndABrokenSiteKeepsItsSettings) {
   EXPECT_EQ(server.Terminate(), 0);
 }
 
+// Without --site, serve offers every site the plugin's configuration
+// defines (PluginDescription::site_ids).
+TEST(ServeTest, WithoutSiteOptionServesEveryConfiguredSite) {
+  TwoSitePlatform platform;
+  ServerOptions options;
+  options.config_path = platform.config();
+  options.now = FormatInstant(kTestNow);
+  Server server(options);
+  Browser visitor(server);
+  const HttpResult home = visitor.Get("/");
+  EXPECT_NE(home.body.find("data-sites=\"acme globex\""), std::string::npos) << home.body;
+  ASSERT_EQ(visitor.Get("/s/globex/chat").status, 200);
+  EXPECT_EQ(Str(visitor.PostJson("/s/globex/api/chat/start", {}).Json(), "stage"), "offer");
+  EXPECT_EQ(Str(visitor.PostJson("/s/acme/api/chat/start", {}).Json(), "stage"), "sign_in");
+}
+
 TEST(ServeTest, TwoSitesKeepTheirChatsSignInsAndHistoryApart) {
   TwoSitePlatform platform;
   ServerOptions options;

@@ -417,6 +417,10 @@ typedef struct vsso_description_plugin_owned {
      site, or are empty when there is none; the admin overview of a site
      describes that site. */
   uint32_t site_count;
+  /* SDK 2.1: the IDs of those sites, sorted (site_count of them), so that a
+     host can offer every configured website. */
+  const vsso_bytes_plugin_owned* site_ids;
+  size_t site_ids_count;
 } vsso_description_plugin_owned;
 
 /* vsso_on_chat_will_start: how the chat may start. */

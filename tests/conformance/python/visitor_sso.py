@@ -110,7 +110,8 @@ class Description(Structure):
                         ("sdk_minor", c_uint32), ("enabled", c_uint8), ("sign_in_policy", Bytes),
                         ("certificate_count", c_uint32), ("mapping_count", c_uint32),
                         ("sp_entity_id", Bytes), ("idp_entity_id", Bytes),
-                        ("site_count", c_uint32)]
+                        ("site_count", c_uint32), ("site_ids", POINTER(Bytes)),
+                        ("site_ids_count", c_size_t)]
 
 
 class ChatStart(Structure):

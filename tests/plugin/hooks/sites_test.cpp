@@ -181,6 +181,7 @@ TEST_F(Sites, ConfigureServesGoodSitesBesideBrokenOnes) {
   ASSERT_TRUE(plugin_.Configure({platform(), kTestNow}));
   const sdk::PluginDescription d = plugin_.Describe();
   EXPECT_EQ(d.site_count, 4u);
+  EXPECT_EQ(d.site_ids, (std::vector<std::string>{"acme", "globex", "hooli", "initech"}));
   EXPECT_TRUE(d.sign_in_policy.empty()) << "no default site in this platform";
 
   auto acme = plugin_.ChatWillStart(ChatOf("acme", "v1"));

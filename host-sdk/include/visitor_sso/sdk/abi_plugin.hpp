@@ -184,6 +184,9 @@ inline PluginDescription Description(const vsso_description_plugin_owned& d) {
   out.sp_entity_id = TextOf(d, &D::sp_entity_id, "description.sp_entity_id");
   out.idp_entity_id = TextOf(d, &D::idp_entity_id, "description.idp_entity_id");
   out.site_count = Get(d, &D::site_count);
+  if (Has(d, &D::site_ids_count)) {
+    out.site_ids = Texts(d.site_ids, d.site_ids_count, "description.site_ids");
+  }
   return out;
 }
 

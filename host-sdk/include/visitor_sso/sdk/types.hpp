@@ -106,6 +106,8 @@ struct PluginDescription {
   /// single-site file). The fields above describe the "default" site, or are
   /// empty without one. SDK 2.1.
   std::uint32_t site_count = 0;
+  /// The IDs of those sites, sorted. SDK 2.1.
+  std::vector<std::string> site_ids;
 };
 
 /// Input of Plugin::Configure.
