@@ -193,7 +193,11 @@ sdk::PluginDescription PluginImpl::Describe() const noexcept {
   d.sdk_major = VISITOR_SSO_SDK_VERSION_MAJOR;
   d.sdk_minor = VISITOR_SSO_SDK_VERSION_MINOR;
   const SiteRef ref = Resolve(config::kDefaultSiteId);
-  if (ref.sites) d.site_count = static_cast<std::uint32_t>(ref.sites->size());
+  if (ref.sites) {
+    d.site_count = static_cast<std::uint32_t>(ref.sites->size());
+    d.site_ids.reserve(ref.sites->size());
+    for (const Site* site : ref.sites->sorted()) d.site_ids.push_back(site->id);
+  }
   if (ref.runtime != nullptr) DescribeSite(d, *ref.runtime);
   return d;
 }
@@ -252,8 +256,9 @@ sdk::Expected<sdk::PrechatResult> PluginImpl::PrechatSurveyWillShow(
         if (rt == nullptr) return r;
         store::SessionRepository sessions(rt->db, rt->settings.site_id);
         auto live = sessions.FindLive(chat.visitor.id, rt->Now());
-        if (!live) return std::move(live).error();
-        if (*live) {
+        // Store down: ChatWillStart already refused required chats; the
+        // others go on as a guest's, with the survey.
+        if (live && *live) {
           r.decision = sdk::PrechatDecision::kSkip;
           for (auto& f : FieldsFromJson((*live)->fields_json)) {
             if (!f.values.empty() && identity::KindOf(f.key) != identity::FieldKind::kVariable) {
@@ -275,8 +280,8 @@ sdk::Expected<sdk::VisitorInfo> PluginImpl::VisitorInfoWillRender(const sdk::Cha
         if (rt != nullptr) {
           store::SessionRepository sessions(rt->db, rt->settings.site_id);
           auto live = sessions.FindLive(chat.visitor.id, rt->Now());
-          if (!live) return std::move(live).error();
-          session = std::move(*live);
+          // Store down: shown as a guest (unverified), never as verified.
+          if (live) session = std::move(*live);
         }
         if (!session) {
           // Guests: only what they typed, unverified.
@@ -315,11 +320,12 @@ sdk::Expected<sdk::RoutingResult> PluginImpl::ChatWillBeRouted(const sdk::Chat& 
         if (rt == nullptr) return r;  // the host routes as it would without the plugin
         store::SessionRepository sessions(rt->db, rt->settings.site_id);
         auto live = sessions.FindLive(chat.visitor.id, rt->Now());
-        if (!live) return std::move(live).error();
-        // Signed-in visitors are routed on what the IdP vouched for; guests on
-        // what they typed, with the same rules.
+        // Signed-in visitors are routed on what the IdP vouched for; guests
+        // (and everyone while the store is down) on what they typed, with the
+        // same rules.
         routing::Fields fields;
-        const auto source = *live ? FieldsFromJson((*live)->fields_json) : chat.prechat_answers;
+        const auto source =
+            live && *live ? FieldsFromJson((*live)->fields_json) : chat.prechat_answers;
         for (const auto& f : source) {
           if (!f.values.empty()) {
             fields[f.key] = f.values;
