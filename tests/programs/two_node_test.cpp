@@ -534,6 +534,21 @@ TEST(TwoNodeOutageTest, PostgresKilledAndRestartedGivesCodedErrorsThenWorksAgain
   // Signed in before the crash; no chat started yet (a host does not ask the
   // plugin again about a chat already under way).
   SignInAcross(ann, a, b, "cust-ann", "_a-outage-1");
+  // A chat ended before the crash: its transcript tag was committed, so
+  // History finds it after the restart.
+  Browser tia;
+  ASSERT_EQ(tia.Get(a, "/chat").status, 200);
+  SignInAcross(tia, a, b, "cust-tia", "_a-outage-tia");
+  const Reply tia_chat = tia.PostJson(a, "/api/chat/start");
+  ASSERT_EQ(tia_chat.Str("stage"), "chat") << tia_chat.body;
+  ASSERT_EQ(tia.PostJson(a, "/api/chat/messages", {{"chat", tia_chat.Str("chat")}, {"text", "hi"}})
+                .status,
+            200);
+  Browser agent_a;
+  SignInAgent(agent_a, a);
+  const Reply ended = agent_a.PostJson(a, "/api/agent/end", {{"chat", tia_chat.Str("chat")}});
+  ASSERT_EQ(ended.status, 200) << ended.body;
+  ASSERT_FALSE(ended.Str("transcript_id").empty()) << ended.body;
 
   ASSERT_EQ(cluster.Script("kill").exit_code, 0);
   const auto t0 = std::chrono::steady_clock::now();
@@ -572,6 +587,15 @@ TEST(TwoNodeOutageTest, PostgresKilledAndRestartedGivesCodedErrorsThenWorksAgain
     EXPECT_EQ(back.Str("customer_id"), "cust-ann") << back.body;
   }
   EXPECT_EQ(gus.PostJson(c, "/api/chat/start").Str("stage"), "offer");
+  Browser agent_b;
+  SignInAgent(agent_b, b);
+  const Reply history = agent_b.Get(b, "/api/history?customer_id=cust-tia");
+  ASSERT_EQ(history.status, 200) << history.body;
+  const json::object page = history.Json();
+  ASSERT_TRUE(page.contains("transcripts")) << history.body;
+  const json::array& rows = page.at("transcripts").as_array();
+  ASSERT_EQ(rows.size(), 1u) << history.body;
+  EXPECT_EQ(rows[0].as_object().at("transcript_id").as_string(), ended.Str("transcript_id"));
   SignInAcross(bob, b, a, "cust-bob", "_a-outage-3");
   EXPECT_EQ(bob.PostJson(b, "/api/chat/start").Str("customer_id"), "cust-bob");
   // The response refused while the store was down was never recorded: it is
