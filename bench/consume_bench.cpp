@@ -24,8 +24,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
-
 #include "bench_support.hpp"
 #include "common/url.hpp"
 #include "hooks/browser_binding.hpp"
@@ -40,7 +38,6 @@
 namespace vsso::bench {
 namespace {
 
-namespace json = boost::json;
 namespace sdk = visitor_sso::sdk;
 
 // A deployment of the test SP (temp dir, config, a fresh SQLite file) and
@@ -56,38 +53,12 @@ struct Site {
   }
 };
 
-// The session the ACS stores for an accepted sign-in, built as SessionOf in
-// hooks/http_endpoints.cpp builds it (JSON of the mapped fields and of the
-// attributes): part of the cost of every acceptance.
+// The session the ACS stores for an accepted sign-in (hooks::SessionOf,
+// the mapped fields and attributes as JSON): part of every acceptance.
 store::SsoSession SessionFor(const hooks::Runtime& rt, const hooks::SignIn& sign_in,
                              std::string visitor_id) {
-  store::SsoSession session;
+  store::SsoSession session = hooks::SessionOf(rt, sign_in);
   session.visitor_id = std::move(visitor_id);
-  session.customer_id = sign_in.customer_id;
-  session.name_id = sign_in.identity.name_id;
-  session.name_id_format = sign_in.identity.name_id_format;
-  session.session_index = sign_in.identity.session_index;
-  session.idp_entity_id = sign_in.identity.issuer;
-  session.signed_in_at = rt.Now();
-  session.expires_at = rt.Now() + rt.settings.session_lifetime_seconds;
-  if (sign_in.identity.session_not_on_or_after != 0 &&
-      sign_in.identity.session_not_on_or_after < session.expires_at) {
-    session.expires_at = sign_in.identity.session_not_on_or_after;
-  }
-  json::array fields;
-  for (const auto& f : sign_in.mapping.fields) {
-    json::array values;
-    for (const auto& v : f.values) values.emplace_back(v);
-    fields.emplace_back(json::object{{"key", f.key}, {"values", std::move(values)}});
-  }
-  session.fields_json = json::serialize(fields);
-  json::object attributes;
-  for (const auto& a : sign_in.identity.attributes) {
-    json::array values;
-    for (const auto& v : a.values) values.emplace_back(v);
-    attributes[a.name] = std::move(values);
-  }
-  session.attributes_json = json::serialize(attributes);
   return session;
 }
 

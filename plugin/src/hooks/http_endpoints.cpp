@@ -45,39 +45,6 @@ bool IsToken(const std::string& v) {
   return v.size() == 32 && v.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-// The visitor's session as the ACS opens it; visitor_id is filled by whoever
-// binds it (ACS, confirmation, hand-off).
-store::SsoSession SessionOf(const Runtime& rt, const SignIn& sign_in) {
-  store::SsoSession session;
-  session.customer_id = sign_in.customer_id;
-  session.name_id = sign_in.identity.name_id;
-  session.name_id_format = sign_in.identity.name_id_format;
-  session.session_index = sign_in.identity.session_index;
-  session.idp_entity_id = sign_in.identity.issuer;
-  session.signed_in_at = rt.Now();
-  session.expires_at = rt.Now() + rt.settings.session_lifetime_seconds;
-  // The chat session ends no later than the IdP's session (Core 2.7.2).
-  if (sign_in.identity.session_not_on_or_after != 0 &&
-      sign_in.identity.session_not_on_or_after < session.expires_at) {
-    session.expires_at = sign_in.identity.session_not_on_or_after;
-  }
-  json::array fields;
-  for (const auto& f : sign_in.mapping.fields) {
-    json::array values;
-    for (const auto& v : f.values) values.emplace_back(v);
-    fields.emplace_back(json::object{{"key", f.key}, {"values", std::move(values)}});
-  }
-  session.fields_json = json::serialize(fields);
-  json::object attributes;
-  for (const auto& a : sign_in.identity.attributes) {
-    json::array values;
-    for (const auto& v : a.values) values.emplace_back(v);
-    attributes[a.name] = std::move(values);
-  }
-  session.attributes_json = json::serialize(attributes);
-  return session;
-}
-
 std::string SessionToJson(const store::SsoSession& s) {
   return json::serialize(json::object{{"customer_id", s.customer_id},
                                       {"name_id", s.name_id},

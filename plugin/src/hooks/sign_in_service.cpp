@@ -1,10 +1,14 @@
 #include "hooks/sign_in_service.hpp"
 
+#include <boost/json.hpp>
+
 #include "store/audit_log.hpp"
 #include "store/replay_cache.hpp"
 
 namespace vsso::hooks {
 namespace {
+
+namespace json = boost::json;
 
 class StoreReplayGuard final : public saml::ReplayGuard {
  public:
@@ -118,6 +122,37 @@ Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) 
                           "customer " + out.customer_id + " signed in", out.identity.issuer,
                           out.identity.assertion_id, attempt.visitor_id, attempt.remote_address));
   return out;
+}
+
+store::SsoSession SessionOf(const Runtime& rt, const SignIn& sign_in) {
+  store::SsoSession session;
+  session.customer_id = sign_in.customer_id;
+  session.name_id = sign_in.identity.name_id;
+  session.name_id_format = sign_in.identity.name_id_format;
+  session.session_index = sign_in.identity.session_index;
+  session.idp_entity_id = sign_in.identity.issuer;
+  session.signed_in_at = rt.Now();
+  session.expires_at = rt.Now() + rt.settings.session_lifetime_seconds;
+  // The chat session ends no later than the IdP's session (Core 2.7.2).
+  if (sign_in.identity.session_not_on_or_after != 0 &&
+      sign_in.identity.session_not_on_or_after < session.expires_at) {
+    session.expires_at = sign_in.identity.session_not_on_or_after;
+  }
+  json::array fields;
+  for (const auto& f : sign_in.mapping.fields) {
+    json::array values;
+    for (const auto& v : f.values) values.emplace_back(v);
+    fields.emplace_back(json::object{{"key", f.key}, {"values", std::move(values)}});
+  }
+  session.fields_json = json::serialize(fields);
+  json::object attributes;
+  for (const auto& a : sign_in.identity.attributes) {
+    json::array values;
+    for (const auto& v : a.values) values.emplace_back(v);
+    attributes[a.name] = std::move(values);
+  }
+  session.attributes_json = json::serialize(attributes);
+  return session;
 }
 
 }  // namespace vsso::hooks

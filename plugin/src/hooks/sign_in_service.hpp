@@ -13,6 +13,7 @@
 #include "hooks/runtime.hpp"
 #include "identity/field_mapper.hpp"
 #include "saml/response_validator.hpp"
+#include "store/session_repository.hpp"
 
 namespace vsso::hooks {
 
@@ -37,6 +38,12 @@ struct SignIn {
 Result<std::string> DecodeResponseInput(std::string_view input);
 
 Result<SignIn> ConsumeResponse(const Runtime& runtime, const SignInAttempt& attempt);
+
+/// The SSO session an accepted sign-in opens: until the site's session
+/// lifetime or the IdP's SessionNotOnOrAfter, whichever is sooner, with the
+/// mapped fields and the attributes as JSON. visitor_id is left for whoever
+/// binds it (ACS, confirmation, hand-off).
+store::SsoSession SessionOf(const Runtime& runtime, const SignIn& sign_in);
 
 /// The validation context ConsumeResponse uses for `attempt` (settings,
 /// trusted certificates, keys, clock), with `replay` as its replay guard.
