@@ -646,17 +646,10 @@ class Loader {
 
 // `site`: read as a site file of that platform; nullptr: a single-site file.
 Result<Settings> Load(const std::string& path, const SiteFile* site) {
-  auto format = detail::FormatOf(path);
-  if (!format) return format.error();
-  auto text = detail::ReadWholeFile(path);
-  if (!text) return text.error();
-  auto root = detail::ParseTree(path, *text, *format);
-  if (!root) return root.error();
-
-  std::error_code ec;
-  const fs::path absolute = fs::absolute(path, ec).lexically_normal();
-  if (ec) return MakeError(kFileUnreadable, path + ": cannot resolve path: " + ec.message());
-  return Loader(path, *format, absolute.parent_path(), absolute.string(), site).Run(*root);
+  auto file = detail::ReadConfigFile(path);
+  if (!file) return file.error();
+  return Loader(path, file->format, file->absolute.parent_path(), file->absolute.string(), site)
+      .Run(file->root);
 }
 
 }  // namespace

@@ -420,16 +420,12 @@ Result<PlatformConfig> LoadSingleSite(const std::string& path, PlatformConfig ou
 }
 
 Result<PlatformConfig> Load(const std::string& path, const PlatformConfig* previous) {
-  auto format = detail::FormatOf(path);
-  if (!format) return format.error();
-  auto text = detail::ReadWholeFile(path);
-  if (!text) return text.error();
-  auto root = detail::ParseTree(path, *text, *format);
-  if (!root) return root.error();
-
-  std::error_code ec;
-  const fs::path absolute = fs::absolute(path, ec).lexically_normal();
-  if (ec) return MakeError(kFileUnreadable, path + ": cannot resolve path: " + ec.message());
+  auto file = detail::ReadConfigFile(path);
+  if (!file) return file.error();
+  const Format* format = &file->format;
+  const std::string* text = &file->text;
+  const ptree* root = &file->root;
+  const fs::path& absolute = file->absolute;
   PlatformConfig out;
   out.source_path = absolute.string();
 

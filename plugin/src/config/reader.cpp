@@ -71,6 +71,21 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return text;
 }
 
+Result<ConfigFile> ReadConfigFile(const std::string& path) {
+  auto format = FormatOf(path);
+  if (!format) return format.error();
+  auto text = ReadWholeFile(path);
+  if (!text) return text.error();
+  auto root = ParseTree(path, *text, *format);
+  if (!root) return root.error();
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec).lexically_normal();
+  if (ec) {
+    return MakeError("config.file_unreadable", path + ": cannot resolve path: " + ec.message());
+  }
+  return ConfigFile{*format, std::move(*text), std::move(*root), std::move(absolute)};
+}
+
 Result<boost::property_tree::ptree> ParseTree(const std::string& path, const std::string& text,
                                               Format format) {
   boost::property_tree::ptree root;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,6 +31,16 @@ Result<std::string> ReadWholeFile(const std::string& path);
 /// Code config.parse_error with the line number.
 Result<boost::property_tree::ptree> ParseTree(const std::string& path, const std::string& text,
                                               Format format);
+
+/// A configuration file read and parsed: FormatOf, ReadWholeFile and
+/// ParseTree in that order (their codes), and its absolute path.
+struct ConfigFile {
+  Format format;
+  std::string text;
+  boost::property_tree::ptree root;
+  std::filesystem::path absolute;  ///< lexically normal
+};
+Result<ConfigFile> ReadConfigFile(const std::string& path);
 
 /// A JSON array arrives from read_json as children with empty keys.
 bool IsList(const boost::property_tree::ptree& node);
