@@ -29,6 +29,7 @@
 
 #include <sys/stat.h>
 
+#include "config/attribute_aliases.hpp"
 #include "config/keys.hpp"
 #include "config/reader.hpp"
 
@@ -46,6 +47,7 @@ constexpr const char* kInvalidValue = "config.invalid_value";
 constexpr const char* kMissingKey = "config.missing_key";
 constexpr const char* kKeyPermissions = "config.key_permissions";
 constexpr const char* kSiteDatabase = "config.site_database";
+constexpr const char* kUnknownAttributeAlias = "config.unknown_attribute_alias";
 
 constexpr std::array<std::string_view, 3> kSections = {"sso", "mapping", "routing"};
 constexpr std::array<std::string_view, 6> kChatFields = {"name",  "email",      "company",
@@ -440,7 +442,16 @@ class Loader {
                     "the string form");
       }
     }
-    settings_.mappings.push_back(Mapping{*field, std::move(*attributes)});
+    // `@alias`es become their vendors' names here, so the store, the field
+    // mapper and `mappings list` see plain attribute names.
+    std::string configured;
+    for (const std::string& attribute : *attributes) {
+      configured += (configured.empty() ? "" : " | ") + attribute;
+    }
+    auto expanded = ExpandAttributeAliases(*attributes);
+    if (!expanded) return Fail(kUnknownAttributeAlias, "mapping", key, expanded.error().message);
+    settings_.mappings.push_back(
+        Mapping{*field, std::move(*expanded), from_list ? configured : Trim(node.data())});
     return Ok();
   }
 

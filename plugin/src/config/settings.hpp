@@ -25,8 +25,12 @@ struct Mapping {
   /// Config key as written: "name", "prechat:Account Number",
   /// "variable:membership_level".
   std::string field;
-  /// IdP attribute names (Name or FriendlyName), in preference order.
+  /// IdP attribute names (Name or FriendlyName), in preference order, with
+  /// `@alias`es expanded (config/attribute_aliases.hpp).
   std::vector<std::string> attributes;
+  /// The value as the admin wrote it ("@email | mail"; a JSON list joined
+  /// with " | "), for the admin overview.
+  std::string configured = {};
 
   bool operator==(const Mapping&) const = default;
 };

@@ -156,14 +156,18 @@ TEST(ExamplesTest, IniAndJsonLoadToEqualSettings) {
   EXPECT_EQ(a.audit_retention_days, 90);
 
   const std::vector<Mapping> mappings = {
-      {"name", {"displayName", "urn:oid:2.16.840.1.113730.3.1.241"}},
-      {"email", {"mail", "urn:oid:0.9.2342.19200300.100.1.3"}},
-      {"company", {"company"}},
-      {"phone", {"telephoneNumber"}},
-      {"department", {"department"}},
-      {"product_service", {"product"}},
-      {"prechat:Account Number", {"accountNumber"}},
-      {"variable:membership_level", {"membership_level"}},
+      {"name",
+       {"displayName", "urn:oid:2.16.840.1.113730.3.1.241"},
+       "displayName | urn:oid:2.16.840.1.113730.3.1.241"},
+      {"email",
+       {"mail", "urn:oid:0.9.2342.19200300.100.1.3"},
+       "mail | urn:oid:0.9.2342.19200300.100.1.3"},
+      {"company", {"company"}, "company"},
+      {"phone", {"telephoneNumber"}, "telephoneNumber"},
+      {"department", {"department"}, "department"},
+      {"product_service", {"product"}, "product"},
+      {"prechat:Account Number", {"accountNumber"}, "accountNumber"},
+      {"variable:membership_level", {"membership_level"}, "membership_level"},
   };
   EXPECT_EQ(a.mappings, mappings);
   const std::vector<RoutingRule> rules = {
@@ -341,6 +345,55 @@ TEST_F(LoaderTest, MappingFieldsAreChecked) {
   EXPECT_THAT(twice.message, HasSubstr("chat field prechat:Account is mapped twice"));
 }
 
+// An @alias expands in place to its names (config/attribute_aliases.cpp);
+// the value as written is kept for the admin overview.
+TEST_F(LoaderTest, MappingAliasesExpandInPlaceAndKeepTheWrittenValue) {
+  auto s = LoadSettings(Write("x.ini", "[sso]\n" + RequiredSso() +
+                                           "[mapping]\n"
+                                           "email = customMail | @email | mail\n"
+                                           "company = @company | company\n"));
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  ASSERT_EQ(s->mappings.size(), 2u);
+  EXPECT_EQ(s->mappings[0].field, "email");
+  // mail comes from @email already, so its own mention is dropped.
+  EXPECT_EQ(s->mappings[0].attributes,
+            (std::vector<std::string>{
+                "customMail", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                "urn:oid:0.9.2342.19200300.100.1.3", "mail", "email"}));
+  EXPECT_EQ(s->mappings[0].configured, "customMail | @email | mail");
+  EXPECT_EQ(s->mappings[1].attributes,
+            (std::vector<std::string>{"urn:oid:2.5.4.10", "o", "organizationName", "organization",
+                                      "company"}));
+  EXPECT_EQ(s->mappings[1].configured, "@company | company");
+
+  auto json = LoadSettings(Write("x.json", R"({"sso": {
+      "sp_entity_id": "https://chat.example.com/sso/metadata",
+      "acs_url": "https://chat.example.com/sso/acs",
+      "idp_entity_id": "https://idp.example.com/saml",
+      "idp_sign_in_url": "https://idp.example.com/saml/sso",
+      "idp_certificates": "certs/idp.pem"},
+    "mapping": {"variable:customer": ["@uid", "customerNumber"]}})"));
+  ASSERT_TRUE(json.has_value()) << json.error().message;
+  ASSERT_EQ(json->mappings.size(), 1u);
+  EXPECT_EQ(json->mappings[0].configured, "@uid | customerNumber");
+  EXPECT_EQ(json->mappings[0].attributes.front(),
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn");
+  EXPECT_EQ(json->mappings[0].attributes.back(), "customerNumber");
+}
+
+TEST_F(LoaderTest, UnknownMappingAliasNamesFileKeyAndAlias) {
+  const Error typo = IniError(RequiredSso(), "[mapping]\nemail = mail | @emial\n");
+  EXPECT_EQ(typo.code, "config.unknown_attribute_alias");
+  EXPECT_THAT(typo.message,
+              HasSubstr(In("x.ini") +
+                        ": [mapping] email: unknown attribute alias @emial (did you mean @email?); "
+                        "known aliases: @name @given_name @family_name @email @phone @company "
+                        "@department @uid"));
+  const Error far = JsonError(R"({"mapping": {"name": ["@fullname"]}})");
+  EXPECT_EQ(far.code, "config.unknown_attribute_alias");
+  EXPECT_THAT(far.message, HasSubstr("mapping.name: unknown attribute alias @fullname; known"));
+}
+
 TEST_F(LoaderTest, TrailingCommentIsExplained) {
   const Error e = IniError(RequiredSso() + "sign_in = optional ; note\n");
   EXPECT_EQ(e.code, "config.invalid_value");
@@ -499,8 +552,8 @@ TEST_F(LoaderTest, JsonAcceptsStringsArraysAndTypedValues) {
   EXPECT_EQ(s->clock_skew_seconds, 30);
   EXPECT_TRUE(s->allow_idp_initiated);
   EXPECT_EQ(s->session_lifetime_seconds, 3600);
-  EXPECT_EQ(s->mappings,
-            (std::vector<Mapping>{{"name", {"displayName", "cn"}}, {"email", {"mail", "email"}}}));
+  EXPECT_EQ(s->mappings, (std::vector<Mapping>{{"name", {"displayName", "cn"}, "displayName | cn"},
+                                               {"email", {"mail", "email"}, "mail|email"}}));
   EXPECT_EQ(s->routing_rules,
             (std::vector<RoutingRule>{{"rule.1", 1, "a == 1 -> A"}, {"rule.2", 2, "b == 2 -> B"}}));
 }
