@@ -528,6 +528,65 @@ CREATE INDEX sso_handoffs_expires_at ON sso_handoffs (expires_at);
 SELECT setval(pg_get_serial_sequence('audit_log', 'id'), COALESCE(MAX(id), 0) + 1, false)
   FROM audit_log;
 )sql"},
+    // Issue 14: single logout (sessions found by NameID, SP-initiated
+    // logouts awaiting the IdP's answer) and IdP metadata fetched by URL,
+    // whose last good copy every node shares.
+    {6, "single logout, IdP metadata by URL", R"sql(
+CREATE INDEX sso_sessions_name_id ON sso_sessions (site_id, idp_entity_id, name_id);
+CREATE TABLE pending_logouts (
+  relay_state TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  visitor_id TEXT NOT NULL,
+  return_url TEXT NOT NULL,
+  browser_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  UNIQUE (site_id, request_id)
+) WITHOUT ROWID;
+CREATE INDEX pending_logouts_expires_at ON pending_logouts (expires_at);
+CREATE TABLE idp_metadata (
+  site_id TEXT PRIMARY KEY,
+  source_url TEXT NOT NULL,
+  document TEXT NOT NULL,  -- the last good document; '' until one was fetched
+  entity_id TEXT NOT NULL,
+  fetched_at INTEGER NOT NULL,  -- when the good copy was fetched; 0: none
+  valid_until INTEGER NOT NULL,  -- 0: the document sets none
+  cache_duration_seconds INTEGER NOT NULL,  -- 0: the document sets none
+  attempted_at INTEGER NOT NULL,  -- the last fetch, good or not
+  next_refresh_at INTEGER NOT NULL,
+  error_code TEXT NOT NULL,  -- of the last attempt; '' when it succeeded
+  error_message TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
+     R"sql(
+CREATE INDEX sso_sessions_name_id ON sso_sessions (site_id, idp_entity_id, name_id);
+CREATE TABLE pending_logouts (
+  relay_state TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  visitor_id TEXT NOT NULL,
+  return_url TEXT NOT NULL,
+  browser_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  UNIQUE (site_id, request_id)
+);
+CREATE INDEX pending_logouts_expires_at ON pending_logouts (expires_at);
+CREATE TABLE idp_metadata (
+  site_id TEXT PRIMARY KEY,
+  source_url TEXT NOT NULL,
+  document TEXT NOT NULL,  -- the last good document; '' until one was fetched
+  entity_id TEXT NOT NULL,
+  fetched_at BIGINT NOT NULL,  -- when the good copy was fetched; 0: none
+  valid_until BIGINT NOT NULL,  -- 0: the document sets none
+  cache_duration_seconds BIGINT NOT NULL,  -- 0: the document sets none
+  attempted_at BIGINT NOT NULL,  -- the last fetch, good or not
+  next_refresh_at BIGINT NOT NULL,
+  error_code TEXT NOT NULL,  -- of the last attempt; '' when it succeeded
+  error_message TEXT NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

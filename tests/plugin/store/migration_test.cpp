@@ -71,7 +71,7 @@ TEST_F(MigrationTest, VersionFourRowsMoveToTheDefaultSiteAndStayReadable) {
   WriteVersionFour();
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  EXPECT_EQ(db->SchemaVersion(), 5);
+  EXPECT_EQ(db->SchemaVersion(), 6);
   EXPECT_EQ(Scalar("SELECT applied_at FROM schema_migrations WHERE version = 4"), 1700000000);
 
   for (const char* table : {"certificates", "mappings", "replay_cache", "authn_requests",
