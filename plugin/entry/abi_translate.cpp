@@ -274,6 +274,8 @@ void FillHttpResponse(vsso_http_response_plugin_owned& c, Arena& arena,
   c.headers_count = r.headers.size();
   c.body = arena.Bytes(r.body);
   c.signed_in_visitor_id = arena.Bytes(r.signed_in_visitor_id);
+  c.signed_out_visitor_ids = Texts(arena, r.signed_out_visitor_ids);
+  c.signed_out_visitor_ids_count = r.signed_out_visitor_ids.size();
 }
 
 void FillAdminOverview(vsso_admin_overview_plugin_owned& c, Arena& arena,
@@ -301,6 +303,7 @@ void FillAdminOverview(vsso_admin_overview_plugin_owned& c, Arena& arena,
     e.label = arena.Bytes(s.label);
     e.attributes = Texts(arena, s.attributes);
     e.attributes_count = s.attributes.size();
+    e.configured = arena.Bytes(s.configured);
   });
   c.mappings_count = r.mappings.size();
   using Rule = vsso_routing_rule_plugin_owned;
@@ -328,6 +331,18 @@ void FillAdminOverview(vsso_admin_overview_plugin_owned& c, Arena& arena,
   c.recent_failures_count = r.recent_failures.size();
   c.warnings = Texts(arena, r.warnings);
   c.warnings_count = r.warnings.size();
+  const sdk::IdpMetadataStatus& m = r.idp_metadata;
+  if (!m.source_url.empty()) {
+    auto* status = arena.New<vsso_idp_metadata_status_plugin_owned>();
+    status->source_url = arena.Bytes(m.source_url);
+    status->last_fetch_at = m.last_fetch_at;
+    status->last_success_at = m.last_success_at;
+    status->next_refresh_at = m.next_refresh_at;
+    status->valid_until = m.valid_until;
+    status->last_error_code = arena.Bytes(m.last_error_code);
+    status->last_error_message = arena.Bytes(m.last_error_message);
+    c.idp_metadata = status;
+  }
 }
 
 }  // namespace vsso::entry

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kExpectedInfo =
     "plugin: visitor-sso 0.1.0\n"
-    "sdk: 2.1\n"
+    "sdk: 2.2\n"
     "sign_in: optional\n"
     "certificates: 2\n"
     "mappings: 8\n";
@@ -118,7 +118,7 @@ TEST(SampleHostInfo, PlatformFileAddsItsSiteCount) {
   EXPECT_EQ(result.err, "");
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_EQ(result.out,
-            "plugin: visitor-sso 0.1.0\nsdk: 2.1\nsign_in: required\ncertificates: 1\n"
+            "plugin: visitor-sso 0.1.0\nsdk: 2.2\nsign_in: required\ncertificates: 1\n"
             "mappings: 1\nsites: 2\n");
 }
 
@@ -161,7 +161,7 @@ TEST(SampleHostInfo, PluginWithoutOptionalHooksIsAccepted) {
   EXPECT_EQ(result.err, "");
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_EQ(result.out,
-            "plugin: minimal 0.0.1\nsdk: 2.1\nsign_in: none\ncertificates: 0\nmappings: 0\n");
+            "plugin: minimal 0.0.1\nsdk: 2.2\nsign_in: none\ncertificates: 0\nmappings: 0\n");
 }
 
 TEST(SampleHostPluginRefused, SharedLibraryThatIsNotAPlugin) {

@@ -130,7 +130,7 @@
 /* ======================================================================== */
 
 /* The SDK this header describes. */
-enum vsso_sdk_version { VSSO_SDK_VERSION_MAJOR = 2, VSSO_SDK_VERSION_MINOR = 1 };
+enum vsso_sdk_version { VSSO_SDK_VERSION_MAJOR = 2, VSSO_SDK_VERSION_MINOR = 2 };
 
 /* What every fallible call returns (and repeats in its result's status). */
 typedef enum vsso_status {
@@ -556,6 +556,11 @@ typedef struct vsso_http_response_plugin_owned {
      IdP-initiated sign-in, hand-off redemption): the host wakes that
      visitor's chat window. */
   vsso_bytes_plugin_owned signed_in_visitor_id;
+  /* SDK 2.2: the visitors whose chat sign-in this request ended (sign-out,
+     or a logout the IdP started, which may end several); the host wakes
+     their chat windows so that they show the signed-out state. */
+  const vsso_bytes_plugin_owned* signed_out_visitor_ids;
+  size_t signed_out_visitor_ids_count;
 } vsso_http_response_plugin_owned;
 
 /* An IdP signing certificate the plugin currently trusts. */
@@ -578,6 +583,9 @@ typedef struct vsso_mapping_plugin_owned {
   vsso_bytes_plugin_owned label;
   const vsso_bytes_plugin_owned* attributes;
   size_t attributes_count;
+  /* SDK 2.2: the value as the admin wrote it, e.g. "@email, mail";
+     attributes holds its expansion. */
+  vsso_bytes_plugin_owned configured;
 } vsso_mapping_plugin_owned;
 
 typedef struct vsso_routing_rule_plugin_owned {
@@ -610,6 +618,23 @@ typedef struct vsso_sign_in_failure_plugin_owned {
   vsso_bytes_plugin_owned remote_address;
 } vsso_sign_in_failure_plugin_owned;
 
+/* SDK 2.2: where the IdP metadata of a site with idp_metadata_url comes from
+   and how fresh it is. Times are Unix seconds; 0 means never / none. */
+typedef struct vsso_idp_metadata_status_plugin_owned {
+  uint32_t struct_size;
+  vsso_bytes_plugin_owned source_url;
+  /* The last fetch attempt, good or not. */
+  int64_t last_fetch_at;
+  /* When the metadata in force was fetched. */
+  int64_t last_success_at;
+  int64_t next_refresh_at;
+  /* The validUntil of the metadata in force. */
+  int64_t valid_until;
+  /* Of the last attempt; empty when it succeeded. */
+  vsso_bytes_plugin_owned last_error_code;
+  vsso_bytes_plugin_owned last_error_message;
+} vsso_idp_metadata_status_plugin_owned;
+
 /* vsso_plugin_get_admin_overview: what an admin needs to see that the set-up
    is right. */
 typedef struct vsso_admin_overview_plugin_owned {
@@ -638,6 +663,9 @@ typedef struct vsso_admin_overview_plugin_owned {
      a full sentence naming file and fix. */
   const vsso_bytes_plugin_owned* warnings;
   size_t warnings_count;
+  /* SDK 2.2: owned by this result; NULL when the site has no
+     idp_metadata_url. */
+  const vsso_idp_metadata_status_plugin_owned* idp_metadata;
 } vsso_admin_overview_plugin_owned;
 
 /* ======================================================================== */

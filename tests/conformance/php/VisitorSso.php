@@ -398,13 +398,14 @@ final class Plugin
     /**
      * @param array $request ['method', 'path', 'query', 'headers' => [[name, value], ...], 'body',
      *                        'visitor_id', 'remote_address']
-     * @return array ['status', 'headers' => [[name, value], ...], 'body', 'signed_in_visitor_id']
+     * @return array ['status', 'headers' => [[name, value], ...], 'body', 'signed_in_visitor_id',
+     *               'signed_out_visitor_ids' => [visitor, ...]]
      */
     public function handleHttp(array $request): array
     {
         if (in_array('vsso_plugin_handle_http', $this->missingHooks, true)) {
             return ['status' => 404, 'headers' => [['Content-Type', 'text/plain']], 'body' => "not found\n",
-                'signed_in_visitor_id' => ''];
+                'signed_in_visitor_id' => '', 'signed_out_visitor_ids' => []];
         }
         $arena = new Arena($this->ffi);
         $r = $arena->struct('vsso_http_request_host_owned');
@@ -427,6 +428,8 @@ final class Plugin
                 'headers' => $this->pairList($res->headers, $res->headers_count),
                 'body' => self::text($res->body),
                 'signed_in_visitor_id' => self::text($res->signed_in_visitor_id),
+                'signed_out_visitor_ids' => $this->texts($res->signed_out_visitor_ids,
+                    $res->signed_out_visitor_ids_count),
             ]);
     }
 

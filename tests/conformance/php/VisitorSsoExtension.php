@@ -206,6 +206,9 @@ final class VisitorSsoExtension
         if ($response['signed_in_visitor_id'] !== '') {
             $this->wake[] = $response['signed_in_visitor_id'];
         }
+        foreach ($response['signed_out_visitor_ids'] as $visitor) {
+            $this->wake[] = $visitor;
+        }
         return $response;
     }
 }

@@ -82,6 +82,7 @@ class Browser:
                 self.keep(value)
         if response["signed_in_visitor_id"]:
             self.woken.append(response["signed_in_visitor_id"])
+        self.woken.extend(response["signed_out_visitor_ids"])
         return response
 
     def keep(self, set_cookie):

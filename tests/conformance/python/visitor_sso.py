@@ -26,7 +26,7 @@ from ctypes import (POINTER, Structure, c_char_p, c_int32, c_int64, c_size_t, c_
 # ---- abi.h, transcribed (every field in order; keep in step with the header) ----
 
 SDK_VERSION_MAJOR = 2
-SDK_VERSION_MINOR = 1
+SDK_VERSION_MINOR = 2
 
 STATUS_OK, STATUS_ERROR, STATUS_INVALID_ARGUMENT, STATUS_OUT_OF_MEMORY = 0, 1, 2, 3
 CHAT_START_DECISIONS = ("proceed", "offer_sign_in", "require_sign_in", "refuse")
@@ -162,7 +162,9 @@ class HistoryPage(Structure):
 class HttpResponse(Structure):
     _fields_ = _HEAD + [("http_status", c_int32), ("headers", POINTER(Pair)),
                         ("headers_count", c_size_t), ("body", Bytes),
-                        ("signed_in_visitor_id", Bytes)]
+                        ("signed_in_visitor_id", Bytes),
+                        ("signed_out_visitor_ids", POINTER(Bytes)),
+                        ("signed_out_visitor_ids_count", c_size_t)]
 
 
 class Certificate(Structure):
@@ -173,7 +175,8 @@ class Certificate(Structure):
 
 class Mapping(Structure):
     _fields_ = [("struct_size", c_uint32), ("field", Bytes), ("label", Bytes),
-                ("attributes", POINTER(Bytes)), ("attributes_count", c_size_t)]
+                ("attributes", POINTER(Bytes)), ("attributes_count", c_size_t),
+                ("configured", Bytes)]
 
 
 class RoutingRule(Structure):
@@ -186,6 +189,13 @@ class SignInFailure(Structure):
                 ("last_at", c_int64), ("remote_address", Bytes)]
 
 
+class IdpMetadataStatus(Structure):
+    _fields_ = [("struct_size", c_uint32), ("source_url", Bytes), ("last_fetch_at", c_int64),
+                ("last_success_at", c_int64), ("next_refresh_at", c_int64),
+                ("valid_until", c_int64), ("last_error_code", Bytes),
+                ("last_error_message", Bytes)]
+
+
 class AdminOverview(Structure):
     _fields_ = _HEAD + [("description", POINTER(Description)), ("now", c_int64),
                         ("certificates", POINTER(POINTER(Certificate))),
@@ -196,7 +206,8 @@ class AdminOverview(Structure):
                         ("sp_metadata_path", Bytes),
                         ("recent_failures", POINTER(POINTER(SignInFailure))),
                         ("recent_failures_count", c_size_t), ("warnings", POINTER(Bytes)),
-                        ("warnings_count", c_size_t)]
+                        ("warnings_count", c_size_t),
+                        ("idp_metadata", POINTER(IdpMetadataStatus))]
 
 
 REQUIRED = ("visitor_sso_abi_info", "vsso_plugin_create", "vsso_plugin_destroy",
@@ -578,7 +589,8 @@ class Plugin:
                     remote_address=""):
         if self._missing("vsso_plugin_handle_http"):
             return {"status": 404, "headers": [("Content-Type", "text/plain")],
-                    "body": b"not found\n", "signed_in_visitor_id": ""}
+                    "body": b"not found\n", "signed_in_visitor_id": "",
+                    "signed_out_visitor_ids": []}
         arena = Arena()
         pair_array = arena.array(Pair, [Pair(arena.bytes(n), arena.bytes(v)) for n, v in headers])
         r = arena.struct(HttpRequest, method=arena.bytes(method), path=arena.bytes(path),
@@ -591,7 +603,9 @@ class Plugin:
             lambda res: {"status": res.http_status,
                          "headers": pairs(res.headers, res.headers_count),
                          "body": ctypes.string_at(res.body.ptr, res.body.len),
-                         "signed_in_visitor_id": text(res.signed_in_visitor_id)})
+                         "signed_in_visitor_id": text(res.signed_in_visitor_id),
+                         "signed_out_visitor_ids": texts(res.signed_out_visitor_ids,
+                                                         res.signed_out_visitor_ids_count)})
 
     def admin_overview(self, failure_limit=20):
         self._require("vsso_plugin_get_admin_overview")
@@ -607,7 +621,8 @@ class Plugin:
                                   "not_after": c.not_after, "source": text(c.source)}
                                  for c in items(r.certificates, r.certificates_count, Certificate)],
                 "mappings": [{"field": text(m.field),
-                              "attributes": texts(m.attributes, m.attributes_count)}
+                              "attributes": texts(m.attributes, m.attributes_count),
+                              "configured": text(m.configured)}
                              for m in items(r.mappings, r.mappings_count, Mapping)],
                 "routing_rules": [{"name": text(u.name), "text": text(u.text),
                                    "team": text(u.team)}

@@ -20,7 +20,7 @@ extern "C" {
 // Kept as macros for hosts that compare versions in the preprocessor; the
 // single source of truth is the enum in abi.h.
 #define VISITOR_SSO_SDK_VERSION_MAJOR 2
-#define VISITOR_SSO_SDK_VERSION_MINOR 1
+#define VISITOR_SSO_SDK_VERSION_MINOR 2
 static_assert(VISITOR_SSO_SDK_VERSION_MAJOR == VSSO_SDK_VERSION_MAJOR);
 static_assert(VISITOR_SSO_SDK_VERSION_MINOR == VSSO_SDK_VERSION_MINOR);
 

@@ -496,6 +496,11 @@ class AbiPlugin final : public Plugin {
             out.body = abi::TextOf(r, &R::body, "body");
             out.signed_in_visitor_id =
                 abi::TextOf(r, &R::signed_in_visitor_id, "signed_in_visitor_id");
+            if (abi::Has(r, &R::signed_out_visitor_ids_count)) {
+              out.signed_out_visitor_ids =
+                  abi::Texts(r.signed_out_visitor_ids, r.signed_out_visitor_ids_count,
+                             "signed_out_visitor_ids");
+            }
             return out;
           });
     });
@@ -589,6 +594,7 @@ class AbiPlugin final : public Plugin {
         if (abi::Has(m, &M::attributes_count)) {
           s.attributes = abi::Texts(m.attributes, m.attributes_count, "mapping.attributes");
         }
+        s.configured = abi::TextOf(m, &M::configured, "mapping.configured");
         return s;
       });
     }
@@ -623,6 +629,19 @@ class AbiPlugin final : public Plugin {
     }
     if (abi::Has(r, &R::warnings_count)) {
       out.warnings = abi::Texts(r.warnings, r.warnings_count, "warnings");
+    }
+    if (abi::Has(r, &R::idp_metadata) && r.idp_metadata != nullptr) {
+      using S = vsso_idp_metadata_status_plugin_owned;
+      const S& m = *r.idp_metadata;
+      IdpMetadataStatus& s = out.idp_metadata;
+      s.source_url = abi::TextOf(m, &S::source_url, "idp_metadata.source_url");
+      s.last_fetch_at = abi::Get(m, &S::last_fetch_at);
+      s.last_success_at = abi::Get(m, &S::last_success_at);
+      s.next_refresh_at = abi::Get(m, &S::next_refresh_at);
+      s.valid_until = abi::Get(m, &S::valid_until);
+      s.last_error_code = abi::TextOf(m, &S::last_error_code, "idp_metadata.last_error_code");
+      s.last_error_message =
+          abi::TextOf(m, &S::last_error_message, "idp_metadata.last_error_message");
     }
     return out;
   }

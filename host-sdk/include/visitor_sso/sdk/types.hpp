@@ -88,6 +88,10 @@ struct HttpResponse {
   /// IdP-initiated sign-in, hand-off redemption), so the host can wake that
   /// visitor's chat window.
   std::string signed_in_visitor_id;
+  /// The visitors whose chat sign-in this request ended (sign-out, or a
+  /// logout the IdP started, which may end several), so the host can wake
+  /// their chat windows. SDK 2.2.
+  std::vector<std::string> signed_out_visitor_ids;
 };
 
 /// What the host learns about the plugin after configuration.
@@ -237,9 +241,23 @@ struct CertificateSummary {
 
 /// One chat field and the IdP attributes that feed it, in preference order.
 struct MappingSummary {
-  std::string field;  ///< FieldValue::key
-  std::string label;  ///< FieldValue::label
-  std::vector<std::string> attributes;
+  std::string field;                    ///< FieldValue::key
+  std::string label;                    ///< FieldValue::label
+  std::vector<std::string> attributes;  ///< expanded, in preference order
+  /// The value as the admin wrote it, e.g. "@email, mail". SDK 2.2.
+  std::string configured;
+};
+
+/// Where a site's IdP metadata comes from when it has idp_metadata_url, and
+/// how fresh it is. Times are Unix seconds; 0 means never / none. SDK 2.2.
+struct IdpMetadataStatus {
+  std::string source_url;           ///< empty: the site has no idp_metadata_url
+  UnixSeconds last_fetch_at = 0;    ///< the last attempt, good or not
+  UnixSeconds last_success_at = 0;  ///< when the metadata in force was fetched
+  UnixSeconds next_refresh_at = 0;
+  UnixSeconds valid_until = 0;  ///< of the metadata in force
+  std::string last_error_code;  ///< of the last attempt; empty if it succeeded
+  std::string last_error_message;
 };
 
 struct RoutingRuleSummary {
@@ -286,6 +304,8 @@ struct AdminOverview {
   /// fix (a private key readable by others, an example certificate whose
   /// private key is public), each a full sentence naming file and fix.
   std::vector<std::string> warnings;
+  /// SDK 2.2; source_url is empty when the site has no idp_metadata_url.
+  IdpMetadataStatus idp_metadata;
 };
 
 }  // namespace visitor_sso::sdk
