@@ -14,6 +14,18 @@
 //   for its own visitor.
 // - Either way, a long poll on /api/chat/state notices a sign-in of this
 //   visitor that the host saw (same-site popup, another tab).
+//
+// Signing out (shown while signed in): a form post to the site's
+// /sso/[<site>/]logout, which ends the chat sign-in and, when the IdP offers
+// single logout, the IdP session too, then returns with
+// ?sso_signed_out=local|none|idp|partial, shown in plain words.
+// - In a window of its own the form is posted in place and returns to /chat.
+// - In an iframe it is posted into a popup (opened in the click, as the IdP
+//   cannot be framed), which returns to /chat/signed-out; that page
+//   (signed_out.js) tells this window the result and closes.
+// - The same long poll notices a sign-out the host saw elsewhere (a logout
+//   started at the IdP, in whichever browser tab): the host ends the chat
+//   and this window shows the signed-out state.
 // Every URL is under the chat window's site (data-base: /s/<site>, or empty
 // for the default site): the host keeps each site's chats apart.
 'use strict';
@@ -21,12 +33,38 @@ const windowData = document.getElementById('chat-window').dataset;
 const base = windowData.base || '';
 const link = document.getElementById('sign-in');
 const guest = document.getElementById('guest');
+const signOutForm = document.getElementById('sign-out-form');
+const signOutLine = document.getElementById('sign-out-status');
 const embedded = window.top !== window;
 let chat = null;
+let stage = null;
+let signedIn = false;
+// After a sign-out the required sign-in does not start by itself.
+let signedOut = false;
 let waiting = false;
 let waitGeneration = 0;
-let polling = false;
+let polling = null;
 let popup = null;
+let signOutPopup = null;
+
+// What sso_signed_out (the plugin's result, docs/sample-host.md) means.
+const signOutTexts = {
+  idp: 'Signed out of the chat and of your company\'s sign-in service.',
+  local: 'Signed out of the chat. You are still signed in at your company\'s sign-in service: ' +
+         'it offers no single logout.',
+  partial: 'Signed out of the chat. Your company\'s sign-in service did not confirm that it ' +
+           'signed you out there: close the browser to be sure.',
+  none: 'You were not signed in to the chat.',
+  elsewhere: 'You have been signed out of the chat.',
+};
+
+function showSignedOut(result) {
+  const known = Object.hasOwn(signOutTexts, result);
+  signOutLine.textContent = known ? signOutTexts[result] : signOutTexts.elsewhere;
+  signOutLine.dataset.result = known ? result : 'elsewhere';
+  signOutLine.hidden = false;
+  signedOut = true;
+}
 
 function show(id) {
   for (const s of ['signin', 'prechat', 'chat']) document.getElementById(s).hidden = s !== id;
@@ -50,15 +88,22 @@ function handle(r) {
     return;
   }
   chat = r.chat;
+  stage = r.stage;
+  const wasSignedIn = signedIn;
+  signedIn = r.signed_in === true;
+  signOutForm.hidden = !signedIn;
+  if (signedIn) signOutLine.hidden = true;
+  else if (wasSignedIn && signOutLine.hidden) showSignedOut('elsewhere');
+  // Signed in: watch for a sign-out; offered or required: for a sign-in.
+  if (signedIn || r.stage === 'offer' || r.stage === 'sign_in') waitForSignIn();
+  else waiting = false;
   if (r.stage === 'chat') {
-    waiting = false;
     tabMemory('clear');
     show('chat');
     status(r.team ? 'You are chatting with ' + r.team + '.' : 'You are chatting with us.');
     document.getElementById('message').focus();
-    pollMessages();
+    pollMessages(chat);
   } else if (r.stage === 'prechat') {
-    waiting = false;
     show('prechat');
     for (const f of r.prefill || []) {
       const input = document.querySelector('#prechat [name="' + CSS.escape(f.key) + '"]');
@@ -73,16 +118,15 @@ function handle(r) {
     status(r.stage === 'offer' ? 'Sign in for faster help, or chat as a guest.'
                                : 'Please sign in to start the chat.');
     link.focus();
-    waitForSignIn();
     // Required, in a window of its own: the IdP's sign-in page is what the
     // chat window shows (someone signed in at the IdP comes straight back).
     // A moment's pause keeps the link usable, and a visitor back from a
     // failed sign-in is not sent round again: this tab remembers the trip
     // (the plugin's pages send no Referer to tell).
-    if (r.stage === 'sign_in' && !embedded && !tabMemory('get')) {
+    if (r.stage === 'sign_in' && !embedded && !tabMemory('get') && !signedOut) {
       status('Taking you to sign in…');
       setTimeout(() => {
-        if (!waiting) return;
+        if (stage !== 'sign_in') return;
         tabMemory('set');
         location.assign(r.sign_in_url);
       }, 2000);
@@ -111,9 +155,32 @@ link.addEventListener('click', function (event) {
   }
 });
 
+signOutForm.addEventListener('submit', function (event) {
+  document.getElementById('sign-out-return').value = base + (embedded ? '/chat/signed-out' : '/chat');
+  if (!embedded) return;
+  const opened = window.open('', 'vsso-signout', 'width=600,height=700');
+  if (!opened) {
+    event.preventDefault();
+    status('Allow pop-ups for this page to sign out: your company\'s sign-in service ' +
+           'cannot be shown inside the chat.');
+    return;
+  }
+  signOutPopup = opened;
+  this.target = 'vsso-signout';
+  status('Finish signing out in the new window.');
+});
+
 window.addEventListener('message', async function (event) {
-  if (event.origin !== location.origin || popup === null || event.source !== popup) return;
+  if (event.origin !== location.origin) return;
   const data = event.data;
+  if (signOutPopup !== null && event.source === signOutPopup && data &&
+      data.type === 'vsso-signed-out' && typeof data.result === 'string') {
+    signOutPopup = null;
+    showSignedOut(data.result);
+    start();
+    return;
+  }
+  if (popup === null || event.source !== popup) return;
   if (!data || data.type !== 'vsso-code' || typeof data.code !== 'string') return;
   popup = null;
   let r;
@@ -192,19 +259,24 @@ document.getElementById('send').addEventListener('submit', async function (event
   else status('Not sent: ' + (r.message || r.code));
 });
 
-async function pollMessages() {
-  if (polling) return;
-  polling = true;
+// The messages of chat `id` while it is this window's chat (a sign-out
+// ends it; signing in again starts another).
+async function pollMessages(id) {
+  if (polling === id) return;
+  polling = id;
   let after = 0;
   const list = document.getElementById('messages');
-  for (;;) {
+  list.replaceChildren();
+  document.getElementById('message').disabled = false;
+  while (polling === id) {
     let r;
     try {
-      r = await api('GET', base + '/api/chat/messages?chat=' + encodeURIComponent(chat) + '&after=' + after);
+      r = await api('GET', base + '/api/chat/messages?chat=' + encodeURIComponent(id) + '&after=' + after);
     } catch {
       await sleep(2000);
       continue;
     }
+    if (polling !== id) break;
     if (!r.ok) {
       if (r.code === 'host.busy') {
         await sleep(2000);
@@ -223,12 +295,18 @@ async function pollMessages() {
     }
     list.scrollTop = list.scrollHeight;
     if (r.status === 'ended') {
-      status('The chat has ended.');
+      if (chat === id) status('The chat has ended.');
       document.getElementById('message').disabled = true;
       break;
     }
   }
-  polling = false;
+  if (polling === id) polling = null;
 }
 
+// Back from a sign-out in this window: the result, once (not on a reload).
+const signOutResult = new URLSearchParams(location.search).get('sso_signed_out');
+if (signOutResult !== null) {
+  showSignedOut(signOutResult);
+  window.history.replaceState(null, '', location.pathname);
+}
 start();

@@ -38,7 +38,16 @@ function idpEndpoints(idpDir) {
 
 // `wrongIdpCertificate`: the SP trusts a throwaway self-signed certificate
 // instead of the IdP's, so every response fails its signature check.
-function idpSettings(dir, wrongIdpCertificate) {
+// `noIdpLogout`: the SP is told the IdP's entity ID, sign-in URL and
+// certificate but not its metadata, so it knows no SingleLogoutService
+// (sign-out then ends the chat sign-in only).
+function idpSettings(dir, wrongIdpCertificate, noIdpLogout) {
+  if (noIdpLogout) {
+    const {entityId, ssoUrl} = idpEndpoints(path.join(dir, 'idp'));
+    return `idp_entity_id = ${entityId}
+idp_sign_in_url = ${ssoUrl}
+idp_certificates = idp/idp.pem`;
+  }
   if (!wrongIdpCertificate) return 'idp_metadata = idp/idp-metadata.xml';
   const {entityId, ssoUrl} = idpEndpoints(path.join(dir, 'idp'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-sha256', '-nodes', '-days', '30',
@@ -85,14 +94,14 @@ ${mappingAndRouting}`);
   return file;
 }
 
-function writeConfig(dir, signIn, wrongIdpCertificate) {
+function writeConfig(dir, signIn, wrongIdpCertificate, noIdpLogout) {
   const sp = `http://127.0.0.1:${spPort}`;
   const ini = `[sso]
 enabled = true
 sign_in = ${signIn}
 sp_entity_id = ${sp}/sso/metadata
 acs_url = ${sp}/sso/acs
-${idpSettings(dir, wrongIdpCertificate)}
+${idpSettings(dir, wrongIdpCertificate, noIdpLogout)}
 database = demo.db
 
 ${mappingAndRouting}`;
@@ -123,7 +132,7 @@ async function otherBrowser(stack) {
 // `signIn`: one website (the site "default") with that policy; or `sites`
 // ({id: signIn}): a platform of those websites, each served under /s/<id>/
 // and registered at the IdP as an SP of its own.
-async function startStack({signIn, sites, wrongIdpCertificate = false}) {
+async function startStack({signIn, sites, wrongIdpCertificate = false, noIdpLogout = false}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vsso-browser-'));
   const idpDir = path.join(dir, 'idp');
   const sp = `http://127.0.0.1:${spPort}`;
@@ -162,7 +171,8 @@ async function startStack({signIn, sites, wrongIdpCertificate = false}) {
                         `(scripts/browser-test does)`);
       }
     }
-    const config = sites ? writePlatform(dir, sites) : writeConfig(dir, signIn, wrongIdpCertificate);
+    const config = sites ? writePlatform(dir, sites)
+                         : writeConfig(dir, signIn, wrongIdpCertificate, noIdpLogout);
     const siteArgs = sites ? Object.keys(sites).flatMap(id => ['--site', id]) : [];
     // The agent's password, as an operator would give it (with the newline
     // an editor adds); `serve` prints a generated one only without the file.
@@ -194,7 +204,11 @@ async function startStack({signIn, sites, wrongIdpCertificate = false}) {
       const where = message.location().url || '';
       const hostPage = (where.startsWith(stack.sp) || where.startsWith(stack.website)) &&
                        !new URL(where).pathname.startsWith('/sso/');
-      if (hostPage && /Content Security Policy/.test(message.text())) {
+      // Not the page's doing: Chromium's own favicon fetch for the IdP page a
+      // tab passes through (sign-in with an IdP session) is reported under
+      // the host page's CSP. The pages themselves link no icon.
+      const favicon = /favicon\.ico/.test(message.text());
+      if (hostPage && !favicon && /Content Security Policy/.test(message.text())) {
         stack.cspViolations.push(`${where}: ${message.text()}`);
       }
     });

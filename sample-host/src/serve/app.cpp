@@ -26,6 +26,7 @@ namespace {
 
 constexpr const char* kPopupSignIn = "/chat/sign-in";
 constexpr const char* kPopupSignedIn = "/chat/signed-in";
+constexpr const char* kPopupSignedOut = "/chat/signed-out";
 
 void Log(const std::string& line) { std::cerr << "sample-host: serve: " << line << std::endl; }
 
@@ -71,6 +72,14 @@ std::string SiteOfSsoPath(std::string_view path) {
   if (slash == std::string_view::npos) return std::string(kDefaultSite);
   const std::string_view segment = rest.substr(0, slash);
   return IsValidSiteId(segment) ? std::string(segment) : std::string(kDefaultSite);
+}
+
+// "/sso/<site>/logout" or "/sso/logout": the visitor's sign-out.
+bool IsSignOutPath(std::string_view path) {
+  const std::string_view rest = path.substr(5);  // after "/sso/"
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return rest == "logout";
+  return rest.substr(slash + 1) == "logout" && IsValidSiteId(rest.substr(0, slash));
 }
 
 bool IsHex32(const std::string& text) {
@@ -323,6 +332,22 @@ struct App::Impl {
     // The host's own, authenticated knowledge of this browser's visitor.
     forwarded.visitor_id = visitors.FromRequest(request).value_or("");
     forwarded.remote_address = call.client.address;
+    const std::string site = SiteOfSsoPath(call.target.path);
+    if (request.method() == http::verb::post && IsSignOutPath(call.target.path)) {
+      // The sign-out form is a write of the chat window: the host's own rule
+      // for writes applies before the plugin's (OWASP CSRF cheat sheet,
+      // "Verifying origin with standard headers"). A logout forced by another
+      // site would end a chat and the visitor's IdP session.
+      if (!FromOwnOrigin(request)) {
+        return ErrorResponse(
+            request, ApiError::Forbidden("host.cross_site", "sign-out is accepted from pages of " +
+                                                                public_origin + " only"));
+      }
+      // Its chat ends while the plugin still knows the sign-in, so the
+      // transcript is saved with the customer ID (TranscriptWillBeSaved
+      // reads the live session, which the plugin ends at once).
+      if (!forwarded.visitor_id.empty()) EndChatOnSignOut(site, forwarded.visitor_id);
+    }
     auto answered = plugin.HandleHttp(forwarded);
     if (!answered) {
       Log("HandleHttp " + call.target.path + " failed: " + answered.error().code + ": " +
@@ -342,7 +367,14 @@ struct App::Impl {
     }
     if (!answered->signed_in_visitor_id.empty()) {
       // Only the chat windows of the site signed in on hear of it.
-      store.MarkSignedIn(SiteOfSsoPath(call.target.path), answered->signed_in_visitor_id);
+      store.MarkSignInChanged(site, answered->signed_in_visitor_id);
+    }
+    // SDK 2.2: a sign-out, or a logout the IdP started (then possibly
+    // several visitors, in whichever browser it arrived): their chats on
+    // this site end and their chat windows wake to the signed-out state.
+    for (const std::string& visitor : answered->signed_out_visitor_ids) {
+      EndChatOnSignOut(site, visitor);
+      store.MarkSignInChanged(site, visitor);
     }
     Response response{http::status::ok, request.version()};
     response.result(static_cast<unsigned>(answered->status));
@@ -351,6 +383,14 @@ struct App::Impl {
     response.body() = std::move(answered->body);
     response.prepare_payload();
     return response;
+  }
+
+  void EndChatOnSignOut(const std::string& site, const std::string& visitor) {
+    if (auto failed = api.EndOnSignOut(site, visitor)) {
+      Log("the chat of visitor " + visitor + " on site " + site +
+          " stays open after sign-out (no longer signed in): " + failed->code + ": " +
+          failed->message);
+    }
   }
 
   // ---- pages ------------------------------------------------------------------------
@@ -384,8 +424,9 @@ struct App::Impl {
                      RenderPage("chat.html", {{"visitor", visitor},
                                               {"site", call->site},
                                               {"base", base},
-                                              {"redeem", SsoPath(call->site, "redeem")}}),
-                     Framing::kChatEmbedders, website_origins);
+                                              {"redeem", SsoPath(call->site, "redeem")},
+                                              {"logout", SsoPath(call->site, "logout")}}),
+                     Framing::kChatEmbedders, website_origins, {}, FormAction::kSelfThenAnywhere);
     if (!set_cookie.empty()) response.set(http::field::set_cookie, set_cookie);
     respond(std::move(response));
   }
@@ -416,6 +457,13 @@ struct App::Impl {
         PageResponse(call->request, http::status::ok,
                      RenderPage("signed_in.html", {{"handoff", SsoPath(call->site, "handoff")}}),
                      Framing::kNobody));
+  }
+
+  // Where the embedded chat's sign-out popup ends (the sign-out's return
+  // path): signed_out.js tells the opener how it went and closes.
+  void PopupSignedOut(const std::shared_ptr<Call>& call, Respond respond) {
+    respond(PageResponse(call->request, http::status::ok, RenderPage("signed_out.html", {}),
+                         Framing::kNobody));
   }
 
   void AgentPage(const char* page, const std::shared_ptr<Call>& call, Respond respond) {
@@ -542,6 +590,8 @@ struct App::Impl {
                 page(&Impl::PopupSignIn), per_site});
     routes.Add({V::get, kPopupSignedIn, Access::kAnyone, Body::kNone, Site::kChatHost,
                 page(&Impl::PopupSignedIn), per_site});
+    routes.Add({V::get, kPopupSignedOut, Access::kAnyone, Body::kNone, Site::kChatHost,
+                page(&Impl::PopupSignedOut), per_site});
     routes.Add({V::post, "/api/chat/start", Access::kVisitor, Body::kJson, Site::kChatHost,
                 Json([this](Call& c) { return api.StartChat(c.site, c.visitor); }), per_site});
     routes.Add({V::post, "/api/chat/guest", Access::kVisitor, Body::kJson, Site::kChatHost,

@@ -41,8 +41,15 @@ ApiError UnknownChat() {
   return ApiError::NotFound("host.unknown_chat", "no such chat");
 }
 
+// An active chat is not asked about again (ChatWillStart ran when it
+// started); it counts as signed in while the customer it started with is
+// still its customer (EndOnSignOut ends or clears that).
 json::object ChatStage(const Chat& chat) {
-  return {{"ok", true}, {"chat", chat.id}, {"stage", "chat"}, {"team", OptionalJson(chat.team)}};
+  return {{"ok", true},
+          {"chat", chat.id},
+          {"stage", "chat"},
+          {"team", OptionalJson(chat.team)},
+          {"signed_in", !chat.customer_id.empty()}};
 }
 
 json::object MessagesJson(const MessagesView& view) {
@@ -334,14 +341,30 @@ JsonResult ChatApi::EndChat(const json::object& body) {
   if (auto* error = std::get_if<ApiError>(&chat_id)) return *error;
   auto chat = store_.Find(std::get<std::string>(chat_id));
   if (!chat) return UnknownChat();
-  if (chat->status == ChatStatus::kEnded) {
+  return SaveAndEnd(*chat);
+}
+
+std::optional<ApiError> ChatApi::EndOnSignOut(const std::string& site, const std::string& visitor) {
+  auto chat = store_.OpenChatOf(site, visitor);
+  if (!chat || chat->customer_id.empty()) return std::nullopt;
+  store_.Post(chat->id, Author::kSystem, "The visitor signed out");
+  auto ended = SaveAndEnd(*chat);
+  if (auto* error = std::get_if<ApiError>(&ended)) {
+    store_.Update(chat->id, [](Chat& c) { c.customer_id.clear(); });
+    return *error;
+  }
+  return std::nullopt;
+}
+
+JsonResult ChatApi::SaveAndEnd(const Chat& chat) {
+  if (chat.status == ChatStatus::kEnded) {
     return ApiError::BadInput("host.chat_not_active", "that chat has ended already");
   }
-  const std::string transcript_id = "t-" + chat->id;
-  auto tags = plugin_.TranscriptWillBeSaved(ForPlugin(*chat), transcript_id, chat->team);
+  const std::string transcript_id = "t-" + chat.id;
+  auto tags = plugin_.TranscriptWillBeSaved(ForPlugin(chat), transcript_id, chat.team);
   // The transcript is not stored without its tags; the chat stays open.
   if (!tags) return ApiError::FromPlugin(tags.error());
-  if (!store_.End(chat->id, transcript_id, tags->tags)) {
+  if (!store_.End(chat.id, transcript_id, tags->tags)) {
     return ApiError::BadInput("host.chat_not_active", "that chat has ended already");
   }
   return json::object{{"ok", true},

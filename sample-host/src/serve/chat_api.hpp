@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <boost/json/object.hpp>
@@ -74,6 +75,14 @@ class ChatApi {
   ApiResult<std::string> PopupSignInUrl(const std::string& site, const std::string& visitor,
                                         const std::string& return_path);
 
+  /// The visitor signed out on `site` (its own sign-out, or a logout the IdP
+  /// started): its open chat there that was started signed in ends, with
+  /// TranscriptWillBeSaved as when an agent ends it. On a shared computer
+  /// the next person must neither read nor continue it, and the agent must
+  /// not take them for the customer. When the hook fails the chat stays
+  /// open but no longer counts as signed in; the error is returned.
+  std::optional<ApiError> EndOnSignOut(const std::string& site, const std::string& visitor);
+
  private:
   visitor_sso::sdk::Chat ForPlugin(const Chat& chat) const;
   ApiResult<Chat> OwnChat(const std::string& site, const std::string& visitor,
@@ -82,6 +91,8 @@ class ChatApi {
   JsonResult Activate(const std::string& chat_id);
   void Messages(const std::string& chat_id, const Target& target, JsonDone done);
   JsonResult Post(const std::string& chat_id, Author from, const boost::json::object& body);
+  /// TranscriptWillBeSaved, then the chat ends (ChatStore::End).
+  JsonResult SaveAndEnd(const Chat& chat);
 
   const visitor_sso::sdk::LoadedPlugin& loaded_;
   visitor_sso::sdk::Plugin& plugin_;

@@ -312,12 +312,22 @@ bool ChatStore::WaitForMessages(const std::string& chat_id, int after,
   return true;
 }
 
-void ChatStore::MarkSignedIn(const std::string& site_id, const std::string& visitor_id) {
+std::optional<Chat> ChatStore::OpenChatOf(const std::string& site_id,
+                                          const std::string& visitor_id) {
+  std::lock_guard lock(mutex_);
+  auto visitor = visitors_.find(VisitorKey(site_id, visitor_id));
+  if (visitor == visitors_.end()) return std::nullopt;
+  auto it = chats_.find(visitor->second.current_chat);
+  if (it == chats_.end() || it->second.chat.status == ChatStatus::kEnded) return std::nullopt;
+  return it->second.chat;
+}
+
+void ChatStore::MarkSignInChanged(const std::string& site_id, const std::string& visitor_id) {
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mutex_);
     const std::string key = VisitorKey(site_id, visitor_id);
-    ++VisitorLocked(key).sign_ins;
+    ++VisitorLocked(key).sign_in_changes;
     WakeLocked("v:" + key, wake);
   }
   Run(wake);
@@ -329,7 +339,7 @@ bool ChatStore::WaitForSignIn(const std::string& site_id, const std::string& vis
   // Read without creating an entry: waiting costs no visitor slot.
   const auto count = [this, key] {
     auto it = visitors_.find(key);
-    return it == visitors_.end() ? std::int64_t{0} : it->second.sign_ins;
+    return it == visitors_.end() ? std::int64_t{0} : it->second.sign_in_changes;
   };
   std::int64_t now = 0;
   {

@@ -137,12 +137,17 @@ class ChatStore {
   bool WaitForMessages(const std::string& chat_id, int after,
                        std::function<void(MessagesView)> done);
 
-  /// Counts the visitor's sign-ins on a site seen by the host (the plugin's
-  /// HttpResponse::signed_in_visitor_id on that site's /sso/ endpoints) and
-  /// wakes its chat windows of that site.
-  void MarkSignedIn(const std::string& site_id, const std::string& visitor_id);
-  /// Calls `done` with the visitor's sign-in count on the site once it
-  /// exceeds `after`, or after long_poll; false as for WaitForMessages.
+  /// The visitor's chat on `site_id` unless it has ended (or is gone); never
+  /// opens one.
+  std::optional<Chat> OpenChatOf(const std::string& site_id, const std::string& visitor_id);
+
+  /// Counts the visitor's sign-ins and sign-outs on a site seen by the host
+  /// (the plugin's HttpResponse::signed_in_visitor_id and
+  /// signed_out_visitor_ids on that site's /sso/ endpoints) and wakes its
+  /// chat windows of that site, which then ask the plugin where they stand.
+  void MarkSignInChanged(const std::string& site_id, const std::string& visitor_id);
+  /// Calls `done` with the visitor's count of those changes on the site once
+  /// it exceeds `after`, or after long_poll; false as for WaitForMessages.
   bool WaitForSignIn(const std::string& site_id, const std::string& visitor_id, std::int64_t after,
                      std::function<void(std::int64_t)> done);
 
@@ -161,7 +166,7 @@ class ChatStore {
   // A visitor on one site, keyed by VisitorKey(site, visitor).
   struct VisitorEntry {
     std::string current_chat;
-    std::int64_t sign_ins = 0;
+    std::int64_t sign_in_changes = 0;
     std::list<std::string>::iterator recent;
   };
 

@@ -67,12 +67,14 @@ std::string RenderPage(std::string_view name,
 }
 
 Response PageResponse(const Request& request, http::status status, std::string html,
-                      Framing framing, std::string_view frame_ancestors,
-                      std::string_view frame_src) {
+                      Framing framing, std::string_view frame_ancestors, std::string_view frame_src,
+                      FormAction form_action) {
   Response response = MakeResponse(request, status, "text/html; charset=utf-8", std::move(html));
   std::string csp =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-      "object-src 'none'; base-uri 'none'; form-action 'self'; frame-src ";
+      "object-src 'none'; base-uri 'none'; form-action 'self'";
+  if (form_action == FormAction::kSelfThenAnywhere) csp += " http: https:";
+  csp += "; frame-src ";
   csp += frame_src.empty() ? std::string_view("'none'") : frame_src;
   csp += "; frame-ancestors ";
   if (framing == Framing::kNobody) {

@@ -28,12 +28,23 @@ enum class Framing {
   kChatEmbedders  ///< the chat window: this origin and the website origins
 };
 
+/// Where a page's forms may send the browser (CSP form-action).
+enum class FormAction {
+  kSelf,  ///< this origin only
+  /// Also any http(s) URL: the chat window's sign-out form posts to the
+  /// plugin, which redirects to the IdP's SingleLogoutService, whose origin
+  /// the host does not know; Chromium applies form-action to the redirects
+  /// after a form post as well.
+  kSelfThenAnywhere,
+};
+
 /// A page with a CSP that allows scripts and styles from this origin only
 /// (no inline script), frames from `frame_src` (the website's chat iframe;
-/// empty: none) and framing by `frame_ancestors` when kChatEmbedders.
+/// empty: none), framing by `frame_ancestors` when kChatEmbedders and form
+/// posts as `form_action` says.
 Response PageResponse(const Request& request, http::status status, std::string html,
                       Framing framing, std::string_view frame_ancestors = {},
-                      std::string_view frame_src = {});
+                      std::string_view frame_src = {}, FormAction form_action = FormAction::kSelf);
 
 /// GET /web/<file> for the embedded CSS and JavaScript; 404 for anything else.
 Response AssetResponse(const Request& request, std::string_view file);
