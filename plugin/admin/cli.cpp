@@ -17,6 +17,7 @@ const char* const kUsageText =
     "  certs remove --config CONFIG [--site ID] FINGERPRINT\n"
     "  mappings list --config CONFIG [--site ID]\n"
     "  metadata import --config CONFIG [--site ID] FILE.xml\n"
+    "  metadata refresh --config CONFIG [--site ID]\n"
     "  verify --config CONFIG [--site ID] [--now RFC3339] [--request-id ID] FILE...\n"
     "  failures --config CONFIG [--site ID] [--limit N]\n"
     "  history --config CONFIG [--site ID] --customer-id ID [--limit N] [--cursor C]\n"

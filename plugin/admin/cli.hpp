@@ -58,5 +58,6 @@ int RefuseSite(const Args& a, const std::string& command);
 // Commands.
 int CheckConfig(const Args& a);
 int SitesList(const Args& a);
+int MetadataRefresh(const Args& a);
 
 }  // namespace vsso::admin

@@ -269,6 +269,7 @@ int Run(int argc, char** argv) {
   if (cmd == "certs" && sub == "remove") return CertsRemove(*args);
   if (cmd == "mappings" && sub == "list") return MappingsList(*args);
   if (cmd == "metadata" && sub == "import") return MetadataImport(*args);
+  if (cmd == "metadata" && sub == "refresh") return MetadataRefresh(*args);
   if (cmd == "verify") return Verify(*args);
   if (cmd == "failures") return Failures(*args);
   if (cmd == "history") return History(*args);

@@ -54,6 +54,24 @@ constexpr std::array kKeys = std::to_array<KeySpec>({
      .member = &Settings::idp_metadata,
      .description = "IdP metadata XML; when set, it supplies idp_entity_id, idp_sign_in_url and "
                     "idp_certificates, which become optional."},
+    {.name = "idp_metadata_url",
+     .type = kMetadataUrl,
+     .member = &Settings::idp_metadata_url,
+     .description = "URL of the IdP's metadata (https, or http to a loopback host), fetched and "
+                    "refreshed; like idp_metadata, it makes idp_entity_id, idp_sign_in_url and "
+                    "idp_certificates optional."},
+    {.name = "idp_metadata_signing_certificate",
+     .type = kFile,
+     .member = &Settings::idp_metadata_signing_certificate,
+     .description = "Certificate (PEM) whose key must have signed the document fetched from "
+                    "idp_metadata_url."},
+    {.name = "idp_metadata_refresh_seconds",
+     .type = kInteger,
+     .min = 60,
+     .max = 86400,
+     .default_value = "3600",
+     .member = &Settings::idp_metadata_refresh_seconds,
+     .description = "How often the metadata is fetched again from idp_metadata_url."},
     {.name = "sp_private_key",
      .type = kFile,
      .member = &Settings::sp_private_key,
@@ -143,6 +161,7 @@ constexpr bool MemberFitsType(const KeySpec& k) {
     case kText:
     case kUri:
     case kHttpUrl:
+    case kMetadataUrl:
     case kFile:
     case kDatabase:
     case kEnvName:
@@ -251,6 +270,8 @@ std::string TypeLabel(const KeySpec& key) {
       return "URI";
     case kHttpUrl:
       return "http(s) URL";
+    case kMetadataUrl:
+      return "https URL";
     case kFile:
       return "file";
     case kDatabase:

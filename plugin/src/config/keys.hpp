@@ -21,12 +21,15 @@
 namespace vsso::config {
 
 enum class KeyType {
-  kBool,      ///< exactly true or false
-  kInteger,   ///< decimal, from min to max inclusive
-  kChoice,    ///< one of `choices` ("none|optional|required")
-  kText,      ///< any text
-  kUri,       ///< absolute URI, at most 1024 characters (a SAML entity ID)
-  kHttpUrl,   ///< absolute http(s) URL with a host
+  kBool,     ///< exactly true or false
+  kInteger,  ///< decimal, from min to max inclusive
+  kChoice,   ///< one of `choices` ("none|optional|required")
+  kText,     ///< any text
+  kUri,      ///< absolute URI, at most 1024 characters (a SAML entity ID)
+  kHttpUrl,  ///< absolute http(s) URL with a host
+  /// https URL with a host; http only to a loopback host (127.0.0.0/8, ::1,
+  /// localhost), where no network sees the document
+  kMetadataUrl,
   kFile,      ///< path of a file that must exist and be readable
   kFileList,  ///< paths of such files (space separated, or a JSON array)
   /// Where the store lives: a PostgreSQL URI (postgresql://..., no password
@@ -40,7 +43,7 @@ enum class KeyType {
 enum class Presence {
   kOptional,
   kRequired,
-  kRequiredWithoutMetadata,  ///< required unless idp_metadata is set
+  kRequiredWithoutMetadata,  ///< required unless idp_metadata or idp_metadata_url is set
 };
 
 /// The Settings field a key fills; its alternative must fit the KeyType

@@ -326,6 +326,9 @@ class Loader {
       case KeyType::kHttpUrl:
         if (auto status = CheckHttpUrl(name, *value); !status) return status;
         break;
+      case KeyType::kMetadataUrl:
+        if (auto status = CheckMetadataUrl(name, *value); !status) return status;
+        break;
       case KeyType::kFile:
       case KeyType::kDirectory:  // not an [sso] type (keys.cpp)
         if (!value->empty()) *value = Resolve(*value);
@@ -382,6 +385,43 @@ class Loader {
           "expected an absolute http(s) URL such as https://host/path, got " + Quote(value));
     }
     return Ok();
+  }
+
+  // The trust anchor itself travels over this URL: plain http is allowed
+  // only where no network sees it (RFC 6761 6.3 localhost, RFC 1122 3.2.1.3
+  // 127.0.0.0/8, RFC 4291 2.5.3 ::1), e.g. a local mirror or a test server.
+  Status CheckMetadataUrl(std::string_view key, const std::string& value) const {
+    if (value.empty()) return Ok();
+    auto url = boost::urls::parse_absolute_uri(value);
+    const bool https = url && url->scheme_id() == boost::urls::scheme::https;
+    const bool http = url && url->scheme_id() == boost::urls::scheme::http;
+    if (!(https || http) || url->encoded_host().empty()) {
+      return Fail(kInvalidValue, "sso", key,
+                  "expected an absolute https URL such as "
+                  "https://idp.example.com/metadata.xml, got " +
+                      Quote(value));
+    }
+    if (http && !IsLoopbackHost(*url)) {
+      return Fail(kInvalidValue, "sso", key,
+                  "plain http is allowed only to a loopback host (127.0.0.0/8, ::1, localhost), "
+                  "since anyone on the network could change the IdP's keys in transit; use "
+                  "https, got " +
+                      Quote(value));
+    }
+    return Ok();
+  }
+
+  static bool IsLoopbackHost(const boost::urls::url_view& url) {
+    switch (url.host_type()) {
+      case boost::urls::host_type::ipv4:
+        return url.host_ipv4_address().is_loopback();
+      case boost::urls::host_type::ipv6:
+        return url.host_ipv6_address().is_loopback();
+      case boost::urls::host_type::name:
+        return detail::Lower(url.host()) == "localhost";
+      default:
+        return false;
+    }
   }
 
   // --- [mapping] ------------------------------------------------------------
@@ -536,10 +576,23 @@ class Loader {
       Status status = Ok();
       if (key.presence == Presence::kRequired) {
         status = Require(key.name, !IsEmpty(key), "");
-      } else if (key.presence == Presence::kRequiredWithoutMetadata && s.idp_metadata.empty()) {
-        status = Require(key.name, !IsEmpty(key), " (or set idp_metadata)");
+      } else if (key.presence == Presence::kRequiredWithoutMetadata && s.idp_metadata.empty() &&
+                 s.idp_metadata_url.empty()) {
+        status = Require(key.name, !IsEmpty(key), " (or set idp_metadata or idp_metadata_url)");
       }
       if (!status) return status;
+    }
+    // One source of IdP metadata: a file and a URL could name different
+    // keys, and which one wins would be a guess.
+    if (!s.idp_metadata.empty() && !s.idp_metadata_url.empty()) {
+      return Fail(kInvalidValue, "sso", "idp_metadata_url",
+                  "idp_metadata (a file) is set too; use one source of IdP metadata, the file "
+                  "or the URL");
+    }
+    if (!s.idp_metadata_signing_certificate.empty() && s.idp_metadata_url.empty()) {
+      return Fail(kInvalidValue, "sso", "idp_metadata_signing_certificate",
+                  "checks the signature of the document fetched from idp_metadata_url, which is "
+                  "not set");
     }
     // Pairs of keys that only make sense together.
     for (auto status :

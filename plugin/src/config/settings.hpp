@@ -60,8 +60,14 @@ struct Settings {
   std::string idp_sign_in_url;
   std::vector<std::string> idp_certificates;  ///< PEM file paths
   std::string idp_metadata;                   ///< path, empty if unset
-  std::string sp_private_key;                 ///< path, empty if unset
-  std::string sp_certificate;                 ///< path, empty if unset
+  /// IdP metadata fetched from this URL (https, or http to a loopback
+  /// host); empty if unset. Exclusive with idp_metadata.
+  std::string idp_metadata_url;
+  /// PEM file; set: the fetched document's own signature must verify with it.
+  std::string idp_metadata_signing_certificate;
+  std::int64_t idp_metadata_refresh_seconds{};
+  std::string sp_private_key;  ///< path, empty if unset
+  std::string sp_certificate;  ///< path, empty if unset
   std::int64_t clock_skew_seconds{};
   bool allow_idp_initiated{};
   std::int64_t session_lifetime_seconds{};

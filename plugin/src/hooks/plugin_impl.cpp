@@ -59,8 +59,29 @@ std::vector<sdk::FieldValue> FieldsFromJson(const std::string& json) {
 
 }  // namespace
 
-PluginImpl::PluginImpl() { saml::InitializeXmlLibraries(); }
-PluginImpl::~PluginImpl() = default;
+PluginImpl::PluginImpl() : PluginImpl(RefresherTiming{}) {}
+
+PluginImpl::PluginImpl(RefresherTiming timing) {
+  saml::InitializeXmlLibraries();
+  MetadataRefresher::Callbacks callbacks;
+  callbacks.current = [this] {
+    std::lock_guard lock(mutex_);
+    return sites_;
+  };
+  callbacks.replace = [this](const std::shared_ptr<const Sites>& before,
+                             std::shared_ptr<const Sites> after) {
+    std::lock_guard lock(mutex_);
+    if (sites_ != before) return false;
+    sites_ = std::move(after);
+    return true;
+  };
+  callbacks.now =
+      timing.now ? std::move(timing.now) : std::function<UnixSeconds()>([this] { return Now(); });
+  refresher_ = std::make_unique<MetadataRefresher>(std::move(callbacks), timing.tick);
+}
+
+// The thread goes first: it uses this object's members.
+PluginImpl::~PluginImpl() { refresher_->Stop(); }
 
 UnixSeconds PluginImpl::Now() const {
   std::lock_guard lock(mutex_);
@@ -121,6 +142,14 @@ sdk::Status Outcome(const Sites& sites, bool reload) {
   return sdk::Error{first->error.code, std::move(message)};
 }
 
+// The refresher thread runs only for a configuration that needs it.
+bool UsesMetadataUrl(const Sites& sites) {
+  for (const config::SiteConfig& site : sites.config().sites) {
+    if (site.settings && !site.settings->idp_metadata_url.empty()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 sdk::Status PluginImpl::Configure(const sdk::ConfigureRequest& request) noexcept {
@@ -140,6 +169,7 @@ sdk::Status PluginImpl::Configure(const sdk::ConfigureRequest& request) noexcept
     sites_ = std::move(*sites);
     config_error_ = {};
     intended_policy_.reset();
+    if (UsesMetadataUrl(*sites_)) refresher_->Start();
     return Outcome(*sites_, false);
   });
 }
@@ -163,11 +193,14 @@ sdk::Status PluginImpl::Reload() noexcept {
     sites_ = std::move(*sites);
     config_error_ = {};
     intended_policy_.reset();
+    if (UsesMetadataUrl(*sites_)) refresher_->Start();
     return Outcome(*sites_, true);
   });
 }
 
 void PluginImpl::Shutdown() noexcept {
+  // Joined outside mutex_, which the thread takes to swap a site.
+  refresher_->Stop();
   std::lock_guard lock(mutex_);
   sites_.reset();
   config_error_ = {"plugin.shut_down", "the plugin has been shut down"};

@@ -8,12 +8,15 @@
 // configuration, never a mix.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "hooks/metadata_refresher.hpp"
 #include "hooks/sites.hpp"
 #include "visitor_sso/sdk/plugin.hpp"
 
@@ -22,6 +25,14 @@ namespace vsso::hooks {
 class PluginImpl final : public visitor_sso::sdk::Plugin {
  public:
   PluginImpl();
+  /// Tests: the metadata refresher's tick and clock (default: a minute, and
+  /// the plugin's own clock). The fetch schedule's one-minute floor holds
+  /// either way (hooks/idp_metadata_source.hpp).
+  struct RefresherTiming {
+    std::chrono::milliseconds tick{std::chrono::seconds(60)};
+    std::function<UnixSeconds()> now;  ///< empty: the plugin's clock
+  };
+  explicit PluginImpl(RefresherTiming timing);
   ~PluginImpl() override;
 
   visitor_sso::sdk::Status Configure(
@@ -64,6 +75,9 @@ class PluginImpl final : public visitor_sso::sdk::Plugin {
 
   mutable std::mutex mutex_;
   std::shared_ptr<const Sites> sites_;
+  /// IdP metadata by URL: the one background thread (started at Configure,
+  /// stopped by Shutdown and the destructor before the Sites go).
+  std::unique_ptr<MetadataRefresher> refresher_;
   visitor_sso::sdk::ConfigureRequest request_;
   /// Why no configuration is loaded at all (empty once one is).
   visitor_sso::sdk::Error config_error_{"plugin.not_configured", "Configure has not been called"};

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "config/platform.hpp"
+#include "hooks/idp_metadata_source.hpp"
 #include "saml/metadata.hpp"
 #include "store/certificate_repository.hpp"
 #include "store/mapping_repository.hpp"
@@ -34,6 +35,26 @@ Status ApplyMetadata(config::Settings& settings, std::vector<crypto::Certificate
   if (settings.idp_entity_id.empty()) settings.idp_entity_id = md->entity_id;
   if (settings.idp_sign_in_url.empty()) settings.idp_sign_in_url = md->sso_redirect_url;
   for (auto& cert : md->signing_certificates) certs.push_back(std::move(cert));
+  return Ok();
+}
+
+// idp_metadata_url: the stored good copy, or one fetched now (bounded by
+// the fetcher's timeouts); like idp_metadata, it fills what the admin left
+// empty. The metadata's certificates are trusted as configured ones.
+Status ApplyUrlMetadata(Runtime& rt, std::vector<crypto::Certificate>& certs) {
+  if (rt.settings.idp_metadata_url.empty()) return Ok();
+  auto file_settings = std::make_shared<const config::Settings>(rt.settings);
+  auto trusted = StoredOrFetchedMetadata(rt.settings, rt.db, rt.Now());
+  if (!trusted) {
+    return MakeError(trusted.error().code, rt.settings.source_path + ": [sso] idp_metadata_url: " +
+                                               trusted.error().message);
+  }
+  saml::IdpMetadata& md = trusted->parsed.metadata;
+  if (rt.settings.idp_entity_id.empty()) rt.settings.idp_entity_id = md.entity_id;
+  if (rt.settings.idp_sign_in_url.empty()) rt.settings.idp_sign_in_url = md.sso_redirect_url;
+  for (auto& cert : md.signing_certificates) certs.push_back(std::move(cert));
+  rt.url_metadata = Runtime::UrlMetadata{trusted->row.fetched_at, trusted->row.valid_until,
+                                         std::move(file_settings)};
   return Ok();
 }
 
@@ -83,6 +104,7 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(config::Settings settings,
     for (auto& c : *certs) configured.push_back(std::move(c));
   }
   if (auto st = ApplyMetadata(rt->settings, configured); !st) return std::move(st).error();
+  if (auto st = ApplyUrlMetadata(*rt, configured); !st) return std::move(st).error();
 
   if (!rt->settings.sp_private_key.empty()) {
     auto key = crypto::LoadPrivateKeyFile(rt->settings.sp_private_key);

@@ -36,6 +36,18 @@ struct Runtime {
   /// Non-zero: the clock is pinned (scenario runs, admin "was it valid then?").
   UnixSeconds fixed_now = 0;
 
+  /// [sso] idp_metadata_url: the stored copy this Runtime trusts.
+  struct UrlMetadata {
+    /// Identifies the stored copy (idp_metadata.fetched_at): when the store
+    /// holds another, a refresh here or on another node, the site rebuilds.
+    UnixSeconds fetched_at = 0;
+    UnixSeconds valid_until = 0;  ///< 0: none
+    /// The site's settings as its file gave them, before the metadata filled
+    /// idp_* in: what a rebuild starts from.
+    std::shared_ptr<const config::Settings> file_settings;
+  };
+  std::optional<UrlMetadata> url_metadata;
+
   UnixSeconds Now() const;
 
   /// The path of one of this site's endpoints ("acs", "login", ...):

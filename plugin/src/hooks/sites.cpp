@@ -64,6 +64,27 @@ Result<std::shared_ptr<const Sites>> Sites::Load(const std::string& path, UnixSe
   return std::shared_ptr<const Sites>(std::move(sites));
 }
 
+std::shared_ptr<const Sites> Sites::WithRuntimes(
+    const Sites& from,
+    const std::vector<std::pair<std::string, std::shared_ptr<const Runtime>>>& runtimes) {
+  auto sites = std::make_shared<Sites>();
+  sites->config_ = from.config_;
+  sites->db_ = from.db_;
+  sites->sites_ = from.sites_;
+  for (const auto& [id, runtime] : runtimes) {
+    const auto it = sites->sites_.find(id);
+    if (it == sites->sites_.end()) continue;
+    it->second.runtime = runtime;
+    it->second.error = {};
+    it->second.intended_policy.reset();
+  }
+  sites->sorted_.reserve(sites->sites_.size());
+  for (const auto& [id, site] : sites->sites_) sites->sorted_.push_back(&site);
+  std::sort(sites->sorted_.begin(), sites->sorted_.end(),
+            [](const Site* a, const Site* b) { return a->id < b->id; });
+  return sites;
+}
+
 const Site* Sites::Find(std::string_view id) const {
   const auto it = sites_.find(std::string(id.empty() ? config::kDefaultSiteId : id));
   return it == sites_.end() ? nullptr : &it->second;

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -56,6 +57,13 @@ class Sites {
   /// whole load. With `previous` (a reload), see the file comment.
   static Result<std::shared_ptr<const Sites>> Load(const std::string& path, UnixSeconds fixed_now,
                                                    const Sites* previous);
+
+  /// A copy of `from` in which each listed site serves the given Runtime and
+  /// has no error (the metadata refresher's rebuilt sites; the config,
+  /// database and every other site are shared with `from`).
+  static std::shared_ptr<const Sites> WithRuntimes(
+      const Sites& from,
+      const std::vector<std::pair<std::string, std::shared_ptr<const Runtime>>>& runtimes);
 
   /// The site `id` ("" means "default"), or nullptr.
   const Site* Find(std::string_view id) const;
