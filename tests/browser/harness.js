@@ -94,7 +94,17 @@ ${mappingAndRouting}`);
   return file;
 }
 
-function writeConfig(dir, signIn, wrongIdpCertificate, noIdpLogout) {
+// A key and certificate of the SP's own (sp.key, sp.pem in `dir`).
+function makeSpKey(dir) {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-sha256', '-nodes', '-days', '30',
+                           '-subj', '/CN=visitor-sso browser test SP',
+                           '-keyout', path.join(dir, 'sp.key'), '-out', path.join(dir, 'sp.pem')],
+               {stdio: 'ignore'});
+  fs.chmodSync(path.join(dir, 'sp.key'), 0o600);
+}
+
+// `spKey`: the SP signs (sp.key) what it sends, e.g. its LogoutRequests.
+function writeConfig(dir, signIn, wrongIdpCertificate, noIdpLogout, spKey) {
   const sp = `http://127.0.0.1:${spPort}`;
   const ini = `[sso]
 enabled = true
@@ -102,6 +112,7 @@ sign_in = ${signIn}
 sp_entity_id = ${sp}/sso/metadata
 acs_url = ${sp}/sso/acs
 ${idpSettings(dir, wrongIdpCertificate, noIdpLogout)}
+${spKey ? 'sp_private_key = sp.key\nsp_certificate = sp.pem' : ''}
 database = demo.db
 
 ${mappingAndRouting}`;
@@ -132,13 +143,18 @@ async function otherBrowser(stack) {
 // `signIn`: one website (the site "default") with that policy; or `sites`
 // ({id: signIn}): a platform of those websites, each served under /s/<id>/
 // and registered at the IdP as an SP of its own.
-async function startStack({signIn, sites, wrongIdpCertificate = false, noIdpLogout = false}) {
+// `spKey` (one website only): the SP has a key and certificate, and the IdP
+// is given the certificate, so it accepts only signed LogoutRequests from it.
+async function startStack({signIn, sites, wrongIdpCertificate = false, noIdpLogout = false,
+                           spKey = false}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vsso-browser-'));
   const idpDir = path.join(dir, 'idp');
   const sp = `http://127.0.0.1:${spPort}`;
+  if (spKey) makeSpKey(dir);
   const sps = sites ? Object.keys(sites).flatMap(id => ['--sp-entity-id', `${sp}/sso/${id}/metadata`,
                                                         '--sp-acs', `${sp}/sso/${id}/acs`])
-                    : ['--sp-acs', `${sp}/sso/acs`, '--sp-entity-id', `${sp}/sso/metadata`];
+                    : ['--sp-acs', `${sp}/sso/acs`, '--sp-entity-id', `${sp}/sso/metadata`,
+                       ...(spKey ? ['--sp-cert', path.join(dir, 'sp.pem')] : [])];
   execFileSync(path.join(root, 'scripts', 'idp'),
                ['start', '--dir', idpDir, '--port', String(idpPort), ...sps],
                {stdio: ['ignore', 'ignore', 'inherit']});
@@ -172,7 +188,7 @@ async function startStack({signIn, sites, wrongIdpCertificate = false, noIdpLogo
       }
     }
     const config = sites ? writePlatform(dir, sites)
-                         : writeConfig(dir, signIn, wrongIdpCertificate, noIdpLogout);
+                         : writeConfig(dir, signIn, wrongIdpCertificate, noIdpLogout, spKey);
     const siteArgs = sites ? Object.keys(sites).flatMap(id => ['--site', id]) : [];
     // The agent's password, as an operator would give it (with the newline
     // an editor adds); `serve` prints a generated one only without the file.

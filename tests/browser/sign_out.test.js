@@ -8,6 +8,7 @@
 // - a logout started at the IdP (SingleLogoutService.php?ReturnTo=) ends the
 //   chat sign-in: the open chat window turns to the signed-out state;
 // - the embedded chat signs out in a popup (the IdP cannot be framed);
+// - with an SP key, SimpleSAMLphp verifies the signed LogoutRequest;
 // - an IdP the SP knows no SingleLogoutService of: sign-out ends the chat
 //   sign-in only, says so, and the IdP session stays.
 'use strict';
@@ -168,6 +169,21 @@ test('the embedded chat signs out in a popup', {timeout: 300000}, async t => {
   await screenshot(site, 'embedded-signed-out');
   const frame = site.frame({url: url => new URL(url).pathname === '/chat'});
   assert.equal((await chatStart(frame)).signed_in, false);
+});
+
+test('a signed LogoutRequest: SimpleSAMLphp verifies the SP\'s signature (validate.logout)',
+     {timeout: 300000}, async t => {
+  // The IdP knows the SP's certificate and refuses unsigned or badly signed
+  // LogoutRequests from it (an error page, not a LogoutResponse).
+  const stack = await startStack({signIn: 'required', spKey: true});
+  t.after(() => stack.stop());
+  const chat = await signInInChatWindow(stack, 'gold');
+  await chat.getByTestId('sign-out').click();
+  await signOutStatus(chat, 'idp');
+  assert.equal((await chatStart(chat)).signed_in, false);
+  await chat.getByTestId('sign-in').click();
+  await chat.waitForURL(url => url.port === String(new URL(stack.idp).port));
+  await chat.locator('input[name="password"]').waitFor({state: 'visible'});
 });
 
 test('an IdP without single logout: sign-out ends the chat sign-in only, and says so',
