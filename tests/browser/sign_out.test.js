@@ -8,6 +8,7 @@
 // - a logout started at the IdP (SingleLogoutService.php?ReturnTo=) ends the
 //   chat sign-in: the open chat window turns to the signed-out state;
 // - the embedded chat signs out in a popup (the IdP cannot be framed);
+// - a site of a platform signs out at its own /sso/<site>/ endpoints;
 // - with an SP key, SimpleSAMLphp verifies the signed LogoutRequest;
 // - an IdP the SP knows no SingleLogoutService of: sign-out ends the chat
 //   sign-in only, says so, and the IdP session stays.
@@ -169,6 +170,31 @@ test('the embedded chat signs out in a popup', {timeout: 300000}, async t => {
   await screenshot(site, 'embedded-signed-out');
   const frame = site.frame({url: url => new URL(url).pathname === '/chat'});
   assert.equal((await chatStart(frame)).signed_in, false);
+});
+
+test('a site of a platform signs out at /sso/<site>/logout and /sso/<site>/slo',
+     {timeout: 300000}, async t => {
+  const stack = await startStack({sites: {acme: 'required', globex: 'optional'}});
+  t.after(() => stack.stop());
+  const {sp} = stack;
+  const {chat} = await openChatWindow(stack, 'acme');
+  const submit = await fillIdpLogin(chat, stack, 'gold');
+  await submit.click();
+  await chat.waitForURL(url => url.origin === sp && url.pathname === '/s/acme/chat');
+  await chat.getByTestId('sign-out').waitFor({state: 'visible'});
+  assert.equal(await chat.locator('#sign-out-form').getAttribute('action'), '/sso/acme/logout');
+
+  await chat.getByTestId('sign-out').click();
+  await signOutStatus(chat, 'idp');
+  assert.equal(new URL(chat.url()).pathname, '/s/acme/chat');
+  await chat.getByTestId('sign-in').waitFor({state: 'visible'});
+  await screenshot(chat, 'site-signed-out');
+  const start = await chat.evaluate(() => fetch('/s/acme/api/chat/start', {
+    method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json'}, body: '{}',
+  }).then(r => r.json()));
+  assert.equal(start.signed_in, false);
+  assert.equal(start.site, 'acme');
 });
 
 test('a signed LogoutRequest: SimpleSAMLphp verifies the SP\'s signature (validate.logout)',
