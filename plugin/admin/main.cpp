@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -99,6 +100,21 @@ int CertsRemove(const Args& a) {
   return kOk;
 }
 
+// Whether a [mapping] value as written names an @alias (an item, between
+// '|', starting with '@').
+bool HasAlias(std::string_view configured) {
+  bool item_start = true;
+  for (char c : configured) {
+    if (c == '@' && item_start) return true;
+    if (c == '|') {
+      item_start = true;
+    } else if (c != ' ' && c != '\t') {
+      item_start = false;
+    }
+  }
+  return false;
+}
+
 int MappingsList(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);
@@ -109,7 +125,14 @@ int MappingsList(const Args& a) {
   for (const auto& r : *rows) {
     std::string attrs;
     for (const auto& n : r.attributes) attrs += (attrs.empty() ? "" : " | ") + n;
-    std::cout << r.field << " = " << attrs << "\n";
+    std::cout << r.field << " = " << attrs;
+    // The stored names are the expansion; name the @aliases it came from.
+    for (const auto& m : (*rt)->settings.mappings) {
+      if (m.field == r.field && HasAlias(m.configured)) {
+        std::cout << "  (configured: " << m.configured << ")";
+      }
+    }
+    std::cout << "\n";
   }
   return kOk;
 }

@@ -84,6 +84,29 @@ test('every page passes axe-core WCAG 2.1 A/AA checks', {timeout: 300000}, async
   await screenshot(failure, 'sign-in-failure-page');
 });
 
+test('the sign-out control and the signed-out states pass axe-core', {timeout: 300000}, async t => {
+  const stack = await startStack({signIn: 'required'});
+  t.after(() => stack.stop());
+  const {sp} = stack;
+  const {chat} = await openChatWindow(stack);
+  await chat.locator('input[name="username"]').waitFor();
+  await chat.locator('input[name="username"]').fill('gold');
+  await chat.locator('input[name="password"]').fill('gold-pass');
+  await chat.locator('#submit_button').click();
+  await chat.getByTestId('sign-out').waitFor({state: 'visible'});
+  await expectAccessible(chat, 'signed-in chat window with its sign-out button');
+  await chat.getByTestId('sign-out').click();
+  await chat.getByTestId('sign-out-status').waitFor({state: 'visible'});
+  await chat.getByTestId('sign-in').waitFor({state: 'visible'});
+  await expectAccessible(chat, 'chat window after signing out');
+  // The embedded chat's sign-out popup page, opened on its own.
+  const popupPage = await newPage(stack);
+  await popupPage.goto(`${sp}/chat/signed-out?sso_signed_out=idp`);
+  await popupPage.getByTestId('sign-out-popup-status')
+      .filter({hasText: 'You are signed out of the chat.'}).waitFor();
+  await expectAccessible(popupPage, 'sign-out popup page');
+});
+
 test('keyboard only: a guest starts a chat and an agent answers', {timeout: 300000}, async t => {
   const stack = await startStack({signIn: 'optional'});
   t.after(() => stack.stop());

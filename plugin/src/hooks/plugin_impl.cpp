@@ -507,7 +507,8 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
           out.certificates.push_back(std::move(summary));
         }
         for (const auto& m : rt->settings.mappings) {
-          out.mappings.push_back({m.field, identity::LabelOf(m.field), m.attributes});
+          out.mappings.push_back(
+              {m.field, identity::LabelOf(m.field), m.attributes, m.configured});
         }
         for (const auto& rule : rt->routing.rules()) {
           out.routing_rules.push_back({rule.name, rule.text, rule.team});
