@@ -708,5 +708,48 @@ TEST_F(SignInFlow, PopupHandsItsSignInToTheChatWindowOnceAndSameOriginOnly) {
   EXPECT_EQ(Header(again, "X-Visitor-SSO-Error"), "sso.redeem.unknown_code");
 }
 
+// Attribute presets (issue 14, item 4): `email = @email` takes the email from
+// an Entra ID-style response, whose attributes are named by claim URIs, and
+// the admin overview shows the value as written beside its expansion.
+TEST_F(SignInFlow, AliasMappingTakesEntraClaimUris) {
+  DeploymentOptions options;
+  options.mapping = "name = @name\nemail = @email | customMail\n";
+  options.routing = "default = General\n";
+  Start(options);
+  auto overview = plugin_.GetAdminOverview({});
+  ASSERT_TRUE(overview) << overview.error().message;
+  ASSERT_EQ(overview->mappings.size(), 2u);
+  EXPECT_EQ(overview->mappings[1].configured, "@email | customMail");
+  EXPECT_EQ(overview->mappings[1].attributes,
+            (std::vector<std::string>{
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                "urn:oid:0.9.2342.19200300.100.1.3", "mail", "email", "customMail"}));
+
+  Login login = BeginLogin("v1");
+  ResponseBuilder b;
+  b.InResponseTo(login.request_id)
+      .SubjectInResponseTo(login.request_id)
+      .NameId("jo@contoso.example")
+      // As Entra ID names them: claim URIs, no FriendlyName. The name claim
+      // holds the UPN, which @name leaves alone.
+      .Attribute(
+          {"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", {"jo@contoso.example"}})
+      .Attribute({"http://schemas.microsoft.com/identity/claims/displayname", {"Jo Smith"}})
+      .Attribute({"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                  {"jo.smith@contoso.example"}});
+  auto acs = PostResponse(b.Build(), login.relay_state);
+  ASSERT_EQ(acs.status, 303) << acs.body;
+
+  sdk::Chat chat;
+  chat.id = "c1";
+  chat.visitor.id = "v1";
+  auto info = plugin_.VisitorInfoWillRender(chat);
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->info.name, "Jo Smith");
+  ASSERT_EQ(info->prechat_section.size(), 2u);
+  EXPECT_EQ(info->prechat_section[1].key, "email");
+  EXPECT_EQ(info->prechat_section[1].value, "jo.smith@contoso.example");
+}
+
 }  // namespace
 }  // namespace vsso::testing
