@@ -211,6 +211,16 @@ Result<IdpMetadata> ReadEntity(xmlNode* entity, const std::string& origin) {
                          (bindings_seen.empty() ? std::string("none") : bindings_seen) + ")");
   }
 
+  // Single logout is optional: without a Redirect-binding endpoint, sign-out
+  // ends the chat session only. The first such endpoint with a Location wins.
+  for (xmlNode* slo : Children(idp, kMdNs, "SingleLogoutService")) {
+    if (Attr(slo, "Binding").value_or("") != kRedirectBinding) continue;
+    md.slo_redirect_url = Trim(Attr(slo, "Location").value_or(""));
+    if (md.slo_redirect_url.empty()) continue;
+    md.slo_redirect_response_url = Trim(Attr(slo, "ResponseLocation").value_or(""));
+    break;
+  }
+
   // Metadata 2.4.1.1: a KeyDescriptor without `use` serves both purposes.
   std::set<std::string> seen;
   int index = 0;
@@ -268,13 +278,19 @@ std::string BuildSpMetadata(const SpMetadataParams& params) {
   xmlNewProp(sp, X("protocolSupportEnumeration"), X(kProtocolNs));
 
   // Metadata 2.4.1 / 2.4.2 / 2.4.4 schema order: KeyDescriptor*,
-  // NameIDFormat*, AssertionConsumerService+.
+  // SingleLogoutService*, NameIDFormat*, AssertionConsumerService+.
   if (params.certificate) {
     const std::string b64 = encoding::Base64Encode(params.certificate->der);
     AddKeyDescriptor(sp, md, ds, "signing", b64, false);
     // Key transport is RSA-OAEP only, so an EC certificate is not offered
     // for encryption.
     if (IsRsa(*params.certificate)) AddKeyDescriptor(sp, md, ds, "encryption", b64, true);
+  }
+  // SSODescriptorType order: SingleLogoutService before NameIDFormat.
+  if (!params.slo_url.empty()) {
+    xmlNode* slo = xmlNewChild(sp, md, X("SingleLogoutService"), nullptr);
+    xmlNewProp(slo, X("Binding"), X(kRedirectBinding));
+    xmlNewProp(slo, X("Location"), X(params.slo_url));
   }
   for (const char* format : kNameIdFormats) {
     xmlNewTextChild(sp, md, X("NameIDFormat"), X(format));

@@ -17,6 +17,9 @@ struct SpMetadataParams {
   std::string sp_entity_id;
   std::string acs_url;  ///< HTTP-POST AssertionConsumerService, index 0, default
   bool authn_requests_signed = false;
+  /// HTTP-Redirect SingleLogoutService (this site's /sso/.../slo); empty:
+  /// none listed.
+  std::string slo_url;
   /// SP certificate; absent: no KeyDescriptor. Published for signing, and for
   /// encryption with the accepted EncryptionMethods when its key is RSA.
   std::optional<crypto::Certificate> certificate;
@@ -28,6 +31,11 @@ std::string BuildSpMetadata(const SpMetadataParams& params);
 struct IdpMetadata {
   std::string entity_id;
   std::string sso_redirect_url;  ///< SingleSignOnService, HTTP-Redirect binding
+  /// SingleLogoutService with the HTTP-Redirect binding: Location, and
+  /// ResponseLocation (Metadata 2.2.2: where responses go; empty: Location).
+  /// Both empty when the IdP offers no Redirect-binding single logout.
+  std::string slo_redirect_url;
+  std::string slo_redirect_response_url;
   /// KeyDescriptors with use="signing" or no use, document order, duplicates removed.
   std::vector<crypto::Certificate> signing_certificates;
 };

@@ -66,6 +66,55 @@ Result<bool> SessionRepository::Delete(const std::string& visitor_id) {
   });
 }
 
+Result<std::vector<std::string>> SessionRepository::EndByNameId(
+    const std::string& idp_entity_id, const std::string& name_id,
+    const std::vector<std::string>& session_indexes) {
+  return db_->Write([&](Connection& c) -> Result<std::vector<std::string>> {
+    // The SessionIndex list travels as one JSON array so the statement text
+    // is fixed (prepared once) whatever the number of indexes; an empty
+    // array means every session of the NameID (Core 3.7.1).
+    std::string list = "[";
+    for (const std::string& index : session_indexes) {
+      if (list.size() > 1) list += ',';
+      list += '"';
+      for (char ch : index) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (ch == '"' || ch == '\\') {
+          list += '\\';
+          list += ch;
+        } else if (u < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          list += "\\u00";
+          list += kHex[u >> 4];
+          list += kHex[u & 15];
+        } else {
+          list += ch;
+        }
+      }
+      list += '"';
+    }
+    list += ']';
+    auto q = c.Prepare(
+        c.engine() == Engine::kPostgres
+            ? "DELETE FROM sso_sessions WHERE site_id = ?1 AND idp_entity_id = ?2 AND name_id = ?3 "
+              "AND (?4 = '[]' OR session_index IN (SELECT json_array_elements_text(?4::json))) "
+              "RETURNING visitor_id"
+            : "DELETE FROM sso_sessions WHERE site_id = ?1 AND idp_entity_id = ?2 AND name_id = ?3 "
+              "AND (?4 = '[]' OR session_index IN (SELECT value FROM json_each(?4))) "
+              "RETURNING visitor_id");
+    if (!q) return std::move(q).error();
+    q->BindText(1, site_id_).BindText(2, idp_entity_id).BindText(3, name_id).BindText(4, list);
+    std::vector<std::string> ended;
+    for (;;) {
+      auto row = q->Step();
+      if (!row) return std::move(row).error();
+      if (!*row) break;
+      ended.push_back(q->Text(0));
+    }
+    return ended;
+  });
+}
+
 Result<int> SessionRepository::PurgeExpiredAllSites(Database& db, UnixSeconds now) {
   return db.Change("DELETE FROM sso_sessions WHERE expires_at <= ?1", now);
 }

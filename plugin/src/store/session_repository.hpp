@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "store/database.hpp"
@@ -42,6 +43,14 @@ class SessionRepository {
   Result<std::optional<SsoSession>> FindLive(const std::string& visitor_id, UnixSeconds now);
   /// true if a session was deleted (sign-out).
   Result<bool> Delete(const std::string& visitor_id);
+  /// IdP-initiated single logout (SAML Profiles 4.4.3.3): deletes this
+  /// site's sessions of `name_id` at `idp_entity_id`, only those with one of
+  /// `session_indexes` when the request named any, in one statement
+  /// (DELETE ... RETURNING: SQLite 3.35+, PostgreSQL). Returns the visitor
+  /// IDs whose sessions ended (the host wakes their chat windows).
+  Result<std::vector<std::string>> EndByNameId(const std::string& idp_entity_id,
+                                               const std::string& name_id,
+                                               const std::vector<std::string>& session_indexes);
   /// Deletes the sessions of every site with expires_at at or before `now`,
   /// in one statement (housekeeping); returns how many.
   static Result<int> PurgeExpiredAllSites(Database& db, UnixSeconds now);
