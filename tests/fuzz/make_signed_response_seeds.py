@@ -37,11 +37,19 @@ SEEDS = {
     "ecdsa_signer": b"G" + b(0, 1, 0, 0, 0, 0, 0),
     "both_signed_c14n_comments": b"G" + b(1, 0, 2, 2, 1, 0, 0) + b"N" + s("alice@example.org<!---->.evil") + b(0),
     "failed_status": b"X" + b(1) + s("Authentication failed") + b(1),
+    # W: the NameID as an EncryptedID (on, transport, data algorithm, to the SP).
+    "encrypted_id": b"W" + b(1, 0, 2, 1),
+    "encrypted_id_in_encrypted_assertion": b"W" + b(1, 1, 3, 1) + b"K" + b(1, 0, 0, 1),
+    # InResponseTo on the bearer SubjectConfirmationData only (ADFS).
+    "in_response_to_on_confirmation_only": b"Q" + b(0) + b"q" + b(1),
     # Refusals the validator must keep making.
     "untrusted_signer": b"G" + b(0, 3, 0, 0, 0, 0, 0),
     "xslt_transform": b"G" + b(0, 0, 0, 0, 0, 0, 7),
     "wrong_destination": b"D" + b(2) + s("https://evil.example/sso/acs"),
     "expired_conditions": b"E" + s("-120"),
+    "encrypted_id_for_another_key": b"W" + b(1, 0, 0, 0),
+    # V 2: an SPNameQualifier naming another SP.
+    "sp_name_qualifier_other_sp": b"V" + b(2),
 }
 
 out = pathlib.Path(__file__).resolve().parent / "corpus_signed_response"

@@ -40,7 +40,7 @@ namespace {
 using vsso::fuzz::FuzzInput;
 namespace t = vsso::testing;
 
-constexpr char kOps[] = "NAUBECRQqSsTIiDXPFMOGKYZH";
+constexpr char kOps[] = "NAUBECRQqSsTIiDXPFMOGKYZHWV";
 constexpr const char* kResponseId = "_fuzz-response-0001";
 constexpr const char* kAssertionId = "_fuzz-assertion-0001";
 constexpr const char* kAssertionDecl = " xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"";
@@ -261,6 +261,10 @@ struct Plan {
   std::optional<Signer> sign_response;
   std::optional<t::EncryptOptions> encrypt;
   bool encrypt_to_sp = true;
+  // The NameID as an EncryptedID (SAML Core 2.2.4), and its SPNameQualifier.
+  std::optional<t::EncryptOptions> encrypt_name_id;
+  bool name_id_to_sp = true;
+  std::optional<std::string> sp_name_qualifier = std::string(t::kSpEntityId);
   std::string response_id = kResponseId, assertion_id = kAssertionId;
   std::string extensions;
   std::vector<std::function<void(std::string&, const Plan&)>> edits;
@@ -549,6 +553,38 @@ void Apply(char op, FuzzInput& in, Plan& p) {
       p.extensions = Text(in, 1024);
       p.raw = true;
       break;
+    case 'W': {
+      if (!in.Bool()) {
+        p.encrypt_name_id.reset();
+        break;
+      }
+      static const char* const kTransports[] = {t::kRsaOaepMgf1p, t::kRsaOaep11, t::kRsa15};
+      static const char* const kData[] = {t::kAes256Cbc, t::kAes128Cbc, t::kAes128Gcm,
+                                          t::kAes256Gcm};
+      const char* transport = kTransports[in.Pick(3)];
+      const char* data_algorithm = kData[in.Pick(4)];
+      t::EncryptOptions e;
+      e.WithAlgorithms(transport, data_algorithm);
+      p.name_id_to_sp = in.Pick(4) != 0;
+      if (!p.name_id_to_sp) e.WithRecipient(t::AttackerKey());
+      p.encrypt_name_id = e;
+      break;
+    }
+    case 'V':
+      switch (in.Pick(4)) {
+        case 0:
+          p.sp_name_qualifier.reset();
+          break;
+        case 1:
+          p.sp_name_qualifier = t::kSpEntityId;
+          break;
+        case 2:
+          p.sp_name_qualifier = "https://other-sp.example";
+          break;
+        default:
+          p.sp_name_qualifier = Text(in);
+      }
+      break;
   }
 }
 
@@ -561,6 +597,7 @@ t::ResponseBuilder MakeBuilder(const Plan& p) {
   b.SubjectInResponseTo(p.subject_in_response_to);
   b.Status(p.status, p.status_message, p.second_status).ExtensionsXml(p.extensions);
   b.NameId(p.name_id, p.name_id_format).Recipient(p.recipient);
+  b.NameIdQualifiers(std::nullopt, p.sp_name_qualifier).EncryptNameId(p.encrypt_name_id);
   b.SubjectNotOnOrAfter(p.subject_not_on_or_after);
   b.NotBefore(p.not_before).NotOnOrAfter(p.not_on_or_after);
   for (const auto& list : p.audiences) b.AudienceRestriction(list);
@@ -614,6 +651,9 @@ void CheckPlan(const vsso::saml::Identity& id, const Plan& p, const std::string&
     Check(s->transform == t::ExtraTransform::kNone, "accepted an XPath/XSLT transform", xml);
   }
   Check(!p.encrypt || p.encrypt_to_sp, "accepted an assertion encrypted to another key", xml);
+  Check(!p.encrypt_name_id || p.name_id_to_sp, "accepted a NameID encrypted to another key", xml);
+  Check(!p.sp_name_qualifier || *p.sp_name_qualifier == t::kSpEntityId,
+        "accepted a NameID whose SPNameQualifier names another SP", xml);
   Check(p.status == t::kStatusSuccess, "accepted a non-Success status", xml);
   Check(p.destination == std::optional<std::string>(t::kAcsUrl), "accepted a wrong Destination",
         xml);
@@ -632,10 +672,11 @@ void CheckPlan(const vsso::saml::Identity& id, const Plan& p, const std::string&
     for (const auto& audience : list) found = found || Trim(audience) == t::kSpEntityId;
     Check(found, "accepted an AudienceRestriction without this SP", xml);
   }
-  // InResponseTo (Profiles 4.1.4.2, 4.1.5): the Response's and the bearer
-  // confirmation's must both answer the outstanding request, or both be
-  // absent for an allowed unsolicited response.
-  const auto& r = p.in_response_to;
+  // InResponseTo (Profiles 4.1.4.2, 4.1.5, Core 3.2.2): the request answered
+  // is the Response's InResponseTo, or when it has none (it is optional) the
+  // bearer confirmation's; it must be the outstanding one, and the bearer
+  // confirmation must name it too. Neither: an allowed unsolicited response.
+  const auto& r = p.in_response_to ? p.in_response_to : p.subject_in_response_to;
   if (r) {
     Check(p.expected_request_id == r, "accepted an InResponseTo that is not outstanding", xml);
   } else {
@@ -651,6 +692,9 @@ void CheckPlan(const vsso::saml::Identity& id, const Plan& p, const std::string&
   Check(id.session_not_on_or_after == p.session_not_on_or_after.value_or(0),
         "session_not_on_or_after differs", xml);
   Check(id.was_encrypted == p.encrypt.has_value(), "was_encrypted is wrong", xml);
+  Check(id.name_id_was_encrypted == p.encrypt_name_id.has_value(), "name_id_was_encrypted is wrong",
+        xml);
+  Check(id.sp_name_qualifier == p.sp_name_qualifier.value_or(""), "sp_name_qualifier differs", xml);
   Check(id.response_id == p.response_id && id.assertion_id == p.assertion_id, "IDs differ", xml);
   Check(id.attributes.size() == p.attributes.size(), "attribute count differs", xml);
   for (std::size_t i = 0; i < p.attributes.size(); ++i) {

@@ -324,19 +324,24 @@ std::string SignXmlString(const std::string& xml, const std::string& element_id,
   return Serialize(doc.get());
 }
 
-std::string EncryptAssertionString(const std::string& xml, const EncryptOptions& options) {
+namespace {
+
+// Replaces the first saml:<local> of `xml` by saml:<wrapper_name> holding its
+// xenc:EncryptedData (SAML Core 2.2.4 EncryptedElementType).
+std::string EncryptFirstElement(const std::string& xml, const char* local, const char* wrapper_name,
+                                const EncryptOptions& options) {
   if (options.recipient == nullptr) Fail("EncryptOptions without recipient");
   DocPtr doc = Parse(xml);
-  xmlNode* assertion = FindElementNs(xmlDocGetRootElement(doc.get()), kAssertionNs, "Assertion");
-  if (assertion == nullptr) Fail("no saml:Assertion to encrypt");
+  xmlNode* element = FindElementNs(xmlDocGetRootElement(doc.get()), kAssertionNs, local);
+  if (element == nullptr) Fail(std::string("no saml:") + local + " to encrypt");
 
-  // saml:EncryptedAssertion takes the Assertion's place (Core 2.3.4) and
-  // declares its own namespace: the Assertion's declaration leaves with it.
-  xmlNode* wrapper = xmlNewDocNode(doc.get(), nullptr, X("EncryptedAssertion"), nullptr);
-  xmlNs* ns = xmlNewNs(wrapper, X(kAssertionNs), assertion->ns->prefix);
+  // The wrapper takes the element's place (Core 2.3.4, 2.2.4) and declares
+  // its own namespace: an Assertion's declaration leaves with it.
+  xmlNode* wrapper = xmlNewDocNode(doc.get(), nullptr, X(wrapper_name), nullptr);
+  xmlNs* ns = xmlNewNs(wrapper, X(kAssertionNs), element->ns->prefix);
   xmlSetNs(wrapper, ns);
-  xmlReplaceNode(assertion, wrapper);
-  xmlAddChild(wrapper, assertion);
+  xmlReplaceNode(element, wrapper);
+  xmlAddChild(wrapper, element);
 
   // xmlenc11#rsa-oaep with its defaults (SHA-1 digest, MGF1-SHA1) is the same
   // computation as rsa-oaep-mgf1p, which is all xmlsec 1.2 can produce; the
@@ -390,7 +395,7 @@ std::string EncryptAssertionString(const std::string& xml, const EncryptOptions&
     xmlFreeNode(enc_data);
     Fail("session key generation failed");
   }
-  if (xmlSecEncCtxXmlEncrypt(ctx.get(), enc_data, assertion) < 0) {
+  if (xmlSecEncCtxXmlEncrypt(ctx.get(), enc_data, element) < 0) {
     if (enc_data->parent == nullptr) xmlFreeNode(enc_data);  // not yet in the document
     Fail("xmlSecEncCtxXmlEncrypt failed");
   }
@@ -400,6 +405,16 @@ std::string EncryptAssertionString(const std::string& xml, const EncryptOptions&
                        std::string("Algorithm=\"") + kRsaOaep11 + "\"");
   }
   return out;
+}
+
+}  // namespace
+
+std::string EncryptAssertionString(const std::string& xml, const EncryptOptions& options) {
+  return EncryptFirstElement(xml, "Assertion", "EncryptedAssertion", options);
+}
+
+std::string EncryptNameIdString(const std::string& xml, const EncryptOptions& options) {
+  return EncryptFirstElement(xml, "NameID", "EncryptedID", options);
 }
 
 // ---- ResponseBuilder ----------------------------------------------------------
@@ -449,6 +464,16 @@ ResponseBuilder& ResponseBuilder::ExtensionsXml(std::string xml) {
 ResponseBuilder& ResponseBuilder::NameId(std::string value, std::string format) {
   name_id_ = std::move(value);
   name_id_format_ = std::move(format);
+  return *this;
+}
+ResponseBuilder& ResponseBuilder::NameIdQualifiers(std::optional<std::string> name_qualifier,
+                                                   std::optional<std::string> sp_name_qualifier) {
+  name_qualifier_ = std::move(name_qualifier);
+  sp_name_qualifier_ = std::move(sp_name_qualifier);
+  return *this;
+}
+ResponseBuilder& ResponseBuilder::EncryptNameId(std::optional<EncryptOptions> options) {
+  encrypt_name_id_ = std::move(options);
   return *this;
 }
 ResponseBuilder& ResponseBuilder::Recipient(std::string recipient) {
@@ -566,9 +591,10 @@ std::string ResponseBuilder::BuildUnsigned() const {
        " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"" +
        Attr("ID", assertion_id_) + Attr("Version", "2.0") + Attr("IssueInstant", now) + ">\n";
   x += "    <" + a("Issuer") + ">" + EscapeText(assertion_issuer_) + "</" + a("Issuer") + ">\n";
-  x += "    <" + a("Subject") + ">\n      <" + a("NameID") + Attr("Format", name_id_format_) +
-       Attr("SPNameQualifier", kSpEntityId) + ">" + EscapeText(name_id_) + "</" + a("NameID") +
-       ">\n";
+  x += "    <" + a("Subject") + ">\n      <" + a("NameID") + Attr("Format", name_id_format_);
+  if (name_qualifier_) x += Attr("NameQualifier", *name_qualifier_);
+  if (sp_name_qualifier_) x += Attr("SPNameQualifier", *sp_name_qualifier_);
+  x += ">" + EscapeText(name_id_) + "</" + a("NameID") + ">\n";
   x += "      <" + a("SubjectConfirmation") +
        Attr("Method", "urn:oasis:names:tc:SAML:2.0:cm:bearer") + ">\n        <" +
        a("SubjectConfirmationData") +
@@ -617,6 +643,8 @@ std::string ResponseBuilder::BuildUnsigned() const {
 
 std::string ResponseBuilder::Build() const {
   std::string xml = BuildUnsigned();
+  // Inside the assertion, so the assertion's signature covers the ciphertext.
+  if (encrypt_name_id_) xml = EncryptNameIdString(xml, *encrypt_name_id_);
   if (sign_assertion_) xml = SignXmlString(xml, assertion_id_, *sign_assertion_);
   if (encrypt_) xml = EncryptAssertionString(xml, *encrypt_);
   if (sign_response_) xml = SignXmlString(xml, response_id_, *sign_response_);

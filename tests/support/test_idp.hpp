@@ -154,6 +154,10 @@ struct EncryptOptions {
 /// Throws std::runtime_error on failure.
 std::string EncryptAssertionString(const std::string& xml, const EncryptOptions& options = {});
 
+/// Replaces the (first) saml:NameID of `xml` by a saml:EncryptedID (SAML Core
+/// 2.2.4) built the same way. Throws std::runtime_error on failure.
+std::string EncryptNameIdString(const std::string& xml, const EncryptOptions& options = {});
+
 struct AttributeSpec {
   AttributeSpec(std::string name_, std::vector<std::string> values_,
                 std::string friendly_name_ = "",
@@ -188,6 +192,13 @@ class ResponseBuilder {
   ResponseBuilder& ExtensionsXml(std::string xml);
   // Subject.
   ResponseBuilder& NameId(std::string value, std::string format = kNameIdEmail);
+  /// NameID NameQualifier and SPNameQualifier (nullopt: omitted); by default
+  /// none and kSpEntityId.
+  ResponseBuilder& NameIdQualifiers(std::optional<std::string> name_qualifier,
+                                    std::optional<std::string> sp_name_qualifier);
+  /// Sends the NameID as an EncryptedID, encrypted before the assertion is
+  /// signed (nullopt: plain).
+  ResponseBuilder& EncryptNameId(std::optional<EncryptOptions> options);
   ResponseBuilder& Recipient(std::string recipient);
   ResponseBuilder& SubjectNotOnOrAfter(UnixSeconds t);
   ResponseBuilder& SubjectInResponseTo(std::optional<std::string> request_id);
@@ -217,7 +228,8 @@ class ResponseBuilder {
 
   /// The unsigned, unencrypted XML.
   std::string BuildUnsigned() const;
-  /// Signs (assertion), encrypts, signs (response), in that order.
+  /// Encrypts the NameID, signs (assertion), encrypts, signs (response), in
+  /// that order.
   /// Throws std::runtime_error if xmlsec fails.
   std::string Build() const;
 
@@ -236,6 +248,9 @@ class ResponseBuilder {
   std::string extensions_xml_;
   std::string name_id_ = "alice@example.org";
   std::string name_id_format_ = kNameIdEmail;
+  std::optional<std::string> name_qualifier_;
+  std::optional<std::string> sp_name_qualifier_ = kSpEntityId;
+  std::optional<EncryptOptions> encrypt_name_id_;
   std::string recipient_ = kAcsUrl;
   UnixSeconds subject_not_on_or_after_ = kTestNow + 300;
   UnixSeconds not_before_ = kTestNow - 30;

@@ -32,6 +32,9 @@ struct Identity {
   std::string issuer;   ///< Assertion Issuer
   std::string name_id;  ///< full text content of NameID (comments do not truncate it)
   std::string name_id_format;
+  std::string name_qualifier;          ///< NameID NameQualifier; empty when absent
+  std::string sp_name_qualifier;       ///< NameID SPNameQualifier (sp_entity_id or absent)
+  bool name_id_was_encrypted = false;  ///< the Subject held an EncryptedID
   std::string session_index;
   std::string in_response_to;  ///< empty for IdP-initiated
   UnixSeconds issue_instant = 0;
@@ -93,7 +96,7 @@ struct ValidationContext {
   std::size_t max_response_bytes = 256 * 1024;
   /// Active IdP certificates; any one may have signed (rollover).
   CertificateSet idp_certificates;
-  /// Decrypts EncryptedAssertion; absent: an EncryptedAssertion is refused.
+  /// Decrypts EncryptedAssertion and EncryptedID; absent: both are refused.
   std::optional<crypto::PrivateKey> sp_private_key;
   /// Required: without it every response is refused ("saml.replay.unavailable").
   ReplayGuard* replay = nullptr;

@@ -1,6 +1,7 @@
 #include "saml/rules/bearer_confirmation.hpp"
 
 #include "common/time.hpp"
+#include "saml/rules/in_response_to.hpp"
 
 namespace vsso::saml::rules {
 namespace {
@@ -8,7 +9,7 @@ namespace {
 constexpr char kBearer[] = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 
 Result<UnixSeconds> CheckOne(const xmlNode* confirmation, const ValidationContext& context,
-                             bool response_answers_request) {
+                             const std::optional<std::string>& expected) {
   xmlNodePtr data = FirstChild(confirmation, ns::kAssertion, "SubjectConfirmationData");
   if (data == nullptr) {
     return MakeError("saml.subject_confirmation.no_data",
@@ -40,10 +41,9 @@ Result<UnixSeconds> CheckOne(const xmlNode* confirmation, const ValidationContex
                          time::FormatUtc(context.now) + ", skew " +
                          std::to_string(context.clock_skew_seconds) + " s");
   }
-  // Same reading as the InResponseTo rule: a response without InResponseTo
-  // is unsolicited when that is allowed, even if a request is outstanding.
-  std::optional<std::string> expected = context.expected_request_id;
-  if (expected && !response_answers_request && context.allow_unsolicited) expected.reset();
+  // Profiles 4.1.4.2: a solicited response's bearer confirmation names the
+  // request (this attribute is signed with the assertion; the Response's
+  // may not be); an unsolicited one's names none.
   auto in_response_to = GetAttr(data, "InResponseTo");
   if (expected ? in_response_to != expected : in_response_to.has_value()) {
     return MakeError("saml.subject_confirmation.in_response_to",
@@ -62,11 +62,12 @@ Status CheckBearerConfirmation(Message& message, const ValidationContext& contex
   if (subject == nullptr) {
     return MakeError("saml.subject.missing", "the assertion has no saml:Subject");
   }
+  // Same reading as the InResponseTo rule (AnsweredRequest).
+  const std::optional<std::string> expected = AnsweredRequest(message, context);
   std::optional<Error> first_failure;
   for (xmlNodePtr confirmation : Children(subject, ns::kAssertion, "SubjectConfirmation")) {
     if (GetAttr(confirmation, "Method") != kBearer) continue;
-    auto expiry =
-        CheckOne(confirmation, context, GetAttr(message.response, "InResponseTo").has_value());
+    auto expiry = CheckOne(confirmation, context, expected);
     if (expiry) {
       message.identity.assertion_not_on_or_after = *expiry;
       return Ok();

@@ -24,12 +24,9 @@ namespace {
 constexpr char kRsaOaepMgf1p[] = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
 constexpr char kRsaOaep11[] = "http://www.w3.org/2009/xmlenc11#rsa-oaep";
 constexpr char kRsa15[] = "http://www.w3.org/2001/04/xmlenc#rsa-1_5";
+constexpr char kEncryptedAssertion[] = "saml:EncryptedAssertion";
 
-Error Failed() {
-  return MakeError("saml.decrypt.failed",
-                   "the EncryptedAssertion could not be decrypted with the configured SP private "
-                   "key (wrong key, or the IdP encrypted for another certificate)");
-}
+Error Failed(const std::string& what) { return DecryptionFailed(what); }
 
 struct DataAlgorithm {
   std::string_view uri;
@@ -206,7 +203,7 @@ std::optional<std::string> DecryptData(xmlNodePtr encrypted_data, const DataAlgo
 // Parses the plaintext where the EncryptedData was (XML-Enc 4.5: in the
 // context of its parent), and returns the single Assertion element, detached.
 Result<xmlNodePtr> ParseAssertion(xmlNodePtr context_node, const std::string& plaintext) {
-  if (plaintext.size() > static_cast<std::size_t>(INT_MAX)) return Failed();
+  if (plaintext.size() > static_cast<std::size_t>(INT_MAX)) return Failed(kEncryptedAssertion);
   // The plaintext is as unauthenticated as the response was (its signature
   // is checked after this parse), so it gets the same pre-scan.
   if (auto attributes = CheckAttributeCounts(plaintext, "the decrypted assertion"); !attributes) {
@@ -218,7 +215,7 @@ Result<xmlNodePtr> ParseAssertion(xmlNodePtr context_node, const std::string& pl
       context_node, plaintext.data(), static_cast<int>(plaintext.size()), options, &list);
   if (rc != XML_ERR_OK) {
     xmlFreeNodeList(list);
-    return Failed();
+    return Failed(kEncryptedAssertion);
   }
   xmlNodePtr assertion = nullptr;
   bool extra = false;
@@ -279,13 +276,19 @@ Status MoveNamespaceScope(xmlNodePtr encrypted_assertion, xmlNodePtr assertion) 
 
 }  // namespace
 
-Status DecryptAssertion(Message& message, const ValidationContext& context) {
-  xmlNodePtr encrypted_assertion = message.encrypted_assertion;
-  if (encrypted_assertion == nullptr) return Ok();
+Error DecryptionFailed(const std::string& what) {
+  return MakeError("saml.decrypt.failed",
+                   "the " + what +
+                       " could not be decrypted with the configured SP private key (wrong key, or "
+                       "the IdP encrypted for another certificate)");
+}
+
+Result<std::string> DecryptElement(xmlNodePtr encrypted, const ValidationContext& context) {
+  const std::string what = DisplayName(encrypted);
   if (!context.sp_private_key || !context.sp_private_key->key) {
-    return MakeError("saml.decrypt.no_key",
-                     "the assertion is encrypted but no SP private key (sp_private_key) is "
-                     "configured");
+    return MakeError("saml.decrypt.no_key", "the response holds " + what +
+                                                " but no SP private key (sp_private_key) is "
+                                                "configured to decrypt it");
   }
   EVP_PKEY* private_key = context.sp_private_key->key.get();
   if (EVP_PKEY_get_base_id(private_key) != EVP_PKEY_RSA) {
@@ -293,11 +296,12 @@ Status DecryptAssertion(Message& message, const ValidationContext& context) {
                                                   context.sp_private_key->key_type +
                                                   "; RSA-OAEP key transport needs an RSA key");
   }
-  auto data_nodes = Children(encrypted_assertion, ns::kXenc, "EncryptedData");
+  auto data_nodes = Children(encrypted, ns::kXenc, "EncryptedData");
   if (data_nodes.size() != 1) {
-    return MakeError("saml.decrypt.malformed",
-                     "saml:EncryptedAssertion must hold exactly one xenc:EncryptedData, found " +
-                         std::to_string(data_nodes.size()));
+    return MakeError("saml.decrypt.malformed", what +
+                                                   " must hold exactly one xenc:EncryptedData, "
+                                                   "found " +
+                                                   std::to_string(data_nodes.size()));
   }
   xmlNodePtr encrypted_data = data_nodes.front();
   xmlNodePtr method = FirstChild(encrypted_data, ns::kXenc, "EncryptionMethod");
@@ -307,25 +311,24 @@ Status DecryptAssertion(Message& message, const ValidationContext& context) {
                    [&](const DataAlgorithm& a) { return a.uri == data_uri; });
   if (data_algorithm == std::end(kDataAlgorithms)) {
     return MakeError("saml.decrypt.algorithm",
-                     "the EncryptedData uses " + Quote(data_uri) +
+                     "the EncryptedData of " + what + " uses " + Quote(data_uri) +
                          "; accepted are AES-128/192/256 in CBC or GCM mode");
   }
   if (auto cipher = CipherValue(encrypted_data, "xenc:EncryptedData"); !cipher) {
     return cipher.error();
   }
 
-  // SAML Core 2.3.4: the EncryptedKey is in EncryptedData/KeyInfo or a
-  // sibling of EncryptedData inside EncryptedAssertion.
+  // SAML Core 2.2.4 (EncryptedElementType): the EncryptedKey is in
+  // EncryptedData/KeyInfo or a sibling of EncryptedData.
   std::vector<xmlNodePtr> keys;
   if (xmlNodePtr key_info = FirstChild(encrypted_data, ns::kDsig, "KeyInfo")) {
     keys = Children(key_info, ns::kXenc, "EncryptedKey");
   }
-  for (xmlNodePtr key : Children(encrypted_assertion, ns::kXenc, "EncryptedKey")) {
+  for (xmlNodePtr key : Children(encrypted, ns::kXenc, "EncryptedKey")) {
     keys.push_back(key);
   }
   if (keys.empty()) {
-    return MakeError("saml.decrypt.malformed",
-                     "the EncryptedAssertion carries no xenc:EncryptedKey");
+    return MakeError("saml.decrypt.malformed", what + " carries no xenc:EncryptedKey");
   }
   std::optional<std::string> data_key;
   for (xmlNodePtr key : keys) {
@@ -335,9 +338,17 @@ Status DecryptAssertion(Message& message, const ValidationContext& context) {
     if (data_key && data_key->size() == data_algorithm->key_bytes) break;
     data_key.reset();
   }
-  if (!data_key) return Failed();
+  if (!data_key) return Failed(what);
   auto plaintext = DecryptData(encrypted_data, *data_algorithm, *data_key);
-  if (!plaintext) return Failed();
+  if (!plaintext) return Failed(what);
+  return std::move(*plaintext);
+}
+
+Status DecryptAssertion(Message& message, const ValidationContext& context) {
+  xmlNodePtr encrypted_assertion = message.encrypted_assertion;
+  if (encrypted_assertion == nullptr) return Ok();
+  auto plaintext = DecryptElement(encrypted_assertion, context);
+  if (!plaintext) return plaintext.error();
 
   auto assertion = ParseAssertion(encrypted_assertion, *plaintext);
   if (!assertion) return assertion.error();

@@ -21,4 +21,16 @@ namespace vsso::saml::rules {
 /// saml.decrypt.not_assertion, saml.structure.nested_assertion, saml.id.*.
 Status DecryptAssertion(Message& message, const ValidationContext& context);
 
+/// The plaintext of an element of SAML's EncryptedElementType (Core 2.2.4:
+/// EncryptedAssertion, EncryptedID, EncryptedAttribute): one EncryptedData
+/// and its EncryptedKey, under the key-transport and data-encryption policy
+/// above. Leaves the tree unchanged. Errors: saml.decrypt.no_key, key_type,
+/// malformed, key_transport, algorithm, failed (messages name the element).
+Result<std::string> DecryptElement(xmlNodePtr encrypted, const ValidationContext& context);
+
+/// The one "saml.decrypt.failed" for every failure after the algorithm
+/// checks (wrong key, bad padding, plaintext that does not parse), so the
+/// response gives no oracle. `what` names the element.
+Error DecryptionFailed(const std::string& what);
+
 }  // namespace vsso::saml::rules

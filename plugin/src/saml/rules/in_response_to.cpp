@@ -1,30 +1,81 @@
 #include "saml/rules/in_response_to.hpp"
 
+#include <vector>
+
 namespace vsso::saml::rules {
+namespace {
+
+constexpr char kBearer[] = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+
+// InResponseTo of every bearer SubjectConfirmationData, in document order.
+std::vector<std::string> BearerInResponseTo(const Message& message) {
+  std::vector<std::string> found;
+  xmlNodePtr subject = message.assertion != nullptr
+                           ? FirstChild(message.assertion, ns::kAssertion, "Subject")
+                           : nullptr;
+  if (subject == nullptr) return found;
+  for (xmlNodePtr confirmation : Children(subject, ns::kAssertion, "SubjectConfirmation")) {
+    if (GetAttr(confirmation, "Method") != kBearer) continue;
+    xmlNodePtr data = FirstChild(confirmation, ns::kAssertion, "SubjectConfirmationData");
+    if (data == nullptr) continue;
+    if (auto value = GetAttr(data, "InResponseTo")) found.push_back(std::move(*value));
+  }
+  return found;
+}
+
+}  // namespace
+
+std::optional<std::string> AnsweredRequest(const Message& message,
+                                           const ValidationContext& context) {
+  if (!context.expected_request_id) return std::nullopt;
+  const bool names_a_request =
+      GetAttr(message.response, "InResponseTo").has_value() || !BearerInResponseTo(message).empty();
+  // A sign-in was started from this browser but the IdP sent an
+  // unsolicited response (no InResponseTo anywhere, Profiles 4.1.5):
+  // acceptable only where IdP-initiated sign-in is allowed; it is then
+  // treated as one.
+  if (!names_a_request && context.allow_unsolicited) return std::nullopt;
+  return context.expected_request_id;
+}
 
 Status CheckInResponseTo(Message& message, const ValidationContext& context) {
-  auto received = GetAttr(message.response, "InResponseTo");
+  const auto on_response = GetAttr(message.response, "InResponseTo");
+  const auto on_bearer = BearerInResponseTo(message);
+  // What the response claims to answer, and where it says so: the
+  // Response's attribute when present (it must then match by itself), else
+  // the bearer confirmations' (one matching suffices here; the bearer rule
+  // checks the one it uses).
+  std::optional<std::string> received;
+  std::string where = "the Response";
+  if (on_response) {
+    received = on_response;
+  } else if (!on_bearer.empty()) {
+    where = "the bearer SubjectConfirmationData";
+    received = on_bearer.front();
+    for (const std::string& value : on_bearer) {
+      if (value == context.expected_request_id) received = value;
+    }
+  }
   if (context.expected_request_id) {
-    // A sign-in was started from this browser but the IdP sent an
-    // unsolicited response (no InResponseTo, Profiles 4.1.5): acceptable only
-    // where IdP-initiated sign-in is allowed; it is then treated as one.
+    const std::string& expected = *context.expected_request_id;
     if (!received && context.allow_unsolicited) return Ok();
     if (!received) {
       return MakeError("saml.in_response_to.missing",
-                       "the Response has no InResponseTo; the outstanding request is " +
-                           Quote(*context.expected_request_id));
+                       "neither the Response nor its bearer SubjectConfirmationData has "
+                       "InResponseTo; the outstanding request is " +
+                           Quote(expected));
     }
-    if (*received != *context.expected_request_id) {
+    if (*received != expected) {
       return MakeError("saml.in_response_to.mismatch",
-                       "the Response answers request " + Quote(*received) +
-                           "; the outstanding request is " + Quote(*context.expected_request_id));
+                       where + " answers request " + Quote(*received) +
+                           "; the outstanding request is " + Quote(expected));
     }
     message.identity.in_response_to = *received;
     return Ok();
   }
   if (received) {
     return MakeError("saml.in_response_to.unknown_request",
-                     "the Response answers request " + Quote(*received) +
+                     where + " answers request " + Quote(*received) +
                          " but no request is outstanding for this browser (expired, already "
                          "used, or started in another browser)");
   }
