@@ -25,17 +25,17 @@ constexpr std::array kKeys = std::to_array<KeySpec>({
      .choices = "none|optional|required",
      .description = "Whether visitors are offered / forced to sign in before chatting."},
     {.name = "sp_entity_id",
-     .type = kUri,
+     .type = kEntityId,
      .presence = kRequired,
      .member = &Settings::sp_entity_id,
-     .description = "Our SAML entity ID (usually the metadata URL)."},
+     .description = "Our SAML entity ID, as the IdP knows it (often the metadata URL)."},
     {.name = "acs_url",
      .type = kHttpUrl,
      .presence = kRequired,
      .member = &Settings::acs_url,
      .description = "Assertion Consumer Service URL the IdP posts the Response to."},
     {.name = "idp_entity_id",
-     .type = kUri,
+     .type = kEntityId,
      .presence = kRequiredWithoutMetadata,
      .member = &Settings::idp_entity_id,
      .description = "The IdP's entity ID; a Response's Issuer must equal it."},
@@ -159,7 +159,7 @@ constexpr bool MemberFitsType(const KeySpec& k) {
     case kChoice:
       return std::holds_alternative<SignInPolicy Settings::*>(k.member) && !k.choices.empty();
     case kText:
-    case kUri:
+    case kEntityId:
     case kHttpUrl:
     case kMetadataUrl:
     case kFile:
@@ -266,8 +266,8 @@ std::string TypeLabel(const KeySpec& key) {
     }
     case kText:
       return "text";
-    case kUri:
-      return "URI";
+    case kEntityId:
+      return "entity ID";
     case kHttpUrl:
       return "http(s) URL";
     case kMetadataUrl:

@@ -25,7 +25,9 @@ enum class KeyType {
   kInteger,  ///< decimal, from min to max inclusive
   kChoice,   ///< one of `choices` ("none|optional|required")
   kText,     ///< any text
-  kUri,      ///< absolute URI, at most 1024 characters (a SAML entity ID)
+  /// a SAML entity ID: 1..1024 characters, no white space or control
+  /// characters (common/entity_id.hpp; SAML Metadata 2.9 anyURI)
+  kEntityId,
   kHttpUrl,  ///< absolute http(s) URL with a host
   /// https URL with a host; http only to a loopback host (127.0.0.0/8, ::1,
   /// localhost), where no network sees the document
@@ -73,7 +75,7 @@ std::span<const KeySpec> SsoKeys();
 const KeySpec* FindSsoKey(std::string_view name);
 
 /// The type as docs/configuration.md writes it: "bool", "integer 0..3600",
-/// "`none` \| `optional` \| `required`", "URI", "http(s) URL", "text",
+/// "`none` \| `optional` \| `required`", "entity ID", "http(s) URL", "text",
 /// "file", "list of files", "file or URI", "variable name".
 std::string TypeLabel(const KeySpec& key);
 

@@ -29,6 +29,7 @@
 
 #include <sys/stat.h>
 
+#include "common/entity_id.hpp"
 #include "config/attribute_aliases.hpp"
 #include "config/keys.hpp"
 #include "config/reader.hpp"
@@ -55,8 +56,6 @@ constexpr std::array<std::string_view, 6> kChatFields = {"name",  "email",      
 constexpr std::string_view kPrechatPrefix = "prechat:";
 constexpr std::string_view kVariablePrefix = "variable:";
 constexpr std::string_view kRulePrefix = "rule.";
-// SAML core 8.3.6: an entity identifier is a URI of at most 1024 characters.
-constexpr std::size_t kMaxEntityIdLength = 1024;
 
 using detail::ClosestName;
 using detail::Format;
@@ -320,7 +319,7 @@ class Loader {
         Member<SignInPolicy>(key) = *policy;
         return Ok();
       }
-      case KeyType::kUri:
+      case KeyType::kEntityId:
         if (auto status = CheckEntityId(name, *value); !status) return status;
         break;
       case KeyType::kHttpUrl:
@@ -358,18 +357,23 @@ class Loader {
     return Ok();
   }
 
-  // SAML core 8.3.6: entity IDs are absolute URIs (often URLs, sometimes URNs).
+  // SAML Metadata 2.9: entityID is anyURI, which admits `urn:...` and plain
+  // relying-party identifiers (`my-chat`); see common/entity_id.hpp. Empty
+  // is "not set" here, reported as config.missing_key when required.
   Status CheckEntityId(std::string_view key, const std::string& value) const {
     if (value.empty()) return Ok();
-    if (value.size() > kMaxEntityIdLength) {
-      return Fail(
-          kInvalidValue, "sso", key,
-          "entity ID is " + std::to_string(value.size()) + " characters; SAML allows at most 1024");
-    }
-    if (!boost::urls::parse_absolute_uri(value)) {
+    // The message must not carry the control character it complains about.
+    const auto Printable = [](std::string text) {
+      for (char& c : text) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+      }
+      return text;
+    };
+    if (auto problem = entity_id::Problem(value)) {
       return Fail(kInvalidValue, "sso", key,
-                  "expected an absolute URI such as https://chat.example.com/sso/metadata, got " +
-                      Quote(value));
+                  "the entity ID " + Quote(Printable(value)) + " " + *problem +
+                      " (expected 1 to 1024 characters without white space, such as "
+                      "https://chat.example.com/sso/metadata, urn:example:chat or my-chat)");
     }
     return Ok();
   }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/encoding.hpp"
+#include "common/entity_id.hpp"
 #include "saml/response_validator.hpp"
 #include "saml/xml_errors.hpp"
 
@@ -175,6 +176,16 @@ Result<IdpMetadata> ReadEntity(xmlNode* entity, const std::string& origin) {
   if (md.entity_id.empty()) {
     return MakeError("metadata.missing_entity_id",
                      origin + ": EntityDescriptor has no entityID attribute");
+  }
+  // The same rule as sp_entity_id/idp_entity_id in a config file (SAML
+  // Metadata 2.9 anyURI: `urn:...` and plain identifiers are fine).
+  if (auto problem = entity_id::Problem(md.entity_id)) {
+    std::string shown = md.entity_id.substr(0, 120);
+    for (char& c : shown) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
+    return MakeError("metadata.invalid_entity_id",
+                     origin + ": the entityID \"" + shown + "\" " + *problem);
   }
   const std::string where = origin + ": entity \"" + md.entity_id + "\": ";
 

@@ -46,7 +46,7 @@ struct IdpMetadata {
 /// parsed hardened: no network, no entities, no DOCTYPE. `origin` names the
 /// file in messages. Errors "metadata.<cause>": too_large, not_xml,
 /// doctype_refused, not_metadata, no_idp_entity, ambiguous_idp_entity,
-/// missing_entity_id, missing_idp_descriptor, missing_sso_redirect,
+/// missing_entity_id, invalid_entity_id, missing_idp_descriptor, missing_sso_redirect,
 /// missing_signing_certificate, bad_certificate.
 Result<IdpMetadata> ParseIdpMetadata(std::string_view xml, const std::string& origin);
 

@@ -317,9 +317,12 @@ TEST_F(LoaderTest, UrlsMustBeAbsoluteHttp) {
   const Error sign_in_url =
       IniError(RequiredSso("idp_sign_in_url") + "idp_sign_in_url = idp.example.com\n");
   EXPECT_EQ(sign_in_url.code, "config.invalid_value");
+  // Entity IDs need not be URLs (tests/plugin/config/entity_id_test.cpp),
+  // but white space is refused.
   const Error entity = IniError(RequiredSso("idp_entity_id") + "idp_entity_id = not a uri\n");
   EXPECT_EQ(entity.code, "config.invalid_value");
-  EXPECT_THAT(entity.message, HasSubstr("[sso] idp_entity_id: expected an absolute URI"));
+  EXPECT_THAT(entity.message, HasSubstr("[sso] idp_entity_id: the entity ID 'not a uri' contains "
+                                        "white space (U+0020) at character 4"));
 }
 
 TEST_F(LoaderTest, MappingFieldsAreChecked) {
