@@ -44,6 +44,11 @@ constexpr std::array kKeys = std::to_array<KeySpec>({
      .presence = kRequiredWithoutMetadata,
      .member = &Settings::idp_sign_in_url,
      .description = "IdP SingleSignOnService URL the AuthnRequest is sent to."},
+    {.name = "idp_logout_url",
+     .type = kHttpUrl,
+     .member = &Settings::idp_logout_url,
+     .description = "IdP SingleLogoutService URL (HTTP-Redirect) for sign-out; overrides the "
+                    "metadata's. Empty and none in the metadata: sign-out is local only."},
     {.name = "idp_certificates",
      .type = kFileList,
      .presence = kRequiredWithoutMetadata,

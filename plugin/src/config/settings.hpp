@@ -58,6 +58,12 @@ struct Settings {
   std::string acs_url;
   std::string idp_entity_id;
   std::string idp_sign_in_url;
+  /// IdP SingleLogoutService (HTTP-Redirect) Location: `idp_logout_url`,
+  /// else the metadata's; empty: sign-out ends the chat session only.
+  std::string idp_logout_url;
+  /// Where LogoutResponses go: the metadata's ResponseLocation, else
+  /// idp_logout_url (SAML Metadata 2.2.2). Not a key: filled with it.
+  std::string idp_logout_response_url;
   std::vector<std::string> idp_certificates;  ///< PEM file paths
   std::string idp_metadata;                   ///< path, empty if unset
   /// IdP metadata fetched from this URL (https, or http to a loopback

@@ -4,6 +4,7 @@
 
 #include "store/audit_log.hpp"
 #include "store/handoff_store.hpp"
+#include "store/logout_store.hpp"
 #include "store/request_store.hpp"
 #include "store/session_repository.hpp"
 
@@ -33,6 +34,10 @@ Status PurgeExpired(const Runtime& rt, HousekeepingReport& report) {
       store::HandoffStore::PurgeExpiredAllSites(*rt.db, now - store::RequestStore::kExpiredGrace);
   if (!tokens) return std::move(tokens).error();
   report.expired_tokens += *tokens;
+  auto logouts =
+      store::LogoutStore::PurgeExpiredAllSites(*rt.db, now - store::LogoutStore::kExpiredGrace);
+  if (!logouts) return std::move(logouts).error();
+  report.expired_logouts += *logouts;
   auto sessions = store::SessionRepository::PurgeExpiredAllSites(*rt.db, now);
   if (!sessions) return std::move(sessions).error();
   report.ended_sessions += *sessions;

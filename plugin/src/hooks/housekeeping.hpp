@@ -1,5 +1,5 @@
-// Deletes what the store no longer needs: AuthnRequests and one-time sign-in
-// tokens that expired unanswered over a minute ago (unauthenticated browsers
+// Deletes what the store no longer needs: AuthnRequests, one-time sign-in
+// tokens and pending logouts that expired unanswered over a minute ago (unauthenticated browsers
 // create them, so they must not linger), SSO sessions that have ended, and
 // audit events older than [sso] audit_retention_days. The replay cache
 // purges itself.
@@ -22,6 +22,7 @@ namespace vsso::hooks {
 struct HousekeepingReport {
   int expired_requests = 0;
   int expired_tokens = 0;
+  int expired_logouts = 0;  ///< SP-initiated logouts the IdP never answered
   int ended_sessions = 0;
   int old_audit_events = 0;
 };

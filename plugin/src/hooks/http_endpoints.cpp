@@ -6,6 +6,7 @@
 #include "config/platform.hpp"
 #include "hooks/browser_binding.hpp"
 #include "hooks/housekeeping.hpp"
+#include "hooks/logout_endpoints.hpp"
 #include "hooks/return_path.hpp"
 #include "hooks/sign_in_service.hpp"
 #include "hooks/sso_pages.hpp"
@@ -446,6 +447,7 @@ sdk::HttpResponse HandleMetadata(const Runtime& rt) {
   p.acs_url = rt.settings.acs_url;
   p.certificate = rt.sp_certificate;
   p.authn_requests_signed = rt.settings.sign_authn_requests;
+  p.slo_url = SloUrl(rt);
   sdk::HttpResponse r;
   r.status = 200;
   r.headers = {{"Content-Type", "application/samlmetadata+xml"}};
@@ -462,6 +464,8 @@ sdk::HttpResponse Route(const Runtime& rt, std::string_view endpoint,
                     : endpoint == "confirm" ? HandleConfirm
                     : endpoint == "handoff" ? HandleHandoff
                     : endpoint == "redeem"  ? HandleRedeem
+                    : endpoint == "logout"  ? HandleLogout
+                    : endpoint == "slo"     ? HandleSlo
                                             : nullptr;
   if (handler == nullptr) return NotFound();
   if (!rt.settings.enabled) {
@@ -498,8 +502,8 @@ std::optional<SsoPath> ParseSsoPath(std::string_view path) {
     out.endpoint = path.substr(slash + 1);
     if (!config::IsValidSiteId(out.site_id)) return std::nullopt;
   }
-  constexpr std::string_view kEndpoints[] = {"login",   "acs",    "confirm",
-                                             "handoff", "redeem", "metadata"};
+  constexpr std::string_view kEndpoints[] = {"login",  "acs",      "confirm", "handoff",
+                                             "redeem", "metadata", "logout",  "slo"};
   for (std::string_view known : kEndpoints) {
     if (out.endpoint == known) return out;
   }

@@ -7,6 +7,7 @@
 //   POST /sso/handoff   a signed-in popup asks a one-time code for its opener
 //   POST /sso/redeem    the chat window redeems that code for its visitor
 //   GET  /sso/metadata  SP metadata
+//   POST /sso/logout    sign-out, GET /sso/slo single logout (logout_endpoints.hpp)
 // Every sign-in is bound to the browser that started it (browser_binding.hpp)
 // and to the visitor the host knows for it (HttpRequest::visitor_id); no
 // query parameter or form field ever names a visitor.
@@ -26,7 +27,8 @@ namespace vsso::hooks {
 /// default site's, "/sso/acme/acs" site acme's.
 struct SsoPath {
   std::string site_id;
-  std::string endpoint;  ///< "login", "acs", "confirm", "handoff", "redeem", "metadata"
+  std::string endpoint;  ///< "login", "acs", "confirm", "handoff", "redeem", "metadata",
+                         ///< "logout", "slo"
 };
 /// nullopt for anything else (unknown endpoint, invalid site ID, more segments).
 std::optional<SsoPath> ParseSsoPath(std::string_view path);

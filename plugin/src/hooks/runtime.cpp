@@ -21,6 +21,14 @@ Result<std::string> ReadFile(const std::string& path, const std::string& key) {
   return buf.str();
 }
 
+// The IdP's Redirect-binding SingleLogoutService, unless idp_logout_url set
+// one (then both requests and responses go there).
+void ApplyLogoutEndpoint(config::Settings& settings, const saml::IdpMetadata& md) {
+  if (!settings.idp_logout_url.empty()) return;
+  settings.idp_logout_url = md.slo_redirect_url;
+  settings.idp_logout_response_url = md.slo_redirect_response_url;
+}
+
 // idp_metadata fills the idp_* keys the admin left empty; configured
 // certificate files and metadata certificates are both trusted.
 Status ApplyMetadata(config::Settings& settings, std::vector<crypto::Certificate>& certs) {
@@ -34,6 +42,7 @@ Status ApplyMetadata(config::Settings& settings, std::vector<crypto::Certificate
   }
   if (settings.idp_entity_id.empty()) settings.idp_entity_id = md->entity_id;
   if (settings.idp_sign_in_url.empty()) settings.idp_sign_in_url = md->sso_redirect_url;
+  ApplyLogoutEndpoint(settings, *md);
   for (auto& cert : md->signing_certificates) certs.push_back(std::move(cert));
   return Ok();
 }
@@ -52,6 +61,7 @@ Status ApplyUrlMetadata(Runtime& rt, std::vector<crypto::Certificate>& certs) {
   saml::IdpMetadata& md = trusted->parsed.metadata;
   if (rt.settings.idp_entity_id.empty()) rt.settings.idp_entity_id = md.entity_id;
   if (rt.settings.idp_sign_in_url.empty()) rt.settings.idp_sign_in_url = md.sso_redirect_url;
+  ApplyLogoutEndpoint(rt.settings, md);
   for (auto& cert : md.signing_certificates) certs.push_back(std::move(cert));
   rt.url_metadata = Runtime::UrlMetadata{trusted->row.fetched_at, trusted->row.valid_until,
                                          std::move(file_settings)};
@@ -105,6 +115,10 @@ Result<std::shared_ptr<Runtime>> Runtime::Build(config::Settings settings,
   }
   if (auto st = ApplyMetadata(rt->settings, configured); !st) return std::move(st).error();
   if (auto st = ApplyUrlMetadata(*rt, configured); !st) return std::move(st).error();
+  // Metadata 2.2.2: without a ResponseLocation, responses go to Location.
+  if (rt->settings.idp_logout_response_url.empty()) {
+    rt->settings.idp_logout_response_url = rt->settings.idp_logout_url;
+  }
 
   if (!rt->settings.sp_private_key.empty()) {
     auto key = crypto::LoadPrivateKeyFile(rt->settings.sp_private_key);

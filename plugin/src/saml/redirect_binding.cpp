@@ -148,7 +148,15 @@ Result<RedirectMessage> ParseRedirectQuery(std::string_view query) {
   RedirectMessage m;
   m.kind = at[0] ? RedirectKind::kRequest : RedirectKind::kResponse;
   const std::size_t message_at = at[0] ? *at[0] : *at[1];
-  if (at[2]) m.relay_state = (*decoded)[*at[2]].second;
+  if (at[2]) {
+    // RelayState is opaque text the sender encoded, often with PHP's
+    // urlencode or Java's URLEncoder, where '+' is a space; it is read the
+    // way those servers read it, so an echo returns what the sender meant.
+    // (The base64 values keep '+': base64 has no spaces.)
+    auto form = url::ParseForm(query);
+    if (!form) return MakeError("saml.logout.bad_query", form.error().message);
+    m.relay_state = (*form)[*at[2]].second;
+  }
   if (at[3]) {
     m.sig_alg = (*decoded)[*at[3]].second;
     auto sig = encoding::Base64Decode((*decoded)[*at[4]].second);

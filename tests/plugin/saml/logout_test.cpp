@@ -178,6 +178,16 @@ TEST(LogoutRequestReceive, SignatureIsOverTheOctetsAsReceived) {
   EXPECT_EQ(Code(Receive(reencoded)), "saml.logout.signature_invalid");
 }
 
+// PHP's urlencode writes a space as '+' and a plus as %2B; the RelayState is
+// read as PHP would read it, so echoing it gives the IdP back its own text.
+TEST(LogoutRequestReceive, RelayStateIsReadAsTheSenderEncodedIt) {
+  auto msg = ParseRedirectQuery(testing::RedirectQuery(
+      "SAMLRequest", testing::IdpLogoutRequestXml(RequestSpec()), "a b+c/d"));
+  ASSERT_TRUE(msg) << msg.error().message;
+  EXPECT_EQ(msg->relay_state, "a b+c/d");
+  EXPECT_TRUE(VerifyRedirectMessage(*msg, IdpCerts(), false));
+}
+
 TEST(LogoutRequestReceive, RefusesEverySignatureProblem) {
   const std::string xml = testing::IdpLogoutRequestXml(RequestSpec());
   RedirectSignSpec unsigned_spec;
