@@ -249,6 +249,12 @@ class Browser {
       : port_(server.port()),
         host_("127.0.0.1:" + std::to_string(server.port())),
         origin_(server.origin()) {}
+  /// A browser of a server started with --public-origin `public_origin`:
+  /// its Host header and the Origin its pages send name that origin.
+  Browser(const Server& server, const std::string& public_origin)
+      : port_(server.port()),
+        host_(public_origin.substr(public_origin.find("://") + 3)),
+        origin_(public_origin) {}
 
   std::map<std::string, std::string> cookies;
 
@@ -745,6 +751,77 @@ TEST(ServeTest, ForeignHostHeaderIsRefused) {
 }
 
 // ---- sign-in through the host -----------------------------------------------------
+
+// Sign-out (issue 14): the host's write rule applies to the plugin's
+// logout endpoint; a sign-out ends the visitor's signed-in chat with its
+// transcript saved for the customer and wakes the chat window. The scenario
+// IdP has no SingleLogoutService, so the plugin ends the chat sign-in only.
+// The public origin is the ACS's (https://chat.example.com), as in
+// production: the plugin accepts sign-outs from the ACS's origin only.
+TEST(ServeTest, SignOutEndsTheSignedInChatAndWakesItsWindow) {
+  const std::string chat_host = "https://chat.example.com";
+  ServerOptions options;
+  options.extra = {"--public-origin", chat_host};
+  Server server(options);
+  Browser visitor(server, chat_host);
+  OpenChatWindow(visitor);
+  json::object started = visitor.PostJson("/api/chat/start", {}).Json();
+  ASSERT_EQ(visitor.Get(Str(started, "sign_in_url")).status, 302);
+  ASSERT_EQ(SignInVisitor(visitor, server, "gold.xml").status, 303);
+  started = visitor.PostJson("/api/chat/start", {}).Json();
+  EXPECT_EQ(Str(started, "stage"), "chat") << json::serialize(started);
+  EXPECT_TRUE(started.at("signed_in").as_bool());
+  const std::string chat = Str(started, "chat");
+
+  // From another site, from nowhere said, or from an opaque origin: refused
+  // by the host, and the visitor stays signed in.
+  for (const std::string origin : {"https://evil.example", "null"}) {
+    const HttpResult r = visitor.PostForm("/sso/logout", "return=%2Fchat", origin);
+    EXPECT_EQ(r.status, 403) << origin;
+    EXPECT_EQ(Str(r.Json(), "code"), "host.cross_site") << origin;
+  }
+  EXPECT_EQ(visitor
+                .Do(http::verb::post, "/sso/logout", "return=%2Fchat",
+                    {{"Content-Type", "application/x-www-form-urlencoded"}})
+                .status,
+            403);
+  started = visitor.PostJson("/api/chat/start", {}).Json();
+  EXPECT_TRUE(started.at("signed_in").as_bool());
+  EXPECT_EQ(Str(started, "chat"), chat);
+
+  // The chat window's long poll is woken by the sign-out.
+  const json::object before = visitor.Get("/api/chat/state?after=-1").Json();
+  json::object woken;
+  std::thread poll([&] {
+    Browser window = visitor;
+    woken = window.Get("/api/chat/state?after=" + std::to_string(Int(before, "version"))).Json();
+  });
+  std::this_thread::sleep_for(200ms);
+  const HttpResult out = visitor.PostForm("/sso/logout", "return=%2Fchat");
+  poll.join();
+  EXPECT_EQ(out.status, 303) << out.body;
+  EXPECT_EQ(out.location, "/chat?sso_signed_out=local");
+  EXPECT_EQ(Int(woken, "version"), Int(before, "version") + 1);
+
+  // Signed out: a new chat that needs a sign-in; the old one ended, its
+  // transcript tagged with the customer it was held with.
+  started = visitor.PostJson("/api/chat/start", {}).Json();
+  EXPECT_EQ(Str(started, "stage"), "sign_in");
+  EXPECT_FALSE(started.at("signed_in").as_bool());
+  EXPECT_NE(Str(started, "chat"), chat);
+  Browser agent(server, chat_host);
+  SignInAgent(agent, kPassword);
+  const json::object history = agent.Get("/api/history?customer_id=cust-gold-001").Json();
+  ASSERT_EQ(history.at("transcripts").as_array().size(), 1u) << json::serialize(history);
+  const json::object& row = history.at("transcripts").as_array()[0].as_object();
+  EXPECT_EQ(Str(row, "chat_id"), chat);
+  EXPECT_TRUE(row.at("signed_in").as_bool());
+
+  // Signed out already: nothing to end, and the plugin says so.
+  EXPECT_EQ(visitor.PostForm("/sso/logout", "return=%2Fchat").location,
+            "/chat?sso_signed_out=none");
+  EXPECT_EQ(server.Terminate(), 0);
+}
 
 TEST(ServeTest, GoldMemberSignsInIsRoutedAndFoundInHistory) {
   Server server;
