@@ -77,8 +77,10 @@ json::object AdminOverviewJson(const sdk::LoadedPlugin& loaded, std::uint32_t fa
   for (const auto& m : overview->mappings) {
     json::array attributes;
     for (const auto& a : m.attributes) attributes.emplace_back(a);
-    mappings.push_back(
-        {{"field", m.field}, {"label", m.label}, {"attributes", std::move(attributes)}});
+    mappings.push_back({{"field", m.field},
+                        {"label", m.label},
+                        {"configured", m.configured},
+                        {"attributes", std::move(attributes)}});
   }
   out["mappings"] = std::move(mappings);
   json::array rules;

@@ -76,8 +76,12 @@ function expiry(days) {
     [c.not_after, {'data-testid': 'admin-certificate-not-after'}],
     expiry(c.days_left),
     [c.source]]);
+  // configured: the value as the admin wrote it ("@email | mail", SDK 2.2);
+  // attributes: what its aliases expanded to.
   fillTable('mappings', list(r.mappings), 'admin-mapping-row', m => [
-    [m.field], [m.label], [list(m.attributes).join(' | ')]]);
+    [m.field], [m.label],
+    [m.configured || list(m.attributes).join(' | '), {'data-testid': 'mapping-configured'}],
+    [list(m.attributes).join(' | '), {'data-testid': 'mapping-attributes'}]]);
   const routing = r.routing || {};
   fillTable('rules', list(routing.rules), 'admin-routing-rule-row', rule => [
     [rule.name], [rule.text], [rule.team]]);

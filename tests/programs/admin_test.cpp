@@ -286,6 +286,20 @@ TEST(AdminMappings, ListsInConfigOrder) {
   EXPECT_EQ(lines[4], "variable:membership_level = membership_level");
 }
 
+// With an @alias, the stored (expanded) names, then the value as written.
+TEST(AdminMappings, ShowsAnAliasExpandedAndAsConfigured) {
+  DeploymentOptions options;
+  options.mapping = "name = displayName\nemail = @email | mail\n";
+  options.routing = "default = General\n";
+  Deployment d(options);
+  auto r = Admin({"mappings", "list", "--config", d.config().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "name = displayName\n"
+            "email = http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress | "
+            "urn:oid:0.9.2342.19200300.100.1.3 | mail | email  (configured: @email | mail)\n");
+}
+
 std::string IdpMetadataXml(
     const std::string& certificate_base64 = IdpRsaKey().CertificateBase64()) {
   return std::string(

@@ -637,6 +637,10 @@ TEST(ScenarioTest, AdminOverviewShowsTrustRulesAndTheRefusedSignIn) {
   EXPECT_EQ(certificates[0].as_object().at("days_left").as_int64(), 3650);
   EXPECT_EQ(overview.at("routing").as_object().at("rules").as_array().size(), 2u);
   EXPECT_EQ(overview.at("mappings").as_array().size(), 6u);
+  // SDK 2.2: the value as written beside the (alias-expanded) names.
+  const json::object& name_mapping = overview.at("mappings").as_array()[0].as_object();
+  EXPECT_EQ(Str(name_mapping, "configured"), "displayName");
+  EXPECT_EQ(name_mapping.at("attributes").as_array().size(), 1u);
   const json::array& failures = overview.at("failures").as_array();
   ASSERT_EQ(failures.size(), 1u);
   EXPECT_TRUE(Str(failures[0].as_object(), "code").starts_with("saml."))
