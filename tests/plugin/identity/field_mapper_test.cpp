@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "config/attribute_aliases.hpp"
+
 namespace vsso::identity {
 namespace {
 
@@ -41,6 +43,35 @@ TEST(FieldMapper, MissingAttributeLeavesFieldEmptyAndIsReported) {
   EXPECT_EQ(out.fields[1].label, "Account Number");
   EXPECT_TRUE(out.fields[1].values.empty());
   EXPECT_EQ(out.missing, (std::vector<std::string>{"prechat:Account Number"}));
+}
+
+// `@email` as the loader expands it, against each vendor's shape: names
+// match exactly (case-sensitive) on Name, then FriendlyName.
+TEST(FieldMapper, AnExpandedAliasMatchesEachVendorsNames) {
+  auto names = config::ExpandAttributeAliases({"@email"});
+  ASSERT_TRUE(names.has_value());
+  std::vector<config::Mapping> mappings{{"email", *names, "@email"}};
+  const std::vector<std::pair<saml::Attribute, std::string>> shapes = {
+      {Attr("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", {"entra@x"}),
+       "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"},
+      // SimpleSAMLphp/Shibboleth with the uri NameFormat: OID Name, FriendlyName.
+      {Attr("urn:oid:0.9.2342.19200300.100.1.3", {"ldap@x"}, "mail"),
+       "urn:oid:0.9.2342.19200300.100.1.3"},
+      {Attr("mail", {"basic@x"}), "mail"},
+      {Attr("email", {"okta@x"}), "email"},
+  };
+  for (const auto& [attribute, source] : shapes) {
+    auto out = MapAttributes(mappings, {Attr("other", {"z"}), attribute});
+    EXPECT_EQ(out.fields[0].Display(), attribute.values.front()) << source;
+    EXPECT_EQ(out.fields[0].source_attribute, source);
+  }
+  // An attribute named under an unknown FriendlyName only, or spelled in
+  // another case, is not one of @email's names.
+  auto out = MapAttributes(mappings,
+                           {Attr("urn:x:custom", {"x@x"}, "EMail"),
+                            Attr("http://schemas.xmlsoap.org/claims/EmailAddress", {"adfs1@x"})});
+  EXPECT_TRUE(out.fields[0].values.empty());
+  EXPECT_EQ(out.missing, (std::vector<std::string>{"email"}));
 }
 
 TEST(FieldMapper, CustomerIdIsNameIdOrConfiguredAttribute) {
