@@ -88,6 +88,21 @@ json::object AdminOverviewJson(const sdk::LoadedPlugin& loaded, std::uint32_t fa
     rules.push_back({{"name", r.name}, {"text", r.text}, {"team", r.team}});
   }
   out["routing"] = {{"rules", std::move(rules)}, {"default_team", overview->routing_default_team}};
+  // SDK 2.2: null for a site without idp_metadata_url; times RFC 3339, ""
+  // for none.
+  const sdk::IdpMetadataStatus& md = overview->idp_metadata;
+  const auto at = [](sdk::UnixSeconds t) { return t != 0 ? FormatRfc3339(t) : std::string(); };
+  if (md.source_url.empty()) {
+    out["idp_metadata"] = nullptr;
+  } else {
+    out["idp_metadata"] = {{"source_url", md.source_url},
+                           {"last_fetch_at", at(md.last_fetch_at)},
+                           {"last_success_at", at(md.last_success_at)},
+                           {"next_refresh_at", at(md.next_refresh_at)},
+                           {"valid_until", at(md.valid_until)},
+                           {"error_code", md.last_error_code},
+                           {"error_message", md.last_error_message}};
+  }
   json::array failures;
   for (const auto& f : overview->recent_failures) {
     json::object failure{{"at", FormatRfc3339(f.at)},

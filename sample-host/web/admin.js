@@ -82,6 +82,19 @@ function expiry(days) {
     [m.field], [m.label],
     [m.configured || list(m.attributes).join(' | '), {'data-testid': 'mapping-configured'}],
     [list(m.attributes).join(' | '), {'data-testid': 'mapping-attributes'}]]);
+  // SDK 2.2: IdP metadata fetched from [sso] idp_metadata_url; null without one.
+  const md = r.idp_metadata;
+  if (md && typeof md === 'object') {
+    const put = (id, text) => { document.getElementById(id).textContent = text; };
+    put('idp-metadata-url', md.source_url || '');
+    put('idp-metadata-last-fetch', md.last_fetch_at || 'never');
+    put('idp-metadata-last-success', md.last_success_at || 'never');
+    put('idp-metadata-next-refresh', md.next_refresh_at || '');
+    put('idp-metadata-valid-until', md.valid_until || '(not set)');
+    put('idp-metadata-error', md.error_code
+      ? md.error_message + ' [' + md.error_code + '] (the metadata in force stays)' : 'none');
+    document.getElementById('idp-metadata-section').hidden = false;
+  }
   const routing = r.routing || {};
   fillTable('rules', list(routing.rules), 'admin-routing-rule-row', rule => [
     [rule.name], [rule.text], [rule.team]]);

@@ -79,7 +79,10 @@
  * store keeps one internal thread per open database (SQLite checkpoints and
  * the batched audit rows of accepted sign-ins, docs/performance.md); it never
  * calls into the host, and shutdown/destroy stop and join it, so the library
- * may be unloaded after vsso_plugin_destroy. A process that forks after
+ * may be unloaded after vsso_plugin_destroy. A configuration with an
+ * idp_metadata_url also has one metadata refresher thread per handle (it
+ * fetches the IdP's metadata, docs/configuration.md); it too never calls into
+ * the host, and shutdown/destroy stop and join it. A process that forks after
  * configure must create and configure its own handle in the child.
  *
  * ---- Ownership --------------------------------------------------------------

@@ -48,12 +48,12 @@ int MetadataRefresher::RunOnce() {
   const std::shared_ptr<const Sites> before = callbacks_.current();
   if (!before || !before->db()) return 0;
   const UnixSeconds now = callbacks_.now();
-  std::vector<std::pair<std::string, std::shared_ptr<const Runtime>>> rebuilt;
+  std::vector<Sites::SiteUpdate> updates;
 
   for (const Site* site : before->sorted()) {
     const Runtime* rt = site->runtime.get();
     // The settings to build from: the running Runtime's file settings, or
-    // for a site whose metadata could not be had at load, its file's.
+    // for a site whose metadata could not be had, its file's.
     const config::Settings* settings = nullptr;
     bool failed_site = false;
     if (site->broken() && site->error.code.rfind("metadata.", 0) == 0) {
@@ -70,29 +70,53 @@ int MetadataRefresher::RunOnce() {
     store::IdpMetadataRepository repository(before->db(), settings->site_id);
     auto row = repository.Get();
     if (!row) continue;  // store down: next tick
+    // SAML Metadata 2.3.1: metadata past its validUntil is not relied on.
+    const bool expired =
+        !failed_site && rt->url_metadata->valid_until != 0 && now >= rt->url_metadata->valid_until;
     const bool same_url = *row && (*row)->source_url == settings->idp_metadata_url;
-    const bool due = !*row || !same_url || now >= (*row)->next_refresh_at;
-    // A good copy this Runtime was not built from (another node's fetch,
-    // the admin CLI's), or any good copy for a site that has none.
-    const bool stored_elsewhere =
-        same_url && !(*row)->document.empty() &&
-        (failed_site || (*row)->fetched_at != rt->url_metadata->fetched_at);
-    if (!due && !stored_elsewhere) continue;
-    if (due && !stored_elsewhere) {
-      // Runtime::Build below fetches by itself for a failed site.
-      if (!failed_site) {
+    const bool due = !*row || !same_url || now >= (*row)->next_refresh_at || expired;
+    if (failed_site) {
+      // Built from a stored copy that is still valid (another node or the
+      // CLI fetched one), else from a fetch when the retry is due.
+      const bool usable_copy = same_url && !(*row)->document.empty() &&
+                               ((*row)->valid_until == 0 || (*row)->valid_until > now);
+      if (!usable_copy) {
+        if (!due) continue;
+        if (!RefreshMetadata(*settings, before->db(), now)) continue;  // recorded
+      }
+    } else {
+      // A good copy this Runtime was not built from (another node's fetch,
+      // the admin CLI's).
+      const bool stored_elsewhere = same_url && !(*row)->document.empty() &&
+                                    (*row)->fetched_at != rt->url_metadata->fetched_at;
+      if (!due && !stored_elsewhere) continue;
+      if (!stored_elsewhere) {
         auto refreshed = RefreshMetadata(*settings, before->db(), now);
-        if (!refreshed) continue;  // recorded in the store; the good copy stays
+        if (!refreshed) {
+          // Recorded in the store; the good copy stays in force, unless it
+          // has expired: then the site stops serving (fail closed) until a
+          // valid document is had, and required chats are refused with why.
+          if (expired) {
+            updates.push_back(
+                {site->id, nullptr,
+                 MakeError("metadata.expired",
+                           settings->source_path +
+                               ": [sso] idp_metadata_url: the IdP metadata in force expired "
+                               "(validUntil) and no valid copy could be fetched: " +
+                               refreshed.error().message + " [" + refreshed.error().code + "]"),
+                 settings->sign_in});
+          }
+          continue;
+        }
       }
     }
-    const UnixSeconds fixed_now = rt != nullptr ? rt->fixed_now : 0;
-    auto built = Runtime::Build(*settings, before->db(), fixed_now);
+    auto built = Runtime::Build(*settings, before->db(), before->fixed_now());
     if (!built) continue;
-    rebuilt.emplace_back(site->id, std::move(*built));
+    updates.push_back({site->id, std::move(*built), {}, std::nullopt});
   }
-  if (rebuilt.empty()) return 0;
-  const int count = static_cast<int>(rebuilt.size());
-  return callbacks_.replace(before, Sites::WithRuntimes(*before, rebuilt)) ? count : 0;
+  if (updates.empty()) return 0;
+  const int count = static_cast<int>(updates.size());
+  return callbacks_.replace(before, Sites::WithUpdates(*before, updates)) ? count : 0;
 }
 
 }  // namespace vsso::hooks

@@ -8,6 +8,9 @@
 //     minute apart, a failure retried after a minute): the document is
 //     fetched and validated; a good one is stored and the site rebuilt, a
 //     failure is only recorded and the last good copy stays in force;
+//   - the copy in force has passed its validUntil (SAML Metadata 2.3.1)
+//     and no valid one can be fetched: the site stops serving with
+//     metadata.expired (fail closed: required chats are refused with it);
 //   - a site that could not load because its metadata could not be had
 //     (metadata.* error) is built again when its retry is due.
 // A rebuilt Runtime is swapped into a new Sites snapshot at once, so a key
@@ -63,7 +66,7 @@ class MetadataRefresher {
   /// Wakes the thread and joins it.
   void Stop();
 
-  /// One pass over the current snapshot; how many sites were rebuilt.
+  /// One pass over the current snapshot; how many sites changed.
   int RunOnce();
 
  private:

@@ -13,6 +13,7 @@
 #include "saml/response_validator.hpp"
 #include "store/audit_log.hpp"
 #include "store/certificate_repository.hpp"
+#include "store/idp_metadata_repository.hpp"
 #include "store/session_repository.hpp"
 #include "store/transcript_repository.hpp"
 #include "visitor_sso/sdk/abi.hpp"
@@ -515,6 +516,22 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
         }
         out.routing_default_team = rt->routing.default_team();
         out.sp_metadata_path = rt->EndpointPath("metadata");
+        if (rt->url_metadata) {
+          // What is in force is this Runtime's copy; the store adds the last
+          // attempt, which may have failed since (the copy then stays).
+          out.idp_metadata.source_url = rt->settings.idp_metadata_url;
+          out.idp_metadata.last_success_at = rt->url_metadata->fetched_at;
+          out.idp_metadata.valid_until = rt->url_metadata->valid_until;
+          store::IdpMetadataRepository metadata(rt->db, rt->settings.site_id);
+          auto row = metadata.Get();
+          if (!row) return std::move(row).error();
+          if (*row && (*row)->source_url == rt->settings.idp_metadata_url) {
+            out.idp_metadata.last_fetch_at = (*row)->attempted_at;
+            out.idp_metadata.next_refresh_at = (*row)->next_refresh_at;
+            out.idp_metadata.last_error_code = (*row)->error_code;
+            out.idp_metadata.last_error_message = (*row)->error_message;
+          }
+        }
         store::AuditLog log(rt->db, rt->settings.site_id);
         auto failures = log.Latest(static_cast<int>(query.failure_limit), "sign_in_rejected");
         if (!failures) return std::move(failures).error();

@@ -31,6 +31,7 @@ Result<std::shared_ptr<const Sites>> Sites::Load(const std::string& path, UnixSe
     sites->db_ = std::move(*db);
   }
 
+  sites->fixed_now_ = fixed_now;
   sites->sites_.reserve(platform->sites.size());
   for (const config::SiteConfig& file : platform->sites) {
     Site site;
@@ -64,19 +65,19 @@ Result<std::shared_ptr<const Sites>> Sites::Load(const std::string& path, UnixSe
   return std::shared_ptr<const Sites>(std::move(sites));
 }
 
-std::shared_ptr<const Sites> Sites::WithRuntimes(
-    const Sites& from,
-    const std::vector<std::pair<std::string, std::shared_ptr<const Runtime>>>& runtimes) {
+std::shared_ptr<const Sites> Sites::WithUpdates(const Sites& from,
+                                                const std::vector<SiteUpdate>& updates) {
   auto sites = std::make_shared<Sites>();
   sites->config_ = from.config_;
   sites->db_ = from.db_;
+  sites->fixed_now_ = from.fixed_now_;
   sites->sites_ = from.sites_;
-  for (const auto& [id, runtime] : runtimes) {
-    const auto it = sites->sites_.find(id);
+  for (const SiteUpdate& update : updates) {
+    const auto it = sites->sites_.find(update.id);
     if (it == sites->sites_.end()) continue;
-    it->second.runtime = runtime;
-    it->second.error = {};
-    it->second.intended_policy.reset();
+    it->second.runtime = update.runtime;
+    it->second.error = update.error;
+    it->second.intended_policy = update.runtime ? std::nullopt : update.intended_policy;
   }
   sites->sorted_.reserve(sites->sites_.size());
   for (const auto& [id, site] : sites->sites_) sites->sorted_.push_back(&site);

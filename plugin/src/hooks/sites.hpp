@@ -21,7 +21,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -58,12 +57,18 @@ class Sites {
   static Result<std::shared_ptr<const Sites>> Load(const std::string& path, UnixSeconds fixed_now,
                                                    const Sites* previous);
 
-  /// A copy of `from` in which each listed site serves the given Runtime and
-  /// has no error (the metadata refresher's rebuilt sites; the config,
-  /// database and every other site are shared with `from`).
-  static std::shared_ptr<const Sites> WithRuntimes(
-      const Sites& from,
-      const std::vector<std::pair<std::string, std::shared_ptr<const Runtime>>>& runtimes);
+  /// What the metadata refresher changes about one site: a rebuilt Runtime
+  /// (error cleared), or none and why (a site that can no longer serve).
+  struct SiteUpdate {
+    std::string id;
+    std::shared_ptr<const Runtime> runtime;
+    Error error;
+    std::optional<config::SignInPolicy> intended_policy;
+  };
+  /// A copy of `from` with `updates` applied (the config, the database and
+  /// every other site are shared with `from`).
+  static std::shared_ptr<const Sites> WithUpdates(const Sites& from,
+                                                  const std::vector<SiteUpdate>& updates);
 
   /// The site `id` ("" means "default"), or nullptr.
   const Site* Find(std::string_view id) const;
@@ -74,10 +79,13 @@ class Sites {
   /// The store shared by every site; null only when a single-site file was
   /// too broken to name one.
   const std::shared_ptr<store::Database>& db() const { return db_; }
+  /// The pinned clock the sites were built with (0: none).
+  UnixSeconds fixed_now() const { return fixed_now_; }
 
  private:
   config::PlatformConfig config_;
   std::shared_ptr<store::Database> db_;
+  UnixSeconds fixed_now_ = 0;
   std::unordered_map<std::string, Site> sites_;
   std::vector<const Site*> sorted_;
 };

@@ -295,6 +295,19 @@ TEST_F(IdpMetadataUrl, EveryBadAnswerLeavesTheLastGoodCopyInForce) {
     ASSERT_FALSE(refreshed);
     EXPECT_EQ(refreshed.error().code, "metadata.fetch_failed") << refreshed.error().message;
   }
+  // The admin overview shows the copy in force and the last attempt's error.
+  sdk::AdminOverviewQuery query;
+  query.failure_limit = 10;
+  auto overview = plugin.GetAdminOverview(query);
+  ASSERT_TRUE(overview) << overview.error().message;
+  EXPECT_EQ(overview->idp_metadata.source_url, server_.Url());
+  EXPECT_EQ(overview->idp_metadata.last_success_at, kTestNow);
+  EXPECT_EQ(overview->idp_metadata.last_fetch_at, now);
+  EXPECT_EQ(overview->idp_metadata.next_refresh_at, now + 60);
+  EXPECT_EQ(overview->idp_metadata.valid_until, 0);
+  EXPECT_EQ(overview->idp_metadata.last_error_code, "metadata.http_status");
+  EXPECT_NE(overview->idp_metadata.last_error_message.find("HTTP 302"), std::string::npos);
+
   // Through it all the plugin trusts the first key only, and a new
   // configuration is still built from the good copy.
   EXPECT_EQ(SignIn(plugin, "v1", IdpRsaKey()).status, 303);
@@ -383,6 +396,58 @@ TEST_F(IdpMetadataUrl, BackgroundRefreshSwapsTheRuntimeOnRollover) {
   EXPECT_NE(retired.body.find("saml.signature.invalid"), std::string::npos);
   EXPECT_EQ(server_.requests(), 2);
   plugin.Shutdown();  // joins the thread promptly (a condition variable, not a sleep)
+}
+
+// SAML Metadata 2.3.1: a copy past its validUntil is not relied on. The
+// running site fails closed with metadata.expired while no valid document
+// can be had, and serves again once one is fetched.
+TEST_F(IdpMetadataUrl, AnExpiredCopyInForceStopsTheSiteUntilAValidOneIsFetched) {
+  MetadataDocument doc = Doc({&IdpRsaKey()});
+  doc.valid_until = FormatInstant(kTestNow + 1000);
+  server_.Set(doc.Xml());
+  UrlSite site(server_.Url());
+  std::atomic<UnixSeconds> clock{kTestNow};
+  hooks::PluginImpl plugin(hooks::PluginImpl::RefresherTiming{std::chrono::milliseconds(20),
+                                                              [&] { return clock.load(); }});
+  ASSERT_TRUE(plugin.Configure({site.config().string(), kTestNow}));
+  EXPECT_EQ(site.Row()->next_refresh_at, kTestNow + 500) << "half-way to validUntil";
+  EXPECT_EQ(SignIn(plugin, "v1", IdpRsaKey()).status, 303);
+
+  server_.Set(MetadataServer::Answer{500, "down", "", "text/plain"});
+  clock = kTestNow + 500;  // due: fails, the copy stays in force
+  sdk::Chat chat;
+  chat.visitor.id = "v2";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (site.Row()->attempted_at != kTestNow + 500 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(site.Row()->error_code, "metadata.http_status");
+  EXPECT_EQ(plugin.ChatWillStart(chat)->decision, sdk::ChatStartDecision::kRequireSignIn);
+
+  clock = kTestNow + 1000;  // expired, and still no document
+  sdk::ChatStartResult start;
+  while (std::chrono::steady_clock::now() < deadline) {
+    start = *plugin.ChatWillStart(chat);
+    if (start.decision == sdk::ChatStartDecision::kRefuse) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(start.decision, sdk::ChatStartDecision::kRefuse);
+  EXPECT_EQ(start.reason_code, "metadata.expired");
+  EXPECT_NE(start.reason.find("metadata.http_status"), std::string::npos) << start.reason;
+
+  // The IdP publishes a valid document again; the next retry (a minute
+  // later) brings the site back.
+  doc.valid_until = FormatInstant(kTestNow + 100000);
+  server_.Set(doc.Xml());
+  clock = kTestNow + 1060;
+  while (std::chrono::steady_clock::now() < deadline) {
+    start = *plugin.ChatWillStart(chat);
+    if (start.decision != sdk::ChatStartDecision::kRefuse) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(start.decision, sdk::ChatStartDecision::kRequireSignIn) << start.reason;
+  EXPECT_EQ(SignIn(plugin, "v3", IdpRsaKey()).status, 303);
 }
 
 TEST_F(IdpMetadataUrl, AdminCliRefreshPicksUpARolloverAndRunningPluginsFollow) {
