@@ -287,14 +287,6 @@ TEST_F(IdpMetadataUrl, EveryBadAnswerLeavesTheLastGoodCopyInForce) {
     EXPECT_EQ(row->next_refresh_at, now + 60) << c.name;
     EXPECT_EQ(row->error_code, c.code) << c.name;
   }
-  // Unreachable: nothing listens on the port any more.
-  {
-    const int port = server_.port();
-    UrlSite gone("http://127.0.0.1:" + std::to_string(port == 1 ? 2 : 1) + "/m.xml");
-    auto refreshed = hooks::RefreshMetadata(gone.Settings(), gone.Db(), now);
-    ASSERT_FALSE(refreshed);
-    EXPECT_EQ(refreshed.error().code, "metadata.fetch_failed") << refreshed.error().message;
-  }
   // The admin overview shows the copy in force and the last attempt's error.
   sdk::AdminOverviewQuery query;
   query.failure_limit = 10;
@@ -316,6 +308,36 @@ TEST_F(IdpMetadataUrl, EveryBadAnswerLeavesTheLastGoodCopyInForce) {
   ASSERT_TRUE(restarted.Configure({site.config().string(), kTestNow}));
   EXPECT_EQ(SignIn(restarted, "v3", IdpRsaKey()).status, 303);
   EXPECT_EQ(SignIn(restarted, "v4", IdpRolloverKey()).status, 403);
+}
+
+TEST(IdpMetadataUrlGone, AnUnreachableUrlLeavesTheLastGoodMetadataInForce) {
+  auto server = std::make_unique<MetadataServer>();
+  server->Set(Doc({&IdpRsaKey()}).Xml());
+  UrlSite site(server->Url());
+  hooks::PluginImpl plugin;
+  ASSERT_TRUE(plugin.Configure({site.config().string(), kTestNow}));
+  const std::string good = site.Row()->document;
+  server.reset();  // nothing listens on the port any more
+
+  auto refreshed = hooks::RefreshMetadata(site.Settings(), site.Db(), kTestNow + 3600);
+  ASSERT_FALSE(refreshed);
+  EXPECT_EQ(refreshed.error().code, "metadata.fetch_failed") << refreshed.error().message;
+  auto row = site.Row();
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->document, good);
+  EXPECT_EQ(row->error_code, "metadata.fetch_failed");
+  EXPECT_EQ(row->next_refresh_at, kTestNow + 3600 + 60);
+  // The running plugin and a restarted one (no network needed) both trust
+  // the stored copy.
+  EXPECT_EQ(SignIn(plugin, "v1", IdpRsaKey()).status, 303);
+  hooks::PluginImpl restarted;
+  ASSERT_TRUE(restarted.Configure({site.config().string(), kTestNow}));
+  EXPECT_EQ(SignIn(restarted, "v2", IdpRsaKey()).status, 303);
+  // The CLI says so and exits 1.
+  auto cli = RunProcess({VSSO_ADMIN, "metadata", "refresh", "--config", site.config().string()});
+  EXPECT_EQ(cli.exit_code, 1) << cli.out << cli.err;
+  EXPECT_NE(cli.out.find("[metadata.fetch_failed]"), std::string::npos) << cli.out;
+  EXPECT_EQ(site.Row()->document, good);
 }
 
 TEST_F(IdpMetadataUrl, TheMetadataSigningCertificateMustHaveSignedTheDocument) {
