@@ -103,9 +103,10 @@ void MetadataServer::Loop() {
       answer = answer_;
     }
     std::string head = "HTTP/1.1 " + std::to_string(answer.status) + " " + Reason(answer.status) +
-                       "\r\nContent-Type: " + answer.content_type +
-                       "\r\nContent-Length: " + std::to_string(answer.body.size()) +
-                       "\r\nConnection: close\r\n";
+                       "\r\nContent-Type: " + answer.content_type + "\r\nConnection: close\r\n";
+    if (!answer.without_length) {
+      head += "Content-Length: " + std::to_string(answer.body.size()) + "\r\n";
+    }
     if (!answer.location.empty()) head += "Location: " + answer.location + "\r\n";
     WriteAll(client, head + "\r\n" + answer.body);
     ::shutdown(client, SHUT_WR);

@@ -21,6 +21,9 @@ class MetadataServer {
     std::string body;
     std::string location;  ///< sent as Location when non-empty
     std::string content_type = "application/samlmetadata+xml";
+    /// No Content-Length: the body ends when the connection closes, so a
+    /// client learns its size only while reading.
+    bool without_length = false;
   };
 
   /// Listens on 127.0.0.1:0. Throws std::runtime_error if it cannot.
@@ -33,7 +36,9 @@ class MetadataServer {
   std::string Url(const std::string& path = "/idp/metadata.xml") const;
   int port() const { return port_; }
   void Set(Answer answer);
-  void Set(const std::string& body) { Set(Answer{200, body, "", "application/samlmetadata+xml"}); }
+  void Set(const std::string& body) {
+    Set(Answer{200, body, "", "application/samlmetadata+xml", false});
+  }
   int requests() const { return requests_.load(); }
 
  private:

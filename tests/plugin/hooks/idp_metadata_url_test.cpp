@@ -28,6 +28,17 @@ namespace {
 namespace sdk = visitor_sso::sdk;
 namespace fs = std::filesystem;
 
+MetadataServer::Answer Answer(int status, std::string body, std::string location,
+                              std::string content_type, bool without_length = false) {
+  MetadataServer::Answer a;
+  a.status = status;
+  a.body = std::move(body);
+  a.location = std::move(location);
+  a.content_type = std::move(content_type);
+  a.without_length = without_length;
+  return a;
+}
+
 MetadataDocument Doc(std::initializer_list<const TestKey*> keys) {
   MetadataDocument d;
   d.entity_id = kIdpEntityId;
@@ -219,7 +230,7 @@ TEST_F(IdpMetadataUrl, TheUrlAloneEstablishesTrust) {
 
   // A second plugin (a restart, another node) configures from the stored
   // copy without fetching, even with the server answering 500 now.
-  server_.Set(MetadataServer::Answer{500, "down", "", "text/plain"});
+  server_.Set(Answer(500, "down", "", "text/plain"));
   hooks::PluginImpl restarted;
   ASSERT_TRUE(restarted.Configure({site.config().string(), kTestNow}));
   EXPECT_EQ(server_.requests(), 1);
@@ -227,7 +238,7 @@ TEST_F(IdpMetadataUrl, TheUrlAloneEstablishesTrust) {
 }
 
 TEST_F(IdpMetadataUrl, NoCopyAndNoDocumentFailsTheSiteWithTheReason) {
-  server_.Set(MetadataServer::Answer{404, "no", "", "text/plain"});
+  server_.Set(Answer(404, "no", "", "text/plain"));
   UrlSite site(server_.Url());
   hooks::PluginImpl plugin;
   auto st = plugin.Configure({site.config().string(), kTestNow});
@@ -259,17 +270,19 @@ TEST_F(IdpMetadataUrl, EveryBadAnswerLeavesTheLastGoodCopyInForce) {
     std::string code;
   };
   const std::vector<Case> cases = {
-      {"500", {500, "oops", "", "text/plain"}, "metadata.http_status"},
-      {"oversized", {200, std::string(5 * 1024 * 1024, ' '), "", "text/xml"}, "metadata.too_large"},
-      {"not xml", {200, "<md:EntityDescriptor", "", "text/xml"}, "metadata.not_xml"},
-      {"html", {200, "<html><body>login</body></html>", "", "text/html"}, "metadata.not_metadata"},
-      {"expired", {200, expired.Xml(), "", "text/xml"}, "metadata.expired"},
-      {"other entity", {200, other.Xml(), "", "text/xml"}, "metadata.entity_mismatch"},
-      {"no signing key",
-       {200, no_key.Xml(), "", "text/xml"},
+      {"500", Answer(500, "oops", "", "text/plain"), "metadata.http_status"},
+      {"oversized", Answer(200, std::string(5 * 1024 * 1024, ' '), "", "text/xml"),
+       "metadata.too_large"},
+      {"oversized, no Content-Length",
+       Answer(200, std::string(5 * 1024 * 1024, ' '), "", "text/xml", true), "metadata.too_large"},
+      {"not xml", Answer(200, "<md:EntityDescriptor", "", "text/xml"), "metadata.not_xml"},
+      {"html", Answer(200, "<html><body>login</body></html>", "", "text/html"),
+       "metadata.not_metadata"},
+      {"expired", Answer(200, expired.Xml(), "", "text/xml"), "metadata.expired"},
+      {"other entity", Answer(200, other.Xml(), "", "text/xml"), "metadata.entity_mismatch"},
+      {"no signing key", Answer(200, no_key.Xml(), "", "text/xml"),
        "metadata.missing_signing_certificate"},
-      {"redirect",
-       {302, "", "https://idp.example.org/m.xml", "text/plain"},
+      {"redirect", Answer(302, "", "https://idp.example.org/m.xml", "text/plain"),
        "metadata.http_status"},
   };
   UnixSeconds now = kTestNow;
@@ -435,7 +448,7 @@ TEST_F(IdpMetadataUrl, AnExpiredCopyInForceStopsTheSiteUntilAValidOneIsFetched) 
   EXPECT_EQ(site.Row()->next_refresh_at, kTestNow + 500) << "half-way to validUntil";
   EXPECT_EQ(SignIn(plugin, "v1", IdpRsaKey()).status, 303);
 
-  server_.Set(MetadataServer::Answer{500, "down", "", "text/plain"});
+  server_.Set(Answer(500, "down", "", "text/plain"));
   clock = kTestNow + 500;  // due: fails, the copy stays in force
   sdk::Chat chat;
   chat.visitor.id = "v2";
@@ -483,7 +496,7 @@ TEST_F(IdpMetadataUrl, AdminCliRefreshPicksUpARolloverAndRunningPluginsFollow) {
   ASSERT_TRUE(plugin.Configure({site.config().string(), kTestNow}));
   EXPECT_EQ(SignIn(plugin, "v1", IdpRsaKey()).status, 303);
 
-  server_.Set(MetadataServer::Answer{500, "down", "", "text/plain"});
+  server_.Set(Answer(500, "down", "", "text/plain"));
   auto failed = RunProcess({VSSO_ADMIN, "metadata", "refresh", "--config", site.config().string()});
   EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
   EXPECT_NE(failed.out.find("default\terror\t"), std::string::npos) << failed.out;
