@@ -22,7 +22,8 @@
 // - In a window of its own the form is posted in place and returns to /chat.
 // - In an iframe it is posted into a popup (opened in the click, as the IdP
 //   cannot be framed), which returns to /chat/signed-out; that page
-//   (signed_out.js) tells this window the result and closes.
+//   (signed_out.js) tells this window the result and closes. On a website
+//   of another site the popup is another visitor (endOwnSignIn).
 // - The same long poll notices a sign-out the host saw elsewhere (a logout
 //   started at the IdP, in whichever browser tab): the host ends the chat
 //   and this window shows the signed-out state.
@@ -177,6 +178,7 @@ window.addEventListener('message', async function (event) {
       data.type === 'vsso-signed-out' && typeof data.result === 'string') {
     signOutPopup = null;
     showSignedOut(data.result);
+    await endOwnSignIn();
     start();
     return;
   }
@@ -196,6 +198,24 @@ window.addEventListener('message', async function (event) {
   waiting = false;
   start();
 });
+
+// Embedded on a website of another site, this window's visitor (partitioned
+// cookies) is not the popup's, and its sign-in, redeemed from the popup's,
+// outlives the popup's sign-out. It ends here with a sign-out of its own: the
+// plugin ends the chat sign-in at once, and the redirect to the IdP that it
+// answers with is not followed (the popup took that leg already).
+async function endOwnSignIn() {
+  try {
+    const r = await api('POST', base + '/api/chat/start', {});
+    if (!r.ok || r.signed_in !== true) return;
+    await fetch(signOutForm.action, {
+      method: 'POST', credentials: 'same-origin', redirect: 'manual',
+      body: new URLSearchParams({return: base + '/chat'}),
+    });
+  } catch {
+    // start() below shows where the window stands.
+  }
+}
 
 async function waitForSignIn() {
   if (waiting) return;

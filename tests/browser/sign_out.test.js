@@ -7,7 +7,8 @@
 //   another site is refused by the host;
 // - a logout started at the IdP (SingleLogoutService.php?ReturnTo=) ends the
 //   chat sign-in: the open chat window turns to the signed-out state;
-// - the embedded chat signs out in a popup (the IdP cannot be framed);
+// - the embedded chat signs out in a popup (the IdP cannot be framed), also
+//   on a website of another site, where the iframe is not the popup's visitor;
 // - a site of a platform signs out at its own /sso/<site>/ endpoints;
 // - with an SP key, SimpleSAMLphp verifies the signed LogoutRequest;
 // - an IdP the SP knows no SingleLogoutService of: sign-out ends the chat
@@ -170,6 +171,41 @@ test('the embedded chat signs out in a popup', {timeout: 300000}, async t => {
   await screenshot(site, 'embedded-signed-out');
   const frame = site.frame({url: url => new URL(url).pathname === '/chat'});
   assert.equal((await chatStart(frame)).signed_in, false);
+});
+
+test('the chat embedded on a website of another site signs out in a popup', {timeout: 300000},
+     async t => {
+  // The iframe's cookies are partitioned: the sign-in popup was a visitor of
+  // its own, whose sign-in the iframe redeemed. Signing out must end both.
+  const stack = await startStack({signIn: 'required'});
+  t.after(() => stack.stop());
+  const {context, website} = stack;
+  const site = await newPage(stack);
+  await site.goto(`${website}/?embed=1`);
+  await site.getByTestId('chat-button').click();
+  const chat = site.frameLocator('iframe[title="Chat"]');
+  const signIn = chat.getByTestId('sign-in');
+  await signIn.waitFor({state: 'visible'});
+  const [popup] = await Promise.all([context.waitForEvent('page'), signIn.click()]);
+  withTimeout(popup);
+  const submit = await fillIdpLogin(popup, stack, 'gold');
+  await Promise.all([popup.waitForEvent('close', {timeout}), submit.click()]);
+  await chat.getByTestId('message-input').waitFor({state: 'visible'});
+
+  const [outPopup] = await Promise.all([context.waitForEvent('page'),
+                                        chat.getByTestId('sign-out').click()]);
+  withTimeout(outPopup);
+  if (!outPopup.isClosed()) await outPopup.waitForEvent('close', {timeout});
+  await signOutStatus(chat, 'idp');
+  await chat.getByTestId('sign-in').waitFor({state: 'visible'});
+  await screenshot(site, 'cross-site-embedded-signed-out');
+  const frame = site.frame({url: url => new URL(url).pathname === '/chat'});
+  assert.equal((await chatStart(frame)).signed_in, false, 'the iframe\'s own sign-in ended');
+  // And the IdP session: the next sign-in popup asks for the password.
+  const [again] = await Promise.all([context.waitForEvent('page'), signIn.click()]);
+  withTimeout(again);
+  await again.waitForURL(url => url.port === String(new URL(stack.idp).port));
+  await again.locator('input[name="password"]').waitFor({state: 'visible'});
 });
 
 test('a site of a platform signs out at /sso/<site>/logout and /sso/<site>/slo',
