@@ -244,7 +244,7 @@ struct MappingSummary {
   std::string field;                    ///< FieldValue::key
   std::string label;                    ///< FieldValue::label
   std::vector<std::string> attributes;  ///< expanded, in preference order
-  /// The value as the admin wrote it, e.g. "@email, mail". SDK 2.2.
+  /// The value as the admin wrote it, e.g. "@email | mail". SDK 2.2.
   std::string configured;
 };
 
