@@ -23,7 +23,7 @@ namespace {
 constexpr vsso::UnixSeconds kNow = 1'800'000'000;  // 2027-01-15T08:00:00Z
 
 [[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "logout_fuzzer: %s\n", what.c_str());
+  std::fprintf(stderr, "INVARIANT VIOLATED: %s\n", what.c_str());
   std::abort();
 }
 
