@@ -45,7 +45,10 @@ struct MdCtxFree {
 };
 
 const EVP_MD* DigestOf(const std::string& sig_alg) {
-  return sig_alg == kRsaSha1 ? EVP_sha1() : EVP_sha256();
+  if (sig_alg == kRsaSha1) return EVP_sha1();
+  if (sig_alg == kRsaSha384) return EVP_sha384();
+  if (sig_alg == kRsaSha512) return EVP_sha512();
+  return EVP_sha256();
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ std::string IdpLogoutResponseXml(const IdpLogoutResponseSpec& spec);
 struct RedirectSignSpec {
   /// nullptr: unsigned (no SigAlg, no Signature).
   const TestKey* key = &IdpRsaKey();
-  std::string sig_alg = kRsaSha256;  ///< kRsaSha256, kRsaSha1 or kEcdsaSha256
+  std::string sig_alg = kRsaSha256;  ///< kRsaSha256/384/512, kRsaSha1 or kEcdsaSha256
   bool lower_case_hex = false;
   /// Signature and SigAlg first in the query (the signed string keeps the
   /// binding's order whatever order the query has).

@@ -47,14 +47,35 @@ Result<std::string> Sign(EVP_PKEY* key, std::string_view data) {
   return sig;
 }
 
-// Whether `sig_alg` may be used with `key` under the algorithm policy; the
-// digest to verify with, or nullptr.
+// The SigAlg values of the algorithm policy (rules/algorithm_policy.cpp, the
+// same list as for XML signatures; RFC 6931 identifiers): SHA-1 only with
+// allow_sha1.
+struct SigAlg {
+  const char* uri;
+  int key_type;
+  const EVP_MD* (*digest)();
+  bool sha1;
+};
+constexpr SigAlg kSigAlgs[] = {
+    {kRedirectRsaSha256, EVP_PKEY_RSA, EVP_sha256, false},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", EVP_PKEY_RSA, EVP_sha384, false},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", EVP_PKEY_RSA, EVP_sha512, false},
+    {kRedirectEcdsaSha256, EVP_PKEY_EC, EVP_sha256, false},
+    {"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", EVP_PKEY_EC, EVP_sha384, false},
+    {"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512", EVP_PKEY_EC, EVP_sha512, false},
+    {kRedirectRsaSha1, EVP_PKEY_RSA, EVP_sha1, true},
+    {"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1", EVP_PKEY_EC, EVP_sha1, true},
+};
+
+// The digest to verify `sig_alg` with `key`, or nullptr when the policy or
+// the key type does not allow it.
 const EVP_MD* DigestFor(const std::string& sig_alg, EVP_PKEY* key, bool allow_sha1) {
   if (key == nullptr) return nullptr;
-  const int type = EVP_PKEY_get_base_id(key);
-  if (sig_alg == kRedirectRsaSha256 && type == EVP_PKEY_RSA) return EVP_sha256();
-  if (sig_alg == kRedirectEcdsaSha256 && type == EVP_PKEY_EC) return EVP_sha256();
-  if (sig_alg == kRedirectRsaSha1 && allow_sha1 && type == EVP_PKEY_RSA) return EVP_sha1();
+  for (const SigAlg& alg : kSigAlgs) {
+    if (sig_alg != alg.uri) continue;
+    if (alg.sha1 && !allow_sha1) return nullptr;
+    return EVP_PKEY_get_base_id(key) == alg.key_type ? alg.digest() : nullptr;
+  }
   return nullptr;
 }
 
@@ -224,12 +245,13 @@ Status VerifyRedirectMessage(const RedirectMessage& message, const CertificateSe
     if (rc == 1) return Ok();
   }
   if (!algorithm_usable) {
-    const bool sha1 = message.sig_alg == kRedirectRsaSha1;
+    const bool sha1 = message.sig_alg.ends_with("-sha1");
     return MakeError("saml.logout.algorithm",
                      "SigAlg \"" + message.sig_alg.substr(0, 120) + "\" is not allowed" +
-                         (sha1 ? " (RSA-SHA1 needs allow_sha1 = true)"
-                               : std::string(" for the IdP's certificates; expected ") +
-                                     kRedirectRsaSha256 + " or " + kRedirectEcdsaSha256));
+                         (sha1 ? " (SHA-1 needs allow_sha1 = true)"
+                               : std::string(" for the IdP's certificates; expected RSA or ECDSA "
+                                             "with SHA-256, SHA-384 or SHA-512 matching the "
+                                             "certificate's key")));
   }
   return MakeError("saml.logout.signature_invalid",
                    "the Redirect-binding signature verifies with none of the " +

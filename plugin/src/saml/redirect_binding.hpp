@@ -65,10 +65,10 @@ struct RedirectMessage {
 Result<RedirectMessage> ParseRedirectQuery(std::string_view query);
 
 /// The signature must be present and made by one of `certificates`
-/// (rollover: any active one) with an algorithm the policy allows:
-/// rsa-sha256 or ecdsa-sha256, rsa-sha1 only when `allow_sha1` (the same
-/// opt-in as for XML signatures). Errors "saml.logout.<cause>": unsigned,
-/// algorithm, signature_invalid (no certificate verifies it).
+/// (rollover: any active one) with an algorithm the policy allows: RSA or
+/// ECDSA (matching the certificate's key) with SHA-256/384/512, SHA-1 only
+/// when `allow_sha1` (the same list and opt-in as for XML signatures). Errors
+/// "saml.logout.<cause>": unsigned, algorithm, signature_invalid (no certificate verifies it).
 Status VerifyRedirectMessage(const RedirectMessage& message, const CertificateSet& certificates,
                              bool allow_sha1);
 

@@ -206,6 +206,15 @@ TEST(LogoutRequestReceive, RefusesEverySignatureProblem) {
   EXPECT_EQ(Code(Receive(sha1_query)), "saml.logout.algorithm");
   EXPECT_EQ(Code(Receive(sha1_query, /*allow_sha1=*/true)), "ok");
 
+  RedirectSignSpec sha512;
+  sha512.sig_alg = testing::kRsaSha512;
+  EXPECT_EQ(Code(Receive(testing::RedirectQuery("SAMLRequest", xml, "", sha512))), "ok");
+  // A SigAlg naming another algorithm than the one that signed.
+  std::string swapped = testing::RedirectQuery("SAMLRequest", xml, "", sha512);
+  const std::string from = testing::PhpUrlEncode(testing::kRsaSha512);
+  swapped.replace(swapped.find(from), from.size(), testing::PhpUrlEncode(testing::kRsaSha384));
+  EXPECT_EQ(Code(Receive(swapped)), "saml.logout.signature_invalid");
+
   // An ECDSA SigAlg against an RSA certificate, and a forged SigAlg.
   RedirectSignSpec ec;
   ec.key = &IdpEcKey();
