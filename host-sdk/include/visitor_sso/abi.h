@@ -586,7 +586,7 @@ typedef struct vsso_mapping_plugin_owned {
   vsso_bytes_plugin_owned label;
   const vsso_bytes_plugin_owned* attributes;
   size_t attributes_count;
-  /* SDK 2.2: the value as the admin wrote it, e.g. "@email, mail";
+  /* SDK 2.2: the value as the admin wrote it, e.g. "@email | mail";
      attributes holds its expansion. */
   vsso_bytes_plugin_owned configured;
 } vsso_mapping_plugin_owned;
