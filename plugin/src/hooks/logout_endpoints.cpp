@@ -115,8 +115,10 @@ sdk::HttpResponse SignOut(const Runtime& rt, const sdk::HttpRequest& request,
   // Single logout needs the IdP's endpoint and the NameID it gave us.
   if (rt.settings.idp_logout_url.empty() || session.name_id.empty()) {
     Audit(rt, "sign_out", "ok",
-          "customer " + session.customer_id +
-              " signed out of the chat (local only: the IdP has no single logout endpoint)",
+          "customer " + session.customer_id + " signed out of the chat (local only: " +
+              (rt.settings.idp_logout_url.empty()
+                   ? "the IdP has no single logout endpoint)"
+                   : "the session has no NameID to name in a LogoutRequest)"),
           session.idp_entity_id, {}, visitor, request.remote_address);
     sdk::HttpResponse r = BackTo(return_url, "local");
     r.signed_out_visitor_ids = {visitor};
