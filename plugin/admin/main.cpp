@@ -205,6 +205,9 @@ int Verify(const Args& a) {
       out["name_id_format"] = id.name_id_format;
       out["customer_id"] = sign_in->customer_id;
       out["session_index"] = id.session_index;
+      // Empty: judged unsolicited (IdP-initiated); else the request answered.
+      out["in_response_to"] = id.in_response_to;
+      out["name_id_was_encrypted"] = id.name_id_was_encrypted;
       boost::json::object attributes;
       for (const auto& attr : id.attributes) {
         auto& values = attributes[attr.name];

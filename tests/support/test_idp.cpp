@@ -470,6 +470,7 @@ ResponseBuilder& ResponseBuilder::NameIdQualifiers(std::optional<std::string> na
                                                    std::optional<std::string> sp_name_qualifier) {
   name_qualifier_ = std::move(name_qualifier);
   sp_name_qualifier_ = std::move(sp_name_qualifier);
+  sp_name_qualifier_set_ = true;
   return *this;
 }
 ResponseBuilder& ResponseBuilder::EncryptNameId(std::optional<EncryptOptions> options) {
@@ -593,7 +594,15 @@ std::string ResponseBuilder::BuildUnsigned() const {
   x += "    <" + a("Issuer") + ">" + EscapeText(assertion_issuer_) + "</" + a("Issuer") + ">\n";
   x += "    <" + a("Subject") + ">\n      <" + a("NameID") + Attr("Format", name_id_format_);
   if (name_qualifier_) x += Attr("NameQualifier", *name_qualifier_);
-  if (sp_name_qualifier_) x += Attr("SPNameQualifier", *sp_name_qualifier_);
+  // As an IdP writes it: the SP the NameID was issued to is the one the
+  // assertion is addressed to.
+  std::optional<std::string> sp_name_qualifier = sp_name_qualifier_;
+  if (!sp_name_qualifier_set_) {
+    sp_name_qualifier = !audiences_.empty() && !audiences_.front().empty()
+                            ? audiences_.front().front()
+                            : std::string(kSpEntityId);
+  }
+  if (sp_name_qualifier) x += Attr("SPNameQualifier", *sp_name_qualifier);
   x += ">" + EscapeText(name_id_) + "</" + a("NameID") + ">\n";
   x += "      <" + a("SubjectConfirmation") +
        Attr("Method", "urn:oasis:names:tc:SAML:2.0:cm:bearer") + ">\n        <" +

@@ -193,7 +193,8 @@ class ResponseBuilder {
   // Subject.
   ResponseBuilder& NameId(std::string value, std::string format = kNameIdEmail);
   /// NameID NameQualifier and SPNameQualifier (nullopt: omitted); by default
-  /// none and kSpEntityId.
+  /// none, and the first Audience (kSpEntityId unless AudienceRestriction
+  /// changed it), as an IdP issues a NameID to the SP it addresses.
   ResponseBuilder& NameIdQualifiers(std::optional<std::string> name_qualifier,
                                     std::optional<std::string> sp_name_qualifier);
   /// Sends the NameID as an EncryptedID, encrypted before the assertion is
@@ -249,7 +250,8 @@ class ResponseBuilder {
   std::string name_id_ = "alice@example.org";
   std::string name_id_format_ = kNameIdEmail;
   std::optional<std::string> name_qualifier_;
-  std::optional<std::string> sp_name_qualifier_ = kSpEntityId;
+  std::optional<std::string> sp_name_qualifier_;
+  bool sp_name_qualifier_set_ = false;  ///< else it follows the first Audience
   std::optional<EncryptOptions> encrypt_name_id_;
   std::string recipient_ = kAcsUrl;
   UnixSeconds subject_not_on_or_after_ = kTestNow + 300;
