@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <optional>
 
@@ -48,6 +49,29 @@ class LogoutFlow : public ::testing::Test {
     if (idp_slo) options.extra_sso = std::string("idp_logout_url = ") + kIdpSlo + "\n";
     deployment_ = std::make_unique<Deployment>(options);
     ASSERT_TRUE(plugin_.Configure({deployment_->config().string(), kTestNow}));
+  }
+
+  // The IdP's logout endpoints from its metadata file (idp_metadata), not
+  // from idp_logout_url.
+  void StartWithMetadata(const std::string& slo_elements) {
+    DeploymentOptions options;
+    options.extra_sso = "idp_metadata = idp-metadata.xml\n";
+    deployment_ = std::make_unique<Deployment>(options);
+    std::ofstream(deployment_->dir() / "idp-metadata.xml")
+        << "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+           "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\""
+        << kIdpEntityId
+        << "\"><md:IDPSSODescriptor "
+           "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
+           "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>"
+        << IdpRsaKey().CertificateBase64()
+        << "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>" << slo_elements
+        << "<md:SingleSignOnService "
+           "Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" "
+           "Location=\"https://idp.example.org/saml2/idp/SSOService.php\"/>"
+           "</md:IDPSSODescriptor></md:EntityDescriptor>";
+    auto st = plugin_.Configure({deployment_->config().string(), kTestNow});
+    ASSERT_TRUE(st) << st.error().message;
   }
 
   // What `browser` sends: its plugin cookie and the visitor the host knows
@@ -344,6 +368,38 @@ TEST_F(LogoutFlow, WithoutIdpSloSignOutIsLocalAndSaysSo) {
   auto none = PostLogout("v1");
   EXPECT_EQ(Header(none, "Location"), "/chat?x=1&sso_signed_out=none");
   EXPECT_TRUE(none.signed_out_visitor_ids.empty());
+}
+
+// SAML Metadata 2.2.2: requests go to Location, responses to
+// ResponseLocation.
+TEST_F(LogoutFlow, IdpMetadataSuppliesLocationAndResponseLocation) {
+  StartWithMetadata(
+      "<md:SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" "
+      "Location=\"https://idp.example.org/slo\" "
+      "ResponseLocation=\"https://idp.example.org/slo-answers\"/>");
+  SignIn("v1", "gold@example.org", "_s1");
+  auto out = PostLogout("v1");
+  ASSERT_EQ(out.status, 302) << out.body;
+  EXPECT_TRUE(Header(out, "Location").starts_with("https://idp.example.org/slo?SAMLRequest="));
+
+  SignIn("v2", "gold@example.org", "_s2");
+  IdpLogoutRequestSpec spec;
+  spec.destination = kSpSlo;
+  auto resp = GetSlo(RedirectQuery("SAMLRequest", IdpLogoutRequestXml(spec), ""), "v2", "v2");
+  ASSERT_EQ(resp.status, 302) << resp.body;
+  EXPECT_TRUE(
+      Header(resp, "Location").starts_with("https://idp.example.org/slo-answers?SAMLResponse="));
+  EXPECT_EQ(resp.signed_out_visitor_ids, std::vector<std::string>{"v2"});
+}
+
+TEST_F(LogoutFlow, IdpMetadataWithoutRedirectSloMeansLocalSignOut) {
+  StartWithMetadata(
+      "<md:SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:SOAP\" "
+      "Location=\"https://idp.example.org/slo-soap\"/>");
+  SignIn("v1", "gold@example.org", "_s1");
+  auto out = PostLogout("v1");
+  ASSERT_EQ(out.status, 303) << out.body;
+  EXPECT_EQ(Header(out, "Location"), "/chat?x=1&sso_signed_out=local");
 }
 
 TEST_F(LogoutFlow, SpMetadataListsTheSloEndpoint) {
