@@ -4,6 +4,11 @@
 // store in a real SQLite file, sign-ins through the plugin's hooks, and the
 // real visitor-sso-admin binary for `metadata refresh`.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -351,6 +356,61 @@ TEST(IdpMetadataUrlGone, AnUnreachableUrlLeavesTheLastGoodMetadataInForce) {
   EXPECT_EQ(cli.exit_code, 1) << cli.out << cli.err;
   EXPECT_NE(cli.out.find("[metadata.fetch_failed]"), std::string::npos) << cli.out;
   EXPECT_EQ(site.Row()->document, good);
+}
+
+// A free loopback port (a race with other processes is possible but brief).
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool Accepts(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// TLS is verified (RFC 6125 through libcurl and the system CAs): a real TLS
+// server (openssl s_server) with a self-signed certificate is refused
+// before any document is read (with verification off, its -www status page
+// would be read and refused as metadata.not_metadata instead).
+TEST(IdpMetadataUrlTls, AnUntrustedServerCertificateIsRefused) {
+  TempDir dir;
+  const auto tls = IdpRsaKey().WriteTo(dir.path(), "tls");
+  const int port = FreePort();
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string accept = "127.0.0.1:" + std::to_string(port);
+    ::execl("/usr/bin/openssl", "openssl", "s_server", "-quiet", "-www", "-accept", accept.c_str(),
+            "-cert", tls.certificate.c_str(), "-key", tls.private_key.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!Accepts(port) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  UrlSite site("https://127.0.0.1:" + std::to_string(port) + "/metadata.xml");
+  auto refreshed = hooks::RefreshMetadata(site.Settings(), site.Db(), kTestNow);
+  ::kill(child, SIGTERM);
+  ::waitpid(child, nullptr, 0);
+  ASSERT_FALSE(refreshed);
+  EXPECT_EQ(refreshed.error().code, "metadata.fetch_failed");
+  EXPECT_NE(refreshed.error().message.find("certificate"), std::string::npos)
+      << refreshed.error().message;
 }
 
 TEST_F(IdpMetadataUrl, TheMetadataSigningCertificateMustHaveSignedTheDocument) {
