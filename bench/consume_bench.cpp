@@ -18,8 +18,14 @@
 // records) to their own.
 // "threads:2" variants run two threads on one deployment (wall-clock
 // throughput, no pairing). scripts/bench turns the JSON output into tables.
+#include <libpq-fe.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -40,13 +46,89 @@ namespace {
 
 namespace sdk = visitor_sso::sdk;
 
-// A deployment of the test SP (temp dir, config, a fresh SQLite file) and
-// the Runtime the plugin builds from it.
+// The PostgreSQL server of the *_pg benchmarks (registered only when set):
+// VSSO_BENCH_POSTGRES_URI, else VSSO_TEST_POSTGRES_URI (scripts/postgres run).
+std::string BenchPostgresUri() {
+  for (const char* name : {"VSSO_BENCH_POSTGRES_URI", "VSSO_TEST_POSTGRES_URI"}) {
+    const char* uri = std::getenv(name);
+    if (uri != nullptr && *uri != '\0') return uri;
+  }
+  return {};
+}
+
+// `uri` naming database `name` instead of its own.
+std::string WithDatabase(const std::string& uri, const std::string& name) {
+  const auto authority = uri.find("://") + 3;
+  const auto path = uri.find_first_of("/?", authority);
+  if (path == std::string::npos) return uri + "/" + name;
+  if (uri[path] == '?') return uri.substr(0, path) + "/" + name + uri.substr(path);
+  const auto query = uri.find('?', path);
+  return uri.substr(0, path) + "/" + name + (query == std::string::npos ? "" : uri.substr(query));
+}
+
+void PgExec(const std::string& uri, const std::string& sql) {
+  PGconn* c = PQconnectdb(uri.c_str());
+  std::string error;
+  if (PQstatus(c) != CONNECTION_OK) {
+    error = std::string("cannot connect: ") + PQerrorMessage(c);
+  } else {
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
+    PQclear(r);
+  }
+  PQfinish(c);
+  if (!error.empty()) throw std::runtime_error(sql + ": " + error);
+}
+
+// A fresh database on the benchmark's PostgreSQL server, dropped at the end,
+// so every run starts from an empty store as the SQLite runs do.
+class PgDatabase {
+ public:
+  PgDatabase() : server_(BenchPostgresUri()) {
+    static std::atomic<int> counter{0};
+    name_ = "vsso_bench_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    PgExec(server_, "CREATE DATABASE " + name_);
+    uri_ = WithDatabase(server_, name_);
+  }
+  ~PgDatabase() {
+    try {
+      PgExec(server_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    } catch (const std::exception&) {
+      // A database left behind costs disk, not correctness.
+    }
+  }
+  PgDatabase(const PgDatabase&) = delete;
+  PgDatabase& operator=(const PgDatabase&) = delete;
+  const std::string& uri() const { return uri_; }
+
+ private:
+  std::string server_;
+  std::string name_;
+  std::string uri_;
+};
+
+enum class Engine { kSqlite, kPostgres };
+
+// A deployment of the test SP (temp dir, config, a fresh SQLite file or
+// PostgreSQL database) and the Runtime the plugin builds from it.
 struct Site {
   testing::Deployment deployment;
+  std::unique_ptr<PgDatabase> pg;  // outlives rt (members go in reverse order)
   std::shared_ptr<hooks::Runtime> rt;
 
-  Site() {
+  explicit Site(Engine engine = Engine::kSqlite) {
+    if (engine == Engine::kPostgres) {
+      pg = std::make_unique<PgDatabase>();
+      std::ifstream in(deployment.config());
+      std::stringstream text;
+      text << in.rdbuf();
+      std::string config = text.str();
+      const std::string line = "database = visitor-sso.db\n";
+      const auto at = config.find(line);
+      if (at == std::string::npos) throw std::runtime_error("no database line in the config");
+      config.replace(at, line.size(), "database = " + pg->uri() + "\n");
+      std::ofstream(deployment.config()) << config;
+    }
     auto built = hooks::Runtime::Build(deployment.config().string(), testing::kTestNow);
     if (!built) throw std::runtime_error(built.error().code + ": " + built.error().message);
     rt = std::move(*built);
@@ -213,9 +295,9 @@ void ReportBackground(benchmark::State& state, const store::Database& db,
 
 std::shared_ptr<Site> g_store_site;
 
-void BM_Store(benchmark::State& state, Shape shape, bool with_session) {
+void BM_Store(benchmark::State& state, Shape shape, bool with_session, Engine engine) {
   const ResponsePool& pool = ResponsePool::Get(shape, GetFlags().responses);
-  if (state.thread_index() == 0) g_store_site = std::make_shared<Site>();
+  if (state.thread_index() == 0) g_store_site = std::make_shared<Site>(engine);
   const std::string prefix = "visitor-" + std::to_string(state.thread_index()) + "-";
   Paired paired(state);
   store::Database::Stats before;
@@ -364,10 +446,23 @@ void RegisterConsumeBenchmarks() {
       timing(benchmark::RegisterBenchmark(("nostore/" + name).c_str(), BM_NoStore, shape), threads)
           ->MinTime(min_time);
       // Every response once: a fixed number of iterations, split over the threads.
-      timing(benchmark::RegisterBenchmark(("store/" + name).c_str(), BM_Store, shape, false),
+      timing(benchmark::RegisterBenchmark(("store/" + name).c_str(), BM_Store, shape, false,
+                                          Engine::kSqlite),
              threads)
           ->Iterations(std::max(1, n / threads));
-      timing(benchmark::RegisterBenchmark(("store_session/" + name).c_str(), BM_Store, shape, true),
+      timing(benchmark::RegisterBenchmark(("store_session/" + name).c_str(), BM_Store, shape, true,
+                                          Engine::kSqlite),
+             threads)
+          ->Iterations(std::max(1, n / threads));
+      // The same on PostgreSQL over loopback, when a server is given.
+      if (BenchPostgresUri().empty()) continue;
+      timing(benchmark::RegisterBenchmark(("store_pg/" + name).c_str(), BM_Store, shape, false,
+                                          Engine::kPostgres),
+             threads)
+          ->Iterations(std::max(1, n / threads));
+      if (shape != Shape::kTypical) continue;
+      timing(benchmark::RegisterBenchmark(("store_session_pg/" + name).c_str(), BM_Store, shape,
+                                          true, Engine::kPostgres),
              threads)
           ->Iterations(std::max(1, n / threads));
     }

@@ -21,6 +21,7 @@ import sys
 
 SHAPES = ["typical_5k", "both_signed", "large_40k_100attrs"]
 TARGET_CONSUME = 1.3
+TARGET_CONSUME_PG = 2.0  # issue 15: PostgreSQL on loopback, a goal reported beside SQLite
 TARGET_SCALING = 1.7
 SITE_LOAD_RATIO = 15.0  # issue 12: 1,000 sites load in at most 15x the time of 100
 SITE_MEMORY_MB = 400.0  # issue 12: 1,000 sites in under 400 MB
@@ -184,14 +185,16 @@ def consume_tables(runs):
     print()
     print("store: decode, parse, verify, every rule, replay insert, audit record, mapping "
           "(issue 15's full consume). store_session: the same plus the session's JSON and "
-          "upsert, i.e. all the ACS does once the RelayState is taken.")
+          "upsert, i.e. all the ACS does once the RelayState is taken. *_pg: the same on "
+          "PostgreSQL over loopback (only when a server was given); its CPU column counts this "
+          "process only, not the server's, so compare its wall-clock ratio.")
     print()
     print("| path | shape | bytes | bare CPU | path CPU | **× bare** "
-          f"(≤ {TARGET_CONSUME}) | met | × bare, wall clock | store thread CPU | in transactions "
-          "| 2-thread bound |")
+          f"(≤ {TARGET_CONSUME}; PostgreSQL: wall clock ≤ {TARGET_CONSUME_PG}) | met | "
+          "× bare, wall clock | store thread CPU | in transactions | 2-thread bound |")
     print("|---|---|---:|---:|---:|---:|:-:|---:|---:|---:|---:|")
     rows = []
-    for path in ("nostore", "store", "store_session"):
+    for path in ("nostore", "store", "store_session", "store_pg", "store_session_pg"):
         rows += [(path, shape) for shape in SHAPES]
     rows.append(("acs (whole POST)", "typical_5k"))
     for path, shape in rows:
@@ -200,7 +203,11 @@ def consume_tables(runs):
         if not r or "x_bare" not in r:
             continue
         ratio = r["x_bare"]
-        met = yes_no(ratio <= TARGET_CONSUME) if path.startswith("store") else "n/a"
+        if path.endswith("_pg"):
+            # The server's CPU is not in this process: the wall clock is the honest ratio.
+            met = yes_no(r["wall_x_bare"] <= TARGET_CONSUME_PG)
+        else:
+            met = yes_no(ratio <= TARGET_CONSUME) if path.startswith("store") else "n/a"
         # Share of the response's wall time spent in write transactions,
         # which threads of one process take in turns; Amdahl's bound for two.
         share = r["write_hold_us"] / r["wall_us"] if "write_hold_us" in r and r["wall_us"] else None
@@ -226,7 +233,7 @@ def consume_tables(runs):
     names = []
     for shape in SHAPES:
         names += [f"bare/{shape}", f"nostore/{shape}", f"store/{shape}",
-                  f"store_session/{shape}"]
+                  f"store_session/{shape}", f"store_pg/{shape}", f"store_session_pg/{shape}"]
     names.append("acs/typical_5k")
     for name in names:
         one, two = runs.get((name, 1)), runs.get((name, 2))
