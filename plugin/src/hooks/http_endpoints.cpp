@@ -50,6 +50,8 @@ std::string SessionToJson(const store::SsoSession& s) {
   return json::serialize(json::object{{"customer_id", s.customer_id},
                                       {"name_id", s.name_id},
                                       {"name_id_format", s.name_id_format},
+                                      {"name_qualifier", s.name_qualifier},
+                                      {"sp_name_qualifier", s.sp_name_qualifier},
                                       {"session_index", s.session_index},
                                       {"idp_entity_id", s.idp_entity_id},
                                       {"signed_in_at", s.signed_in_at},
@@ -83,7 +85,8 @@ Result<store::SsoSession> SessionFromJson(const std::string& text) {
       !str("name_id_format", s.name_id_format) || !str("session_index", s.session_index) ||
       !str("idp_entity_id", s.idp_entity_id) || !num("signed_in_at", s.signed_in_at) ||
       !num("expires_at", s.expires_at) || !str("fields_json", s.fields_json) ||
-      !str("attributes_json", s.attributes_json)) {
+      !str("attributes_json", s.attributes_json) || !str("name_qualifier", s.name_qualifier) ||
+      !str("sp_name_qualifier", s.sp_name_qualifier)) {
     return corrupt;
   }
   return s;

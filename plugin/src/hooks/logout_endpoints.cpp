@@ -139,11 +139,12 @@ sdk::HttpResponse SignOut(const Runtime& rt, const sdk::HttpRequest& request,
   saml::LogoutRequestParams p;
   p.sp_entity_id = rt.settings.sp_entity_id;
   p.destination = rt.settings.idp_logout_url;
-  // The session keeps the NameID's value and Format; NameQualifier and
-  // SPNameQualifier are not stored, and are omitted (Core 3.7.3.1 matches
-  // the principal; the IdP defaults both to itself and this SP).
+  // The principal exactly as the IdP named it (Core 3.7.1: the NameID of
+  // the assertion, with its qualifiers).
   p.name_id.value = session.name_id;
   p.name_id.format = session.name_id_format;
+  p.name_id.name_qualifier = session.name_qualifier;
+  p.name_id.sp_name_qualifier = session.sp_name_qualifier;
   p.session_index = session.session_index;
   p.now = rt.Now();
   p.lifetime = kLogoutLifetime;

@@ -129,6 +129,8 @@ store::SsoSession SessionOf(const Runtime& rt, const SignIn& sign_in) {
   session.customer_id = sign_in.customer_id;
   session.name_id = sign_in.identity.name_id;
   session.name_id_format = sign_in.identity.name_id_format;
+  session.name_qualifier = sign_in.identity.name_qualifier;
+  session.sp_name_qualifier = sign_in.identity.sp_name_qualifier;
   session.session_index = sign_in.identity.session_index;
   session.idp_entity_id = sign_in.identity.issuer;
   session.signed_in_at = rt.Now();

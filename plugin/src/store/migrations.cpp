@@ -533,6 +533,10 @@ SELECT setval(pg_get_serial_sequence('audit_log', 'id'), COALESCE(MAX(id), 0) + 
     // whose last good copy every node shares.
     {6, "single logout, IdP metadata by URL", R"sql(
 CREATE INDEX sso_sessions_name_id ON sso_sessions (site_id, idp_entity_id, name_id);
+-- The NameID's qualifiers as received, so that a LogoutRequest names the
+-- principal exactly as the IdP did (Core 3.7.1, 2.2.2).
+ALTER TABLE sso_sessions ADD COLUMN name_qualifier TEXT NOT NULL DEFAULT '';
+ALTER TABLE sso_sessions ADD COLUMN sp_name_qualifier TEXT NOT NULL DEFAULT '';
 CREATE TABLE pending_logouts (
   relay_state TEXT PRIMARY KEY,
   site_id TEXT NOT NULL,
@@ -561,6 +565,10 @@ CREATE TABLE idp_metadata (
 )sql",
      R"sql(
 CREATE INDEX sso_sessions_name_id ON sso_sessions (site_id, idp_entity_id, name_id);
+-- The NameID's qualifiers as received, so that a LogoutRequest names the
+-- principal exactly as the IdP did (Core 3.7.1, 2.2.2).
+ALTER TABLE sso_sessions ADD COLUMN name_qualifier TEXT NOT NULL DEFAULT '';
+ALTER TABLE sso_sessions ADD COLUMN sp_name_qualifier TEXT NOT NULL DEFAULT '';
 CREATE TABLE pending_logouts (
   relay_state TEXT PRIMARY KEY,
   site_id TEXT NOT NULL,

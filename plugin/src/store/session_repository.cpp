@@ -6,13 +6,15 @@ Status SessionRepository::Upsert(const SsoSession& s) {
   return db_->Write([&](Connection& c) -> Status {
     auto q = c.Prepare(
         "INSERT INTO sso_sessions (site_id, visitor_id, customer_id, name_id, name_id_format, "
-        "session_index, idp_entity_id, signed_in_at, expires_at, fields_json, attributes_json) "
-        "VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "session_index, idp_entity_id, signed_in_at, expires_at, fields_json, attributes_json, "
+        "name_qualifier, sp_name_qualifier) "
+        "VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13) "
         "ON CONFLICT (site_id, visitor_id) DO UPDATE SET customer_id = excluded.customer_id, "
         "name_id = excluded.name_id, name_id_format = excluded.name_id_format, "
         "session_index = excluded.session_index, idp_entity_id = excluded.idp_entity_id, "
         "signed_in_at = excluded.signed_in_at, expires_at = excluded.expires_at, "
-        "fields_json = excluded.fields_json, attributes_json = excluded.attributes_json");
+        "fields_json = excluded.fields_json, attributes_json = excluded.attributes_json, "
+        "name_qualifier = excluded.name_qualifier, sp_name_qualifier = excluded.sp_name_qualifier");
     if (!q) return std::move(q).error();
     q->BindText(1, s.visitor_id)
         .BindText(2, s.customer_id)
@@ -24,7 +26,9 @@ Status SessionRepository::Upsert(const SsoSession& s) {
         .BindInt(8, s.expires_at)
         .BindText(9, s.fields_json)
         .BindText(10, s.attributes_json)
-        .BindText(11, site_id_);
+        .BindText(11, site_id_)
+        .BindText(12, s.name_qualifier)
+        .BindText(13, s.sp_name_qualifier);
     return q->Run();
   });
 }
@@ -34,8 +38,9 @@ Result<std::optional<SsoSession>> SessionRepository::FindLive(const std::string&
   return db_->Read([&](Connection& c) -> Result<std::optional<SsoSession>> {
     auto q = c.Prepare(
         "SELECT visitor_id, customer_id, name_id, name_id_format, session_index, idp_entity_id, "
-        "signed_in_at, expires_at, fields_json, attributes_json FROM sso_sessions "
-        "WHERE site_id = ?3 AND visitor_id = ?1 AND expires_at > ?2");
+        "signed_in_at, expires_at, fields_json, attributes_json, name_qualifier, "
+        "sp_name_qualifier FROM sso_sessions WHERE site_id = ?3 AND visitor_id = ?1 AND "
+        "expires_at > ?2");
     if (!q) return std::move(q).error();
     q->BindText(1, visitor_id).BindInt(2, now).BindText(3, site_id_);
     auto row = q->Step();
@@ -52,6 +57,8 @@ Result<std::optional<SsoSession>> SessionRepository::FindLive(const std::string&
     s.expires_at = q->Int(7);
     s.fields_json = q->Text(8);
     s.attributes_json = q->Text(9);
+    s.name_qualifier = q->Text(10);
+    s.sp_name_qualifier = q->Text(11);
     return std::optional<SsoSession>(std::move(s));
   });
 }

@@ -26,8 +26,10 @@ struct SsoSession {
   std::string idp_entity_id;
   UnixSeconds signed_in_at = 0;
   UnixSeconds expires_at = 0;
-  std::string fields_json;      ///< mapped chat fields, as written by the caller
-  std::string attributes_json;  ///< IdP attributes, as written by the caller
+  std::string fields_json;        ///< mapped chat fields, as written by the caller
+  std::string attributes_json;    ///< IdP attributes, as written by the caller
+  std::string name_qualifier;     ///< the NameID's NameQualifier; empty when absent
+  std::string sp_name_qualifier;  ///< the NameID's SPNameQualifier; empty when absent
 
   bool operator==(const SsoSession&) const = default;
 };

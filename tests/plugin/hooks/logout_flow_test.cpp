@@ -111,6 +111,7 @@ class LogoutFlow : public ::testing::Test {
     b.InResponseTo(request_id)
         .SubjectInResponseTo(request_id)
         .NameId(name_id)
+        .NameIdQualifiers("urn:example:idp-qualifier", std::string(kSpEntityId))
         .SessionIndex(session_index);
     sdk::HttpRequest acs;
     acs.method = "POST";
@@ -189,6 +190,9 @@ TEST_F(LogoutFlow, SpInitiatedRoundTrip) {
   const std::string request = InflateRedirectValue(*QueryValue(query, "SAMLRequest"));
   EXPECT_NE(request.find(">gold@example.org</saml:NameID>"), std::string::npos) << request;
   EXPECT_NE(request.find(std::string("Format=\"") + kNameIdEmail + "\""), std::string::npos);
+  // ... with the qualifiers the IdP gave it (Core 3.7.1).
+  EXPECT_EQ(AttrOf(request, "NameQualifier"), "urn:example:idp-qualifier") << request;
+  EXPECT_EQ(AttrOf(request, "SPNameQualifier"), kSpEntityId) << request;
   EXPECT_NE(request.find("<samlp:SessionIndex>_idp-session-1</samlp:SessionIndex>"),
             std::string::npos);
   EXPECT_EQ(AttrOf(request, "Destination"), kIdpSlo);

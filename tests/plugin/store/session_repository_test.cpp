@@ -19,7 +19,9 @@ SsoSession Session(const std::string& visitor, const std::string& customer) {
                     kNow,
                     kNow + 3600,
                     R"([{"key":"email","values":["a@example.org"]}])",
-                    R"({"mail":["a@example.org"]})"};
+                    R"({"mail":["a@example.org"]})",
+                    "https://idp.example.org",
+                    "https://chat.example.com/sso/metadata"};
 }
 
 TEST_P(SessionRepositoryTest, UpsertFindLiveExpiryAndDelete) {
