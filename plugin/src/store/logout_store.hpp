@@ -25,6 +25,7 @@
 
 #include "common/result.hpp"
 #include "store/database.hpp"
+#include "store/pending_rows.hpp"
 
 namespace vsso::store {
 
@@ -41,11 +42,10 @@ struct PendingLogout {
 
 class LogoutStore {
  public:
-  static constexpr int kPerBrowser = 5;
-  static constexpr UnixSeconds kExpiredGrace = 60;
+  static constexpr int kPerBrowser = detail::PendingRows::kPerBrowser;
+  static constexpr UnixSeconds kExpiredGrace = detail::PendingRows::kExpiredGrace;
 
-  LogoutStore(std::shared_ptr<Database> db, std::string site_id)
-      : db_(std::move(db)), site_id_(std::move(site_id)) {}
+  LogoutStore(std::shared_ptr<Database> db, std::string site_id);
 
   /// In one write transaction: purges this site's rows expired for over
   /// kExpiredGrace, drops this browser's oldest beyond kPerBrowser - 1,
@@ -64,8 +64,7 @@ class LogoutStore {
   Result<std::int64_t> CountLive(UnixSeconds now);
 
  private:
-  std::shared_ptr<Database> db_;
-  std::string site_id_;
+  detail::PendingRows rows_;
 };
 
 }  // namespace vsso::store

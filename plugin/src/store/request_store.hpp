@@ -23,6 +23,7 @@
 
 #include "common/result.hpp"
 #include "store/database.hpp"
+#include "store/pending_rows.hpp"
 
 namespace vsso::store {
 
@@ -40,12 +41,11 @@ struct PendingRequest {
 class RequestStore {
  public:
   /// Pending sign-ins one browser keeps at once (two tabs, a double click).
-  static constexpr int kPerBrowser = 5;
+  static constexpr int kPerBrowser = detail::PendingRows::kPerBrowser;
   /// How long past expires_at a row stays for a precise "expired" answer.
-  static constexpr UnixSeconds kExpiredGrace = 60;
+  static constexpr UnixSeconds kExpiredGrace = detail::PendingRows::kExpiredGrace;
 
-  RequestStore(std::shared_ptr<Database> db, std::string site_id)
-      : db_(std::move(db)), site_id_(std::move(site_id)) {}
+  RequestStore(std::shared_ptr<Database> db, std::string site_id);
 
   /// Committed before it returns, in one transaction with the bounds: purges
   /// this site's rows expired for over kExpiredGrace, drops this browser's
@@ -64,11 +64,10 @@ class RequestStore {
   static Result<int> PurgeExpiredAllSites(Database& db, UnixSeconds before);
   /// Unexpired requests of this site stored now (diagnostics, tests).
   Result<std::int64_t> CountLive(UnixSeconds now);
-  const std::string& site_id() const { return site_id_; }
+  const std::string& site_id() const { return rows_.site_id(); }
 
  private:
-  std::shared_ptr<Database> db_;
-  std::string site_id_;
+  detail::PendingRows rows_;
 };
 
 }  // namespace vsso::store
