@@ -16,6 +16,7 @@
 #include "common/url.hpp"
 #include "saml/response_validator.hpp"
 #include "saml/xml_errors.hpp"
+#include "saml/xml_util.hpp"
 
 namespace vsso::saml {
 namespace {
@@ -29,18 +30,9 @@ constexpr char kEcdsaSha256[] = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sh
 constexpr std::size_t kMaxRelayState = 80;
 constexpr std::size_t kMaxInflatedRequest = 256 * 1024;
 
-struct DocFree {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-struct BufferFree {
-  void operator()(xmlBuffer* b) const { xmlBufferFree(b); }
-};
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
-
-const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
-const xmlChar* X(const std::string& s) { return X(s.c_str()); }
 
 std::string OpenSslError() {
   const unsigned long e = ERR_get_error();
@@ -68,7 +60,7 @@ Result<std::string> NewRequestId() {
 Result<std::string> RequestXml(const AuthnRequestParams& p, const std::string& id) {
   InitializeXmlLibraries();
   XmlErrorScope quiet;  // xmlSave reports e.g. invalid UTF-8 in a configured value
-  std::unique_ptr<xmlDoc, DocFree> doc(xmlNewDoc(X("1.0")));
+  XmlDocPtr doc(xmlNewDoc(X("1.0")));
   if (!doc) return MakeError("saml.authn_request.xml_failed", "xmlNewDoc failed");
   xmlNode* root = xmlNewDocNode(doc.get(), nullptr, X("AuthnRequest"), nullptr);
   xmlDocSetRootElement(doc.get(), root);
@@ -89,7 +81,7 @@ Result<std::string> RequestXml(const AuthnRequestParams& p, const std::string& i
   if (!p.name_id_format.empty()) xmlNewProp(policy, X("Format"), X(p.name_id_format));
   xmlNewProp(policy, X("AllowCreate"), X("true"));
 
-  std::unique_ptr<xmlBuffer, BufferFree> buf(xmlBufferCreate());
+  std::unique_ptr<xmlBuffer, XmlBufferFree> buf(xmlBufferCreate());
   xmlSaveCtxt* save = xmlSaveToBuffer(buf.get(), "UTF-8", XML_SAVE_NO_DECL);
   if (save == nullptr) return MakeError("saml.authn_request.xml_failed", "xmlSaveToBuffer failed");
   const long written = xmlSaveDoc(save, doc.get());

@@ -5,7 +5,6 @@
 #include <libxml/valid.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/keys.h>
-#include <xmlsec/openssl/evp.h>
 #include <xmlsec/xmldsig.h>
 
 #include <algorithm>
@@ -16,32 +15,17 @@
 #include <vector>
 
 #include "common/time.hpp"
+#include "saml/message.hpp"
 #include "saml/response_validator.hpp"
 #include "saml/rules/algorithm_policy.hpp"
 #include "saml/xml_errors.hpp"
+#include "saml/xml_util.hpp"
 
 namespace vsso::saml {
 namespace {
 
 constexpr char kMdNs[] = "urn:oasis:names:tc:SAML:2.0:metadata";
 constexpr char kDsNs[] = "http://www.w3.org/2000/09/xmldsig#";
-
-struct DocFree {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-struct ParserCtxtFree {
-  void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
-};
-struct DSigCtxFree {
-  void operator()(xmlSecDSigCtx* ctx) const { xmlSecDSigCtxDestroy(ctx); }
-};
-
-const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
-
-bool IsNamed(const xmlNode* n, const char* ns, const char* name) {
-  return n != nullptr && n->type == XML_ELEMENT_NODE && n->ns != nullptr &&
-         xmlStrEqual(n->ns->href, X(ns)) && xmlStrEqual(n->name, X(name));
-}
 
 std::optional<std::string> Attr(xmlNode* n, const char* name) {
   xmlChar* v = xmlGetNoNsProp(n, X(name));
@@ -66,16 +50,15 @@ void StopAtDoctype(void* user_data, const xmlChar*, const xmlChar*, const xmlCha
 
 // The same hardening as ParseIdpMetadata (xmlsec notes, "Parsing"); blanks
 // are kept, since whitespace inside SignedInfo is signed.
-Result<std::unique_ptr<xmlDoc, DocFree>> ParseHardened(std::string_view xml,
-                                                       const std::string& origin) {
-  std::unique_ptr<xmlParserCtxt, ParserCtxtFree> ctxt(xmlNewParserCtxt());
+Result<XmlDocPtr> ParseHardened(std::string_view xml, const std::string& origin) {
+  std::unique_ptr<xmlParserCtxt, XmlParserCtxtFree> ctxt(xmlNewParserCtxt());
   if (!ctxt) return MakeError("metadata.not_xml", origin + ": cannot create an XML parser");
   bool saw_doctype = false;
   ctxt->_private = &saw_doctype;
   ctxt->sax->internalSubset = StopAtDoctype;
-  std::unique_ptr<xmlDoc, DocFree> doc(
-      xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()), nullptr, nullptr,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  XmlDocPtr doc(xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()), nullptr,
+                                  nullptr,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (saw_doctype) {
     return MakeError("metadata.doctype_refused", origin + ": metadata with a DOCTYPE is refused");
   }
@@ -88,22 +71,6 @@ Result<std::unique_ptr<xmlDoc, DocFree>> ParseHardened(std::string_view xml,
   return doc;
 }
 
-xmlSecKeyPtr AdoptKey(EVP_PKEY* pkey) {
-  if (pkey == nullptr || EVP_PKEY_up_ref(pkey) != 1) return nullptr;
-  xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pkey);
-  if (data == nullptr) {
-    EVP_PKEY_free(pkey);
-    return nullptr;
-  }
-  xmlSecKeyPtr key = xmlSecKeyCreate();
-  if (key == nullptr || xmlSecKeySetValue(key, data) < 0) {
-    xmlSecKeyDataDestroy(data);
-    if (key != nullptr) xmlSecKeyDestroy(key);
-    return nullptr;
-  }
-  return key;
-}
-
 // The root's one enveloped signature, verified with the pinned key only
 // (never a key from ds:KeyInfo), by the same transform whitelist as
 // responses (no SHA-1: metadata is not a legacy IdP's response), and over
@@ -113,7 +80,7 @@ Status VerifyRootSignature(xmlDoc* doc, xmlNode* root, const crypto::Certificate
   const std::string where = origin + ": the metadata's signature";
   std::vector<xmlNode*> signatures;
   for (xmlNode* c = root->children; c != nullptr; c = c->next) {
-    if (IsNamed(c, kDsNs, "Signature")) signatures.push_back(c);
+    if (IsElement(c, kDsNs, "Signature")) signatures.push_back(c);
   }
   if (signatures.empty()) {
     return MakeError("metadata.signature.missing",
@@ -135,7 +102,7 @@ Status VerifyRootSignature(xmlDoc* doc, xmlNode* root, const crypto::Certificate
       return MakeError("metadata.signature.invalid", where + ": cannot register the root's ID");
     }
   }
-  std::unique_ptr<xmlSecDSigCtx, DSigCtxFree> ctx(xmlSecDSigCtxCreate(nullptr));
+  std::unique_ptr<xmlSecDSigCtx, XmlSecDSigCtxFree> ctx(xmlSecDSigCtxCreate(nullptr));
   if (!ctx) return MakeError("metadata.signature.invalid", where + ": xmlsec has no context");
   ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
   ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
@@ -226,11 +193,11 @@ Status ReadValidity(xmlNode* n, const std::string& origin, FetchedMetadata& out)
 
 xmlNode* FindEntity(xmlNode* n, const std::string& entity_id) {
   for (; n != nullptr; n = n->next) {
-    if (IsNamed(n, kMdNs, "EntityDescriptor") &&
+    if (IsElement(n, kMdNs, "EntityDescriptor") &&
         Trim(Attr(n, "entityID").value_or("")) == entity_id) {
       return n;
     }
-    if (IsNamed(n, kMdNs, "EntitiesDescriptor")) {
+    if (IsElement(n, kMdNs, "EntitiesDescriptor")) {
       if (xmlNode* found = FindEntity(n->children, entity_id)) return found;
     }
   }
@@ -326,7 +293,7 @@ Result<FetchedMetadata> ValidateFetchedMetadata(std::string_view xml, const std:
   }
   if (xmlNode* entity = FindEntity(root, md->entity_id)) {
     for (xmlNode* c = entity->children; c != nullptr; c = c->next) {
-      if (!IsNamed(c, kMdNs, "IDPSSODescriptor")) continue;
+      if (!IsElement(c, kMdNs, "IDPSSODescriptor")) continue;
       if (auto st = ReadValidity(c, origin, out); !st) return std::move(st).error();
     }
   }

@@ -13,18 +13,12 @@
 #include "saml/response_validator.hpp"
 #include "saml/rules/xml_hardening.hpp"
 #include "saml/xml_errors.hpp"
+#include "saml/xml_util.hpp"
 
 namespace vsso::saml {
 namespace {
 
 constexpr char kEntityFormat[] = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";
-
-struct BufferFree {
-  void operator()(xmlBuffer* b) const { xmlBufferFree(b); }
-};
-
-const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
-const xmlChar* X(const std::string& s) { return X(s.c_str()); }
 
 bool IsHttpUrl(const std::string& s) {
   return s.starts_with("https://") || s.starts_with("http://");
@@ -76,7 +70,7 @@ Draft Start(const char* name, const std::string& id, UnixSeconds now,
 }
 
 Result<std::string> Serialize(xmlDoc* doc) {
-  std::unique_ptr<xmlBuffer, BufferFree> buf(xmlBufferCreate());
+  std::unique_ptr<xmlBuffer, XmlBufferFree> buf(xmlBufferCreate());
   xmlSaveCtxt* save = buf ? xmlSaveToBuffer(buf.get(), "UTF-8", XML_SAVE_NO_DECL) : nullptr;
   if (save == nullptr) return MakeError("saml.logout.xml_failed", "xmlSaveToBuffer failed");
   const long written = xmlSaveDoc(save, doc);

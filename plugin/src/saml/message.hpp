@@ -16,6 +16,7 @@
 
 #include "common/result.hpp"
 #include "saml/response_validator.hpp"
+#include "saml/xml_util.hpp"
 
 namespace vsso::saml {
 
@@ -26,14 +27,6 @@ inline constexpr char kDsig[] = "http://www.w3.org/2000/09/xmldsig#";
 inline constexpr char kXenc[] = "http://www.w3.org/2001/04/xmlenc#";
 inline constexpr char kXenc11[] = "http://www.w3.org/2009/xmlenc11#";
 }  // namespace ns
-
-struct XmlDocFree {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
-};
-using XmlDocPtr = std::unique_ptr<xmlDoc, XmlDocFree>;
-struct XmlNodeFree {
-  void operator()(xmlNode* node) const { xmlFreeNode(node); }
-};
 
 /// A ds:Signature and the element it must sign (its parent).
 struct SignatureSite {

@@ -10,8 +10,10 @@
 
 #include "common/encoding.hpp"
 #include "common/entity_id.hpp"
+#include "saml/message.hpp"
 #include "saml/response_validator.hpp"
 #include "saml/xml_errors.hpp"
+#include "saml/xml_util.hpp"
 
 namespace vsso::saml {
 namespace {
@@ -36,19 +38,6 @@ constexpr const char* kNameIdFormats[] = {
     "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
 };
 
-struct DocFree {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-struct BufferFree {
-  void operator()(xmlBuffer* b) const { xmlBufferFree(b); }
-};
-struct ParserCtxtFree {
-  void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
-};
-
-const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
-const xmlChar* X(const std::string& s) { return X(s.c_str()); }
-
 // ---- building --------------------------------------------------------------
 
 void AddKeyDescriptor(xmlNode* sp, xmlNs* md, xmlNs* ds, const char* use,
@@ -71,19 +60,6 @@ bool IsRsa(const crypto::Certificate& cert) {
 }
 
 // ---- parsing ---------------------------------------------------------------
-
-bool IsElement(const xmlNode* n, const char* ns, const char* name) {
-  return n != nullptr && n->type == XML_ELEMENT_NODE && n->ns != nullptr &&
-         xmlStrEqual(n->ns->href, X(ns)) && xmlStrEqual(n->name, X(name));
-}
-
-std::vector<xmlNode*> Children(xmlNode* parent, const char* ns, const char* name) {
-  std::vector<xmlNode*> out;
-  for (xmlNode* c = parent->children; c != nullptr; c = c->next) {
-    if (IsElement(c, ns, name)) out.push_back(c);
-  }
-  return out;
-}
 
 std::optional<std::string> Attr(xmlNode* n, const char* name) {
   xmlChar* v = xmlGetNoNsProp(n, X(name));
@@ -275,7 +251,7 @@ void StopAtDoctype(void* user_data, const xmlChar*, const xmlChar*, const xmlCha
 std::string BuildSpMetadata(const SpMetadataParams& params) {
   InitializeXmlLibraries();
   XmlErrorScope quiet;
-  std::unique_ptr<xmlDoc, DocFree> doc(xmlNewDoc(X("1.0")));
+  XmlDocPtr doc(xmlNewDoc(X("1.0")));
   xmlNode* root = xmlNewDocNode(doc.get(), nullptr, X("EntityDescriptor"), nullptr);
   xmlDocSetRootElement(doc.get(), root);
   xmlNs* md = xmlNewNs(root, X(kMdNs), X("md"));
@@ -312,7 +288,7 @@ std::string BuildSpMetadata(const SpMetadataParams& params) {
   xmlNewProp(acs, X("index"), X("0"));
   xmlNewProp(acs, X("isDefault"), X("true"));
 
-  std::unique_ptr<xmlBuffer, BufferFree> buf(xmlBufferCreate());
+  std::unique_ptr<xmlBuffer, XmlBufferFree> buf(xmlBufferCreate());
   xmlSaveCtxt* save = xmlSaveToBuffer(buf.get(), "UTF-8", XML_SAVE_FORMAT);
   xmlSaveDoc(save, doc.get());
   xmlSaveClose(save);
@@ -327,7 +303,7 @@ Result<IdpMetadata> ParseIdpMetadata(std::string_view xml, const std::string& or
   }
   InitializeXmlLibraries();
   XmlErrorScope quiet;
-  std::unique_ptr<xmlParserCtxt, ParserCtxtFree> ctxt(xmlNewParserCtxt());
+  std::unique_ptr<xmlParserCtxt, XmlParserCtxtFree> ctxt(xmlNewParserCtxt());
   if (!ctxt) return MakeError("metadata.not_xml", origin + ": cannot create an XML parser");
   // A DTD can declare entities, load an external subset and default
   // attributes, xmlns included, so the parse stops at the DOCTYPE itself,
@@ -336,9 +312,9 @@ Result<IdpMetadata> ParseIdpMetadata(std::string_view xml, const std::string& or
   ctxt->_private = &saw_doctype;
   ctxt->sax->internalSubset = StopAtDoctype;
   // No network, no entity substitution, no external DTD.
-  std::unique_ptr<xmlDoc, DocFree> doc(
-      xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()), nullptr, nullptr,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  XmlDocPtr doc(xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()), nullptr,
+                                  nullptr,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (saw_doctype) {
     return MakeError("metadata.doctype_refused", origin + ": metadata with a DOCTYPE is refused");
   }

@@ -3,39 +3,19 @@
 #include <libxml/valid.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/keys.h>
-#include <xmlsec/openssl/evp.h>
 #include <xmlsec/xmldsig.h>
 
 #include <memory>
 
 #include "saml/rules/algorithm_policy.hpp"
+#include "saml/xml_util.hpp"
 
 namespace vsso::saml::rules {
 namespace {
 
-struct DSigCtxFree {
-  void operator()(xmlSecDSigCtx* ctx) const { xmlSecDSigCtxDestroy(ctx); }
-};
-using DSigCtxPtr = std::unique_ptr<xmlSecDSigCtx, DSigCtxFree>;
+using DSigCtxPtr = std::unique_ptr<xmlSecDSigCtx, XmlSecDSigCtxFree>;
 
 enum class Outcome { kValid, kDigestMismatch, kSignatureMismatch, kKeyUnusable, kWrongTarget };
-
-// An xmlsec key holding a reference to the configured EVP_PKEY.
-xmlSecKeyPtr AdoptKey(EVP_PKEY* pkey) {
-  if (pkey == nullptr || EVP_PKEY_up_ref(pkey) != 1) return nullptr;
-  xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pkey);
-  if (data == nullptr) {
-    EVP_PKEY_free(pkey);
-    return nullptr;
-  }
-  xmlSecKeyPtr key = xmlSecKeyCreate();
-  if (key == nullptr || xmlSecKeySetValue(key, data) < 0) {
-    xmlSecKeyDataDestroy(data);
-    if (key != nullptr) xmlSecKeyDestroy(key);
-    return nullptr;
-  }
-  return key;
-}
 
 Result<DSigCtxPtr> MakeContext(const crypto::Certificate& cert, bool allow_sha1) {
   DSigCtxPtr ctx(xmlSecDSigCtxCreate(nullptr));

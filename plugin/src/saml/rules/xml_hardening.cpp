@@ -6,13 +6,10 @@
 #include <climits>
 
 #include "saml/xml_prescan.hpp"
+#include "saml/xml_util.hpp"
 
 namespace vsso::saml::rules {
 namespace {
-
-struct ParserCtxtFree {
-  void operator()(xmlParserCtxt* ctxt) const { xmlFreeParserCtxt(ctxt); }
-};
 
 // SAX hook called as soon as "<!DOCTYPE name" is read: nothing of the
 // internal subset (entities, default attributes) is processed.
@@ -37,7 +34,7 @@ Status ParseHardened(Message& message, const ValidationContext& context) {
   if (auto attributes = CheckAttributeCounts(message.xml, "the response"); !attributes) {
     return attributes;
   }
-  std::unique_ptr<xmlParserCtxt, ParserCtxtFree> ctxt(xmlNewParserCtxt());
+  std::unique_ptr<xmlParserCtxt, XmlParserCtxtFree> ctxt(xmlNewParserCtxt());
   if (!ctxt) return MakeError("saml.internal", "libxml2 could not allocate a parser");
   bool saw_doctype = false;
   ctxt->_private = &saw_doctype;
