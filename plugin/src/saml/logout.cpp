@@ -82,17 +82,33 @@ Result<std::string> Serialize(xmlDoc* doc) {
   return xml;
 }
 
+// Both messages: a fresh ID, the common root (Start), then `body` adds the
+// message's own attributes and children in its schema order; serialised.
+template <typename Body>
+Result<BuiltLogoutMessage> Build(const char* name, UnixSeconds now, const std::string& destination,
+                                 Body body) {
+  InitializeXmlLibraries();
+  XmlErrorScope quiet;
+  BuiltLogoutMessage out;
+  auto id = NewId();
+  if (!id) return std::move(id).error();
+  out.id = std::move(*id);
+  Draft d = Start(name, out.id, now, destination);
+  if (!d.doc) return MakeError("saml.logout.xml_failed", "xmlNewDoc failed");
+  body(d);
+  auto xml = Serialize(d.doc.get());
+  if (!xml) return std::move(xml).error();
+  out.xml = std::move(*xml);
+  return out;
+}
+
 // ---- received messages ------------------------------------------------------
 
 // The checks a LogoutRequest and a LogoutResponse share, in this order:
-// root element, Version, ID, Issuer, Destination, IssueInstant window.
-struct Common {
-  std::string id;
-  std::string issuer;
-  UnixSeconds issue_instant = 0;
-};
-
-Result<Common> CheckReceived(Message& m, const char* root_name, const LogoutExpectations& e) {
+// root element, Version, ID, Issuer, Destination, IssueInstant window; they
+// fill the fields both Received* types have (id, issuer, issue_instant).
+template <typename Received>
+Status CheckReceived(Message& m, const char* root_name, const LogoutExpectations& e, Received& c) {
   ValidationContext limits;
   limits.max_response_bytes = kMaxInflatedLogoutMessage;
   if (auto st = rules::ParseHardened(m, limits); !st) return std::move(st).error();
@@ -108,7 +124,6 @@ Result<Common> CheckReceived(Message& m, const char* root_name, const LogoutExpe
                                                 Quote(GetAttr(root, "Version").value_or("")) +
                                                 ", expected \"2.0\" (SAML Core 3.2.1)");
   }
-  Common c;
   c.id = GetAttr(root, "ID").value_or("");
   if (c.id.empty()) {
     return MakeError("saml.logout.missing_id", where + " has no ID (SAML Core 3.2.1)");
@@ -157,7 +172,7 @@ Result<Common> CheckReceived(Message& m, const char* root_name, const LogoutExpe
                          std::to_string(kMaxLogoutMessageAge) + " s plus clock_skew_seconds " +
                          "are accepted");
   }
-  return c;
+  return Ok();
 }
 
 }  // namespace
@@ -168,54 +183,34 @@ Result<BuiltLogoutMessage> BuildLogoutRequest(const LogoutRequestParams& p) {
     return MakeError("saml.logout.missing_name_id",
                      "the session has no NameID to name in a LogoutRequest");
   }
-  InitializeXmlLibraries();
-  XmlErrorScope quiet;
-  BuiltLogoutMessage out;
-  auto id = NewId();
-  if (!id) return std::move(id).error();
-  out.id = std::move(*id);
-  Draft d = Start("LogoutRequest", out.id, p.now, p.destination);
-  if (!d.doc) return MakeError("saml.logout.xml_failed", "xmlNewDoc failed");
-  xmlNewProp(d.root, X("NotOnOrAfter"), X(time::FormatUtc(p.now + p.lifetime)));
-  // Core 3.7.1 schema order: Issuer, (BaseID | NameID | EncryptedID),
-  // SessionIndex*.
-  xmlNewTextChild(d.root, d.saml, X("Issuer"), X(p.sp_entity_id));
-  xmlNode* name_id = xmlNewTextChild(d.root, d.saml, X("NameID"), X(p.name_id.value));
-  if (!p.name_id.name_qualifier.empty()) {
-    xmlNewProp(name_id, X("NameQualifier"), X(p.name_id.name_qualifier));
-  }
-  if (!p.name_id.sp_name_qualifier.empty()) {
-    xmlNewProp(name_id, X("SPNameQualifier"), X(p.name_id.sp_name_qualifier));
-  }
-  if (!p.name_id.format.empty()) xmlNewProp(name_id, X("Format"), X(p.name_id.format));
-  if (!p.session_index.empty()) {
-    xmlNewTextChild(d.root, d.samlp, X("SessionIndex"), X(p.session_index));
-  }
-  auto xml = Serialize(d.doc.get());
-  if (!xml) return std::move(xml).error();
-  out.xml = std::move(*xml);
-  return out;
+  return Build("LogoutRequest", p.now, p.destination, [&](const Draft& d) {
+    xmlNewProp(d.root, X("NotOnOrAfter"), X(time::FormatUtc(p.now + p.lifetime)));
+    // Core 3.7.1 schema order: Issuer, (BaseID | NameID | EncryptedID),
+    // SessionIndex*.
+    xmlNewTextChild(d.root, d.saml, X("Issuer"), X(p.sp_entity_id));
+    xmlNode* name_id = xmlNewTextChild(d.root, d.saml, X("NameID"), X(p.name_id.value));
+    if (!p.name_id.name_qualifier.empty()) {
+      xmlNewProp(name_id, X("NameQualifier"), X(p.name_id.name_qualifier));
+    }
+    if (!p.name_id.sp_name_qualifier.empty()) {
+      xmlNewProp(name_id, X("SPNameQualifier"), X(p.name_id.sp_name_qualifier));
+    }
+    if (!p.name_id.format.empty()) xmlNewProp(name_id, X("Format"), X(p.name_id.format));
+    if (!p.session_index.empty()) {
+      xmlNewTextChild(d.root, d.samlp, X("SessionIndex"), X(p.session_index));
+    }
+  });
 }
 
 Result<BuiltLogoutMessage> BuildLogoutResponse(const LogoutResponseParams& p) {
   if (auto st = CheckCommon(p.sp_entity_id, p.destination); !st) return std::move(st).error();
-  InitializeXmlLibraries();
-  XmlErrorScope quiet;
-  BuiltLogoutMessage out;
-  auto id = NewId();
-  if (!id) return std::move(id).error();
-  out.id = std::move(*id);
-  Draft d = Start("LogoutResponse", out.id, p.now, p.destination);
-  if (!d.doc) return MakeError("saml.logout.xml_failed", "xmlNewDoc failed");
-  if (!p.in_response_to.empty()) xmlNewProp(d.root, X("InResponseTo"), X(p.in_response_to));
-  xmlNewTextChild(d.root, d.saml, X("Issuer"), X(p.sp_entity_id));
-  xmlNode* status = xmlNewChild(d.root, d.samlp, X("Status"), nullptr);
-  xmlNode* code = xmlNewChild(status, d.samlp, X("StatusCode"), nullptr);
-  xmlNewProp(code, X("Value"), X(p.status));
-  auto xml = Serialize(d.doc.get());
-  if (!xml) return std::move(xml).error();
-  out.xml = std::move(*xml);
-  return out;
+  return Build("LogoutResponse", p.now, p.destination, [&](const Draft& d) {
+    if (!p.in_response_to.empty()) xmlNewProp(d.root, X("InResponseTo"), X(p.in_response_to));
+    xmlNewTextChild(d.root, d.saml, X("Issuer"), X(p.sp_entity_id));
+    xmlNode* status = xmlNewChild(d.root, d.samlp, X("Status"), nullptr);
+    xmlNode* code = xmlNewChild(status, d.samlp, X("StatusCode"), nullptr);
+    xmlNewProp(code, X("Value"), X(p.status));
+  });
 }
 
 Result<ReceivedLogoutRequest> ParseLogoutRequest(std::string_view xml,
@@ -223,12 +218,8 @@ Result<ReceivedLogoutRequest> ParseLogoutRequest(std::string_view xml,
   InitializeXmlLibraries();
   XmlErrorScope quiet;
   Message m(xml);
-  auto common = CheckReceived(m, "LogoutRequest", expect);
-  if (!common) return std::move(common).error();
   ReceivedLogoutRequest r;
-  r.id = std::move(common->id);
-  r.issuer = std::move(common->issuer);
-  r.issue_instant = common->issue_instant;
+  if (auto st = CheckReceived(m, "LogoutRequest", expect, r); !st) return std::move(st).error();
   const std::string where = DisplayName(m.response);
   auto not_after = InstantAttribute(m.response, "NotOnOrAfter");
   if (!not_after) return MakeError("saml.logout.bad_instant", not_after.error().message);
@@ -273,12 +264,8 @@ Result<ReceivedLogoutResponse> ParseLogoutResponse(std::string_view xml,
   InitializeXmlLibraries();
   XmlErrorScope quiet;
   Message m(xml);
-  auto common = CheckReceived(m, "LogoutResponse", expect);
-  if (!common) return std::move(common).error();
   ReceivedLogoutResponse r;
-  r.id = std::move(common->id);
-  r.issuer = std::move(common->issuer);
-  r.issue_instant = common->issue_instant;
+  if (auto st = CheckReceived(m, "LogoutResponse", expect, r); !st) return std::move(st).error();
   const std::string where = DisplayName(m.response);
   r.in_response_to = GetAttr(m.response, "InResponseTo").value_or("");
   if (r.in_response_to != expected_in_response_to) {
