@@ -14,6 +14,7 @@
 #include "common/encoding.hpp"
 #include "common/time.hpp"
 #include "common/url.hpp"
+#include "saml/redirect_binding.hpp"
 #include "saml/response_validator.hpp"
 #include "saml/xml_errors.hpp"
 #include "saml/xml_util.hpp"
@@ -29,19 +30,6 @@ constexpr char kEcdsaSha256[] = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sh
 // Bindings 3.4.3: RelayState MUST NOT exceed 80 bytes.
 constexpr std::size_t kMaxRelayState = 80;
 constexpr std::size_t kMaxInflatedRequest = 256 * 1024;
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-
-std::string OpenSslError() {
-  const unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (e == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  return buf;
-}
 
 bool IsHttpUrl(const std::string& s) {
   return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0;
@@ -92,23 +80,6 @@ Result<std::string> RequestXml(const AuthnRequestParams& p, const std::string& i
                   static_cast<std::size_t>(xmlBufferLength(buf.get())));
   while (!xml.empty() && xml.back() == '\n') xml.pop_back();
   return xml;
-}
-
-Result<std::string> SignSha256(EVP_PKEY* key, std::string_view data) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  std::size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size()) != 1) {
-    return MakeError("saml.authn_request.sign_failed", "EVP_DigestSign: " + OpenSslError());
-  }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-    return MakeError("saml.authn_request.sign_failed", "EVP_DigestSign: " + OpenSslError());
-  }
-  sig.resize(len);
-  return sig;
 }
 
 // The SigAlg URI for a key (XML-DSig algorithm identifiers, RFC 6931 2.3).
@@ -181,7 +152,8 @@ Result<BuiltRequest> BuildRedirectAuthnRequest(const AuthnRequestParams& params)
       if (!signed_octets.empty()) signed_octets += '&';
       signed_octets += key + "=" + url::EncodeQueryValue(value);
     }
-    auto sig = SignSha256(params.key->key.get(), signed_octets);
+    auto sig =
+        SignRedirectSha256(params.key->key.get(), signed_octets, "saml.authn_request.sign_failed");
     if (!sig) return std::move(sig).error();
     query.emplace_back("Signature", encoding::Base64Encode(*sig));
   }
@@ -254,7 +226,7 @@ Result<bool> VerifyRedirectSignature(std::string_view query_string,
   if (at[2]) octets += "&RelayState=" + r[*at[2]].second;
   octets += "&SigAlg=" + r[*at[3]].second;
 
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  std::unique_ptr<EVP_MD_CTX, EvpMdCtxFree> ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey) != 1) {
     return MakeError("saml.redirect.key_mismatch",
                      "cannot verify with the certificate's key: " + OpenSslError());

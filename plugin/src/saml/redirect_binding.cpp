@@ -11,12 +11,6 @@
 #include "common/url.hpp"
 
 namespace vsso::saml {
-namespace {
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-
 std::string OpenSslError() {
   const unsigned long e = ERR_get_error();
   ERR_clear_error();
@@ -26,25 +20,28 @@ std::string OpenSslError() {
   return buf;
 }
 
-const char* ParamName(RedirectKind kind) {
-  return kind == RedirectKind::kRequest ? "SAMLRequest" : "SAMLResponse";
-}
-
-Result<std::string> Sign(EVP_PKEY* key, std::string_view data) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+Result<std::string> SignRedirectSha256(EVP_PKEY* key, std::string_view signed_octets,
+                                       const char* error_code) {
+  std::unique_ptr<EVP_MD_CTX, EvpMdCtxFree> ctx(EVP_MD_CTX_new());
   std::size_t len = 0;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  const auto* bytes = reinterpret_cast<const unsigned char*>(signed_octets.data());
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, bytes, data.size()) != 1) {
-    return MakeError("saml.logout.sign_failed", "EVP_DigestSign: " + OpenSslError());
+      EVP_DigestSign(ctx.get(), nullptr, &len, bytes, signed_octets.size()) != 1) {
+    return MakeError(error_code, "EVP_DigestSign: " + OpenSslError());
   }
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, bytes,
-                     data.size()) != 1) {
-    return MakeError("saml.logout.sign_failed", "EVP_DigestSign: " + OpenSslError());
+                     signed_octets.size()) != 1) {
+    return MakeError(error_code, "EVP_DigestSign: " + OpenSslError());
   }
   sig.resize(len);
   return sig;
+}
+
+namespace {
+
+const char* ParamName(RedirectKind kind) {
+  return kind == RedirectKind::kRequest ? "SAMLRequest" : "SAMLResponse";
 }
 
 // The SigAlg values of the algorithm policy (rules/algorithm_policy.cpp, the
@@ -123,7 +120,7 @@ Result<std::string> EncodeRedirect(std::string_view target_url, RedirectKind kin
       if (!octets.empty()) octets += '&';
       octets += name + "=" + url::EncodeQueryValue(value);
     }
-    auto sig = Sign(key->key.get(), octets);
+    auto sig = SignRedirectSha256(key->key.get(), octets, "saml.logout.sign_failed");
     if (!sig) return std::move(sig).error();
     query.emplace_back("Signature", encoding::Base64Encode(*sig));
   }
@@ -231,7 +228,7 @@ Status VerifyRedirectMessage(const RedirectMessage& message, const CertificateSe
     const EVP_MD* md = DigestFor(message.sig_alg, pkey, allow_sha1);
     if (md == nullptr) continue;
     algorithm_usable = true;
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    std::unique_ptr<EVP_MD_CTX, EvpMdCtxFree> ctx(EVP_MD_CTX_new());
     if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, pkey) != 1) {
       ERR_clear_error();
       continue;

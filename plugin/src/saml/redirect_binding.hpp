@@ -11,6 +11,8 @@
 // Stateless and re-entrant.
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -33,6 +35,21 @@ inline constexpr std::size_t kMaxRedirectRelayState = 80;
 inline constexpr std::size_t kMaxInflatedLogoutMessage = 64 * 1024;
 
 enum class RedirectKind { kRequest, kResponse };
+
+struct EvpMdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+/// The first queued OpenSSL error as text (the queue is cleared), for
+/// messages.
+std::string OpenSslError();
+
+/// The Bindings 3.4.4.1 signature over `signed_octets` with SHA-256 (RSA
+/// PKCS#1 v1.5 or ECDSA, by the key's type), raw bytes. Shared by logout
+/// messages and AuthnRequests; `error_code` is the caller's documented code
+/// for a failure ("saml.logout.sign_failed", "saml.authn_request.sign_failed").
+Result<std::string> SignRedirectSha256(EVP_PKEY* key, std::string_view signed_octets,
+                                       const char* error_code);
 
 /// `target_url` + SAMLRequest/SAMLResponse (deflated `xml`), RelayState when
 /// non-empty, and SigAlg + Signature (rsa-sha256, or ecdsa-sha256 for an EC
