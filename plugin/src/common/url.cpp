@@ -12,7 +12,21 @@
 namespace vsso::url {
 namespace {
 
-Result<QueryParams> Decode(std::string_view query, bool space_as_plus) {
+// Boost.URL 1.81's compiled parse_query reads its argument up to a NUL
+// (strlen), past the end of a view that is not NUL-terminated: every call
+// gets a NUL-terminated copy, and a NUL inside the input, which it would
+// silently cut, is refused.
+Result<std::string> Terminated(std::string_view query) {
+  if (query.find('\0') != std::string_view::npos) {
+    return MakeError("common.bad_query", "not a valid query string: it contains a NUL byte");
+  }
+  return std::string(query);
+}
+
+Result<QueryParams> Decode(std::string_view input, bool space_as_plus) {
+  auto owned = Terminated(input);
+  if (!owned) return std::move(owned).error();
+  const std::string& query = *owned;
   auto parsed = boost::urls::parse_query(query);
   if (!parsed) {
     return MakeError("common.bad_query", "not a valid query string: " + parsed.error().message());
@@ -60,8 +74,10 @@ Result<std::string> AppendQuery(std::string_view base_url, const QueryParams& pa
 
 Result<QueryParams> ParseQuery(std::string_view query) { return Decode(query, false); }
 
-Result<QueryParams> SplitQuery(std::string_view query) {
-  auto parsed = boost::urls::parse_query(query);
+Result<QueryParams> SplitQuery(std::string_view input) {
+  auto owned = Terminated(input);
+  if (!owned) return std::move(owned).error();
+  auto parsed = boost::urls::parse_query(*owned);
   if (!parsed) {
     return MakeError("common.bad_query", "not a valid query string: " + parsed.error().message());
   }

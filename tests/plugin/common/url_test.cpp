@@ -78,6 +78,24 @@ TEST(UrlTest, SplitQueryKeepsEscapes) {
   EXPECT_FALSE(SplitQuery("a=%g0"));
 }
 
+TEST(UrlTest, QueriesAreReadWithinTheirBoundsAndRefuseNul) {
+  // A view into a larger buffer, not NUL-terminated: only its own bytes count.
+  const std::string buffer = "a=1&b=2";
+  auto q = SplitQuery(std::string_view(buffer).substr(0, 3));
+  ASSERT_TRUE(q) << q.error().message;
+  EXPECT_EQ(*q, (Pairs{{"a", "1"}}));
+  auto form = ParseForm(std::string_view(buffer).substr(0, 3));
+  ASSERT_TRUE(form);
+  EXPECT_EQ(*form, (Pairs{{"a", "1"}}));
+  using namespace std::string_literals;
+  for (const std::string& nul : {"a=1\0&b=2"s, "\0"s}) {
+    auto bad = SplitQuery(nul);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, "common.bad_query");
+    EXPECT_FALSE(ParseQuery(nul));
+  }
+}
+
 TEST(UrlTest, FormBodyTreatsPlusAsSpace) {
   auto f = ParseForm("SAMLResponse=PHNh%2Bbg%3D%3D&RelayState=John+Doe%2B1");
   ASSERT_TRUE(f) << f.error().message;
