@@ -15,28 +15,13 @@
 #include "hooks/plugin_impl.hpp"
 #include "saml/authn_request.hpp"
 #include "support/deployment.hpp"
+#include "support/plugin_http.hpp"
 #include "support/test_idp.hpp"
 
 namespace vsso::testing {
 namespace {
 
 namespace sdk = visitor_sso::sdk;
-
-std::string Header(const sdk::HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return {};
-}
-
-std::string QueryValue(const std::string& url_text, const std::string& key) {
-  auto params = url::ParseQuery(url_text.substr(url_text.find('?') + 1));
-  EXPECT_TRUE(params);
-  for (const auto& [k, v] : *params) {
-    if (k == key) return v;
-  }
-  return {};
-}
 
 class AcsInResponseTo : public ::testing::TestWithParam<bool> {
  protected:
@@ -72,10 +57,10 @@ class AcsInResponseTo : public ::testing::TestWithParam<bool> {
     auto resp = Send(req);
     EXPECT_EQ(resp.status, 302) << resp.body;
     const std::string location = Header(resp, "Location");
-    auto xml = saml::DecodeRedirectRequest(QueryValue(location, "SAMLRequest"));
+    auto xml = saml::DecodeRedirectRequest(UrlQueryValue(location, "SAMLRequest"));
     EXPECT_TRUE(xml);
     const auto id_at = xml->find("ID=\"");
-    return {QueryValue(location, "RelayState"),
+    return {UrlQueryValue(location, "RelayState"),
             xml->substr(id_at + 4, xml->find('"', id_at + 4) - id_at - 4)};
   }
 

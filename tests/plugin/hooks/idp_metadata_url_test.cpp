@@ -24,6 +24,7 @@
 #include "saml/fetched_metadata.hpp"
 #include "store/idp_metadata_repository.hpp"
 #include "support/metadata_server.hpp"
+#include "support/plugin_http.hpp"
 #include "support/process.hpp"
 #include "support/test_idp.hpp"
 
@@ -85,21 +86,6 @@ struct UrlSite {
   TempDir dir;
 };
 
-std::string Header(const sdk::HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return {};
-}
-
-std::string QueryValue(const std::string& url_text, const std::string& key) {
-  auto params = url::ParseQuery(url_text.substr(url_text.find('?') + 1));
-  for (const auto& [k, v] : *params) {
-    if (k == key) return v;
-  }
-  return {};
-}
-
 // One visitor's sign-in through the plugin's hooks: /sso/login, then the
 // response signed by `key` posted to /sso/acs. The ACS answer.
 sdk::HttpResponse SignIn(hooks::PluginImpl& plugin, const std::string& visitor,
@@ -119,7 +105,7 @@ sdk::HttpResponse SignIn(hooks::PluginImpl& plugin, const std::string& visitor,
   EXPECT_EQ(redirect->status, 302) << redirect->body;
   const std::string location = Header(*redirect, "Location");
   const std::string cookie = Header(*redirect, "Set-Cookie").substr(13, 32);
-  auto xml = saml::DecodeRedirectRequest(QueryValue(location, "SAMLRequest"));
+  auto xml = saml::DecodeRedirectRequest(UrlQueryValue(location, "SAMLRequest"));
   EXPECT_TRUE(xml);
   const auto id_at = xml->find("ID=\"");
   const std::string request_id = xml->substr(id_at + 4, xml->find('"', id_at + 4) - id_at - 4);
@@ -135,7 +121,7 @@ sdk::HttpResponse SignIn(hooks::PluginImpl& plugin, const std::string& visitor,
   acs.remote_address = "192.0.2.1";
   acs.headers.emplace_back("Cookie", "vsso_browser=" + cookie);
   acs.body = "SAMLResponse=" + url::EncodeQueryValue(encoding::Base64Encode(b.Build())) +
-             "&RelayState=" + url::EncodeQueryValue(QueryValue(location, "RelayState"));
+             "&RelayState=" + url::EncodeQueryValue(UrlQueryValue(location, "RelayState"));
   auto resp = plugin.HandleHttp(acs);
   EXPECT_TRUE(resp);
   return *resp;

@@ -16,6 +16,7 @@
 #include "store/audit_log.hpp"
 #include "store/database.hpp"
 #include "support/deployment.hpp"
+#include "support/plugin_http.hpp"
 #include "support/test_idp.hpp"
 #include "support/test_idp_logout.hpp"
 
@@ -27,13 +28,6 @@ namespace sdk = visitor_sso::sdk;
 constexpr char kIdpSlo[] = "https://idp.example.org/saml2/idp/SingleLogoutService.php";
 constexpr char kSpSlo[] = "https://chat.example.com/sso/slo";
 constexpr char kOrigin[] = "https://chat.example.com";
-
-std::string Header(const sdk::HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return {};
-}
 
 std::string AttrOf(const std::string& xml, const std::string& name) {
   const auto at = xml.find(" " + name + "=\"");

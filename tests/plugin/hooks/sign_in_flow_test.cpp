@@ -15,29 +15,13 @@
 #include "store/request_store.hpp"
 #include "store/transcript_repository.hpp"
 #include "support/deployment.hpp"
+#include "support/plugin_http.hpp"
 #include "support/test_idp.hpp"
 
 namespace vsso::testing {
 namespace {
 
 namespace sdk = visitor_sso::sdk;
-
-std::string Header(const sdk::HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return {};
-}
-
-std::string QueryValue(const std::string& url_text, const std::string& key) {
-  auto q = url_text.find('?');
-  auto params = url::ParseQuery(url_text.substr(q + 1));
-  EXPECT_TRUE(params);
-  for (const auto& [k, v] : *params) {
-    if (k == key) return v;
-  }
-  return {};
-}
 
 struct Login {
   std::string relay_state;
@@ -87,8 +71,8 @@ class SignInFlow : public ::testing::Test {
     const std::string location = Header(resp, "Location");
     EXPECT_EQ(location.rfind("https://idp.example.org/saml2/idp/SSOService.php?", 0), 0u);
     Login login;
-    login.relay_state = QueryValue(location, "RelayState");
-    auto xml = saml::DecodeRedirectRequest(QueryValue(location, "SAMLRequest"));
+    login.relay_state = UrlQueryValue(location, "RelayState");
+    auto xml = saml::DecodeRedirectRequest(UrlQueryValue(location, "SAMLRequest"));
     EXPECT_TRUE(xml);
     const auto id_at = xml->find("ID=\"");
     login.request_id = xml->substr(id_at + 4, xml->find('"', id_at + 4) - id_at - 4);
@@ -540,8 +524,8 @@ TEST_F(SignInFlow, VictimLinkSignsInOnlyTheVictimsOwnChat) {
   ASSERT_EQ(resp.status, 302);
   Login login;
   const std::string location = Header(resp, "Location");
-  login.relay_state = QueryValue(location, "RelayState");
-  auto xml = saml::DecodeRedirectRequest(QueryValue(location, "SAMLRequest"));
+  login.relay_state = UrlQueryValue(location, "RelayState");
+  auto xml = saml::DecodeRedirectRequest(UrlQueryValue(location, "SAMLRequest"));
   ASSERT_TRUE(xml);
   const auto id_at = xml->find("ID=\"");
   login.request_id = xml->substr(id_at + 4, xml->find('"', id_at + 4) - id_at - 4);

@@ -13,6 +13,7 @@
 #include "common/url.hpp"
 #include "hooks/plugin_impl.hpp"
 #include "saml/authn_request.hpp"
+#include "support/plugin_http.hpp"
 #include "support/test_idp.hpp"
 #include "support/test_keys.hpp"
 
@@ -21,22 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace sdk = visitor_sso::sdk;
-
-std::string Header(const sdk::HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return {};
-}
-
-std::string QueryValue(const std::string& url_text, const std::string& key) {
-  auto params = url::ParseQuery(url_text.substr(url_text.find('?') + 1));
-  EXPECT_TRUE(params);
-  for (const auto& [k, v] : *params) {
-    if (k == key) return v;
-  }
-  return {};
-}
 
 // One website: its IdP (entity ID and signing key) and its SP endpoints.
 struct SiteSpec {
@@ -126,10 +111,10 @@ class Sites : public ::testing::Test {
     EXPECT_EQ(resp.status, 302) << resp.body;
     const std::string location = Header(resp, "Location");
     EXPECT_EQ(location.rfind("https://idp." + site.id + ".example/sso?", 0), 0u) << location;
-    auto xml = saml::DecodeRedirectRequest(QueryValue(location, "SAMLRequest"));
+    auto xml = saml::DecodeRedirectRequest(UrlQueryValue(location, "SAMLRequest"));
     EXPECT_TRUE(xml);
     const auto at = xml->find("ID=\"");
-    return {QueryValue(location, "RelayState"),
+    return {UrlQueryValue(location, "RelayState"),
             xml->substr(at + 4, xml->find('"', at + 4) - at - 4)};
   }
 
