@@ -35,42 +35,6 @@ std::optional<std::string> Attr(xmlNode* n, const char* name) {
   return s;
 }
 
-std::string Trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
-void StopAtDoctype(void* user_data, const xmlChar*, const xmlChar*, const xmlChar*) {
-  auto* ctxt = static_cast<xmlParserCtxt*>(user_data);
-  *static_cast<bool*>(ctxt->_private) = true;
-  xmlStopParser(ctxt);
-}
-
-// The same hardening as ParseIdpMetadata (xmlsec notes, "Parsing"); blanks
-// are kept, since whitespace inside SignedInfo is signed.
-Result<XmlDocPtr> ParseHardened(std::string_view xml, const std::string& origin) {
-  std::unique_ptr<xmlParserCtxt, XmlParserCtxtFree> ctxt(xmlNewParserCtxt());
-  if (!ctxt) return MakeError("metadata.not_xml", origin + ": cannot create an XML parser");
-  bool saw_doctype = false;
-  ctxt->_private = &saw_doctype;
-  ctxt->sax->internalSubset = StopAtDoctype;
-  XmlDocPtr doc(xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()), nullptr,
-                                  nullptr,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
-  if (saw_doctype) {
-    return MakeError("metadata.doctype_refused", origin + ": metadata with a DOCTYPE is refused");
-  }
-  if (!doc || xmlDocGetRootElement(doc.get()) == nullptr) {
-    const xmlError& e = ctxt->lastError;
-    const std::string why = e.message != nullptr ? Trim(e.message) : "no root element";
-    return MakeError("metadata.not_xml", origin + ": not well-formed XML at line " +
-                                             std::to_string(e.line) + ": " + why);
-  }
-  return doc;
-}
-
 // The root's one enveloped signature, verified with the pinned key only
 // (never a key from ds:KeyInfo), by the same transform whitelist as
 // responses (no SHA-1: metadata is not a legacy IdP's response), and over
@@ -169,7 +133,7 @@ Status VerifyRootSignature(xmlDoc* doc, xmlNode* root, const crypto::Certificate
 // validUntil and cacheDuration of one element, folded into `out`.
 Status ReadValidity(xmlNode* n, const std::string& origin, FetchedMetadata& out) {
   if (auto v = Attr(n, "validUntil")) {
-    auto t = time::ParseXsDateTime(Trim(*v));
+    auto t = time::ParseXsDateTime(TrimXmlSpace(*v));
     if (!t) {
       return MakeError(
           "metadata.bad_valid_until",
@@ -178,7 +142,7 @@ Status ReadValidity(xmlNode* n, const std::string& origin, FetchedMetadata& out)
     if (out.valid_until == 0 || *t < out.valid_until) out.valid_until = *t;
   }
   if (auto v = Attr(n, "cacheDuration")) {
-    auto d = ParseXsDurationSeconds(Trim(*v));
+    auto d = ParseXsDurationSeconds(TrimXmlSpace(*v));
     if (!d) {
       return MakeError(
           "metadata.bad_cache_duration",
@@ -194,7 +158,7 @@ Status ReadValidity(xmlNode* n, const std::string& origin, FetchedMetadata& out)
 xmlNode* FindEntity(xmlNode* n, const std::string& entity_id) {
   for (; n != nullptr; n = n->next) {
     if (IsElement(n, kMdNs, "EntityDescriptor") &&
-        Trim(Attr(n, "entityID").value_or("")) == entity_id) {
+        TrimXmlSpace(Attr(n, "entityID").value_or("")) == entity_id) {
       return n;
     }
     if (IsElement(n, kMdNs, "EntitiesDescriptor")) {
@@ -270,7 +234,7 @@ Result<FetchedMetadata> ValidateFetchedMetadata(std::string_view xml, const std:
   }
   InitializeXmlLibraries();
   XmlErrorScope quiet;
-  auto doc = ParseHardened(xml, origin);
+  auto doc = ParseMetadataDocument(xml, origin);
   if (!doc) return std::move(doc).error();
   xmlNode* root = xmlDocGetRootElement(doc->get());
   if (check.signing_certificate) {

@@ -78,13 +78,6 @@ std::string Text(xmlNode* n) {
   return s;
 }
 
-std::string Trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 bool SupportsSaml2(xmlNode* role) {
   const std::string list = Attr(role, "protocolSupportEnumeration").value_or("");
   std::size_t pos = 0;
@@ -148,7 +141,7 @@ Result<xmlNode*> SelectEntity(xmlNode* root, const std::string& origin) {
 
 Result<IdpMetadata> ReadEntity(xmlNode* entity, const std::string& origin) {
   IdpMetadata md;
-  md.entity_id = Trim(Attr(entity, "entityID").value_or(""));
+  md.entity_id = TrimXmlSpace(Attr(entity, "entityID").value_or(""));
   if (md.entity_id.empty()) {
     return MakeError("metadata.missing_entity_id",
                      origin + ": EntityDescriptor has no entityID attribute");
@@ -186,7 +179,7 @@ Result<IdpMetadata> ReadEntity(xmlNode* entity, const std::string& origin) {
   for (xmlNode* sso : Children(idp, kMdNs, "SingleSignOnService")) {
     const std::string binding = Attr(sso, "Binding").value_or("");
     if (binding == kRedirectBinding) {
-      md.sso_redirect_url = Trim(Attr(sso, "Location").value_or(""));
+      md.sso_redirect_url = TrimXmlSpace(Attr(sso, "Location").value_or(""));
       if (!md.sso_redirect_url.empty()) break;
     }
     bindings_seen += (bindings_seen.empty() ? "" : ", ") + binding;
@@ -202,9 +195,9 @@ Result<IdpMetadata> ReadEntity(xmlNode* entity, const std::string& origin) {
   // ends the chat session only. The first such endpoint with a Location wins.
   for (xmlNode* slo : Children(idp, kMdNs, "SingleLogoutService")) {
     if (Attr(slo, "Binding").value_or("") != kRedirectBinding) continue;
-    md.slo_redirect_url = Trim(Attr(slo, "Location").value_or(""));
+    md.slo_redirect_url = TrimXmlSpace(Attr(slo, "Location").value_or(""));
     if (md.slo_redirect_url.empty()) continue;
-    md.slo_redirect_response_url = Trim(Attr(slo, "ResponseLocation").value_or(""));
+    md.slo_redirect_response_url = TrimXmlSpace(Attr(slo, "ResponseLocation").value_or(""));
     break;
   }
 
@@ -296,13 +289,11 @@ std::string BuildSpMetadata(const SpMetadataParams& params) {
                      static_cast<std::size_t>(xmlBufferLength(buf.get())));
 }
 
-Result<IdpMetadata> ParseIdpMetadata(std::string_view xml, const std::string& origin) {
+Result<XmlDocPtr> ParseMetadataDocument(std::string_view xml, const std::string& origin) {
   if (xml.size() > static_cast<std::size_t>(INT_MAX)) {
     return MakeError("metadata.too_large", origin + ": " + std::to_string(xml.size()) +
                                                " bytes is more than libxml2 can read at once");
   }
-  InitializeXmlLibraries();
-  XmlErrorScope quiet;
   std::unique_ptr<xmlParserCtxt, XmlParserCtxtFree> ctxt(xmlNewParserCtxt());
   if (!ctxt) return MakeError("metadata.not_xml", origin + ": cannot create an XML parser");
   // A DTD can declare entities, load an external subset and default
@@ -320,13 +311,22 @@ Result<IdpMetadata> ParseIdpMetadata(std::string_view xml, const std::string& or
   }
   if (!doc) {
     const xmlError& e = ctxt->lastError;
-    std::string why = e.message != nullptr ? Trim(e.message) : "not well-formed";
+    std::string why = e.message != nullptr ? TrimXmlSpace(e.message) : "not well-formed";
     return MakeError("metadata.not_xml", origin + ": not well-formed XML at line " +
                                              std::to_string(e.line) + ": " + why);
   }
-  xmlNode* root = xmlDocGetRootElement(doc.get());
-  if (root == nullptr) return MakeError("metadata.not_xml", origin + ": no root element");
-  auto entity = SelectEntity(root, origin);
+  if (xmlDocGetRootElement(doc.get()) == nullptr) {
+    return MakeError("metadata.not_xml", origin + ": no root element");
+  }
+  return doc;
+}
+
+Result<IdpMetadata> ParseIdpMetadata(std::string_view xml, const std::string& origin) {
+  InitializeXmlLibraries();
+  XmlErrorScope quiet;
+  auto doc = ParseMetadataDocument(xml, origin);
+  if (!doc) return std::move(doc).error();
+  auto entity = SelectEntity(xmlDocGetRootElement(doc->get()), origin);
   if (!entity) return std::move(entity).error();
   return ReadEntity(*entity, origin);
 }

@@ -10,6 +10,7 @@
 
 #include "common/result.hpp"
 #include "crypto/certificate.hpp"
+#include "saml/xml_util.hpp"
 
 namespace vsso::saml {
 
@@ -49,5 +50,12 @@ struct IdpMetadata {
 /// missing_entity_id, invalid_entity_id, missing_idp_descriptor, missing_sso_redirect,
 /// missing_signing_certificate, bad_certificate.
 Result<IdpMetadata> ParseIdpMetadata(std::string_view xml, const std::string& origin);
+
+/// The parse ParseIdpMetadata starts with, shared with ValidateFetchedMetadata
+/// (fetched_metadata.hpp) so both read a document the same hardened way: no
+/// network, stopped at any DOCTYPE, blanks kept (whitespace inside a
+/// ds:SignedInfo is signed). Call inside an XmlErrorScope. Errors
+/// "metadata.<cause>": too_large, not_xml, doctype_refused.
+Result<XmlDocPtr> ParseMetadataDocument(std::string_view xml, const std::string& origin);
 
 }  // namespace vsso::saml
