@@ -7,7 +7,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,15 +14,13 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
 #include "common/encoding.hpp"
 #include "common/url.hpp"
 #include "saml/authn_request.hpp"
 #include "store/database.hpp"
+#include "support/browser_client.hpp"
 #include "support/deployment.hpp"
 #include "support/process.hpp"
 #include "support/serve_process.hpp"
@@ -32,24 +29,7 @@
 namespace vsso::testing {
 namespace {
 
-namespace asio = boost::asio;
-namespace http = boost::beast::http;
-
 constexpr const char* kServeNow = "2027-01-15T08:00:00Z";  // kTestNow
-
-struct Reply {
-  int status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-
-  std::string Header(std::string_view name) const {
-    for (const auto& [k, v] : headers) {
-      if (boost::beast::iequals(k, name)) return v;
-    }
-    return {};
-  }
-  std::string Code() const { return Header("X-Visitor-SSO-Error"); }
-};
 
 // The real server on a free loopback port, over `config`.
 class Serve {
@@ -64,84 +44,13 @@ class Serve {
   ServeProcess process_;
 };
 
-// A browser: its own cookie jar (cookies with Path=/sso/ go only to /sso/),
-// its own client address.
-class Browser {
+// A browser of `serve` (support/browser_client.hpp), reaching it by its
+// loopback address.
+class Browser : public BrowserClient {
  public:
   Browser(const Serve& serve, std::string address = "127.0.0.1")
-      : port_(serve.port()), address_(std::move(address)) {}
-
-  Reply Get(const std::string& target) { return Send(http::verb::get, target, {}, {}, {}); }
-  Reply PostForm(const std::string& target, const std::string& body,
-                 const std::string& origin = {}) {
-    return Send(http::verb::post, target, body, "application/x-www-form-urlencoded", origin);
-  }
-  Reply PostJson(const std::string& target, const std::string& body, const std::string& origin) {
-    return Send(http::verb::post, target, body, "application/json", origin);
-  }
-  // The plugin's browser cookie, when this browser has one.
-  std::string PluginCookie() const {
-    auto it = jar_.find("vsso_browser");
-    return it == jar_.end() ? std::string() : it->second.value;
-  }
-  // Opens the chat window, as a visitor does first: the host's visitor cookie.
-  void OpenChat() { ASSERT_EQ(Get("/chat").status, 200); }
-
- private:
-  struct Cookie {
-    std::string value;
-    bool sso_only = false;
-  };
-
-  Reply Send(http::verb method, const std::string& target, const std::string& body,
-             const std::string& type, const std::string& origin) {
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.open(asio::ip::tcp::v4());
-    socket.bind({asio::ip::make_address(address_), 0});
-    socket.connect({asio::ip::make_address("127.0.0.1"), port_});
-    http::request<http::string_body> request{method, target, 11};
-    request.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
-    if (!type.empty()) request.set(http::field::content_type, type);
-    if (!origin.empty()) request.set(http::field::origin, origin);
-    std::string cookies;
-    for (const auto& [name, cookie] : jar_) {
-      if (cookie.sso_only && !target.starts_with("/sso/")) continue;
-      cookies += (cookies.empty() ? "" : "; ") + name + "=" + cookie.value;
-    }
-    if (!cookies.empty()) request.set(http::field::cookie, cookies);
-    request.body() = body;
-    request.prepare_payload();
-    request.keep_alive(false);
-    http::write(socket, request);
-    boost::beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(16 << 20);
-    http::read(socket, buffer, parser);
-    const auto& response = parser.get();
-    Reply reply;
-    reply.status = static_cast<int>(response.result_int());
-    reply.body = response.body();
-    for (const auto& field : response) {
-      reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      if (field.name() == http::field::set_cookie) Keep(std::string(field.value()));
-    }
-    return reply;
-  }
-
-  void Keep(const std::string& set_cookie) {
-    const std::size_t eq = set_cookie.find('=');
-    const std::size_t semi = set_cookie.find(';');
-    if (eq == std::string::npos || eq > semi) return;
-    Cookie c;
-    c.value = set_cookie.substr(eq + 1, semi - eq - 1);
-    c.sso_only = set_cookie.find("Path=/sso/") != std::string::npos;
-    jar_[set_cookie.substr(0, eq)] = c;
-  }
-
-  unsigned short port_;
-  std::string address_;
-  std::map<std::string, Cookie> jar_;
+      : BrowserClient(serve.port(), "127.0.0.1:" + std::to_string(serve.port()),
+                      std::move(address)) {}
 };
 
 std::string QueryValue(const std::string& url_text, const std::string& key) {
