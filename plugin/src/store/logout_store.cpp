@@ -8,7 +8,9 @@ namespace {
 const detail::PendingKind kLogouts{
     "pending_logouts",
     "relay_state",
-    "store.logout",
+    "store.logout_duplicate",
+    "store.logout_unknown",
+    "store.logout_expired",
     [](std::int64_t live, const std::string& site_id) {
       return std::to_string(live) + " sign-outs of site " + site_id +
              " are waiting for the IdP's answer, the limit set by [sso] "

@@ -57,7 +57,7 @@ Status PendingRows::Save(const PendingRow& r, UnixSeconds now, std::int64_t site
         .BindInt(8, r.expires_at);
     if (auto st = q->Run(); !st) return st;
     if (c.Changes() != 1) {
-      return MakeError(std::string(kind_->code_prefix) + "_duplicate", kind_->duplicate_message(r));
+      return MakeError(kind_->duplicate_code, kind_->duplicate_message(r));
     }
     return Ok();
   });
@@ -74,8 +74,7 @@ Result<PendingRow> PendingRows::Take(const std::string& relay_state, UnixSeconds
     auto row = q->Step();
     if (!row) return std::move(row).error();
     if (!*row) {
-      return MakeError(std::string(kind_->code_prefix) + "_unknown",
-                       kind_->unknown_message(site_id_));
+      return MakeError(kind_->unknown_code, kind_->unknown_message(site_id_));
     }
     PendingRow r;
     r.relay_state = relay_state;
@@ -94,8 +93,7 @@ Result<PendingRow> PendingRows::Take(const std::string& relay_state, UnixSeconds
   // The expired row stays deleted (committed above): it is single use
   // whether or not it was still valid.
   if (taken->expires_at < now) {
-    return MakeError(std::string(kind_->code_prefix) + "_expired",
-                     kind_->expired_message(*taken, now));
+    return MakeError(kind_->expired_code, kind_->expired_message(*taken, now));
   }
   return taken;
 }

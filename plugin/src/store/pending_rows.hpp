@@ -25,15 +25,18 @@ struct PendingRow {
 };
 
 /// What differs between the two tables. `table` and `sqlite_tie_break` are
-/// compile-time constants pasted into SQL, never input. Error codes are
-/// `<code_prefix>_duplicate`, `_unknown`, `_expired` and, for both,
-/// "store.too_many_pending"; the messages are each store's own.
+/// compile-time constants pasted into SQL, never input. Each store names its
+/// own error codes in full (so that docs/errors.md's check finds them);
+/// "store.too_many_pending" is both stores'. The messages are each store's
+/// own.
 struct PendingKind {
   const char* table;
   /// Among rows of the same second, the newest by this column (SQLite).
   /// PostgreSQL has no insertion order: there it is always relay_state.
   const char* sqlite_tie_break;
-  const char* code_prefix;
+  const char* duplicate_code;
+  const char* unknown_code;
+  const char* expired_code;
   std::string (*too_many_message)(std::int64_t live, const std::string& site_id);
   std::string (*duplicate_message)(const PendingRow& row);
   std::string (*unknown_message)(const std::string& site_id);

@@ -8,7 +8,9 @@ namespace {
 const detail::PendingKind kRequests{
     "authn_requests",
     "rowid",
-    "store.request",
+    "store.request_duplicate",
+    "store.request_unknown",
+    "store.request_expired",
     [](std::int64_t live, const std::string& site_id) {
       return std::to_string(live) + " sign-ins to site " + site_id +
              " are waiting for the IdP's answer, the limit set by [sso] "
