@@ -172,6 +172,21 @@ std::string EscapeText(std::string_view s) {
   return out;
 }
 
+bool IsNameEnd(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/';
+}
+
+std::size_t FindStartTag(const std::string& xml, const std::string& qname, std::size_t from) {
+  const std::string open = "<" + qname;
+  for (std::size_t p = xml.find(open, from); p != std::string::npos; p = xml.find(open, p + 1)) {
+    std::size_t after = p + open.size();
+    if (after < xml.size() && IsNameEnd(xml[after])) return p;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 std::string EscapeAttr(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -207,21 +222,6 @@ std::string EscapeAttr(std::string_view s) {
 std::string Attr(const char* name, std::string_view value) {
   return std::string(" ") + name + "=\"" + EscapeAttr(value) + "\"";
 }
-
-bool IsNameEnd(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/';
-}
-
-std::size_t FindStartTag(const std::string& xml, const std::string& qname, std::size_t from) {
-  const std::string open = "<" + qname;
-  for (std::size_t p = xml.find(open, from); p != std::string::npos; p = xml.find(open, p + 1)) {
-    std::size_t after = p + open.size();
-    if (after < xml.size() && IsNameEnd(xml[after])) return p;
-  }
-  return std::string::npos;
-}
-
-}  // namespace
 
 std::string FormatInstant(UnixSeconds t) {
   time_t tt = static_cast<time_t>(t);

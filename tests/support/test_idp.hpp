@@ -64,6 +64,10 @@ inline constexpr UnixSeconds kTestNow = 1'800'000'000;
 std::string FormatInstant(UnixSeconds t);
 /// "_" + 32 random hex digits (xs:ID must start with a letter or '_').
 std::string RandomId();
+/// `s` escaped for an XML attribute value or text (&, <, >, ", CR, LF, TAB).
+std::string EscapeAttr(std::string_view s);
+/// ` name="value"`, the value escaped.
+std::string Attr(const char* name, std::string_view value);
 
 enum class KeyInfoMode {
   kNone,             ///< no ds:KeyInfo at all

@@ -13,33 +13,6 @@
 namespace vsso::testing {
 namespace {
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string Attr(const char* name, const std::string& value) {
-  return std::string(" ") + name + "=\"" + Escape(value) + "\"";
-}
-
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
@@ -60,12 +33,12 @@ std::string IdpLogoutRequestXml(const IdpLogoutRequestSpec& s) {
                   Attr("Version", s.version) + Attr("IssueInstant", FormatInstant(s.issue_instant));
   if (s.not_on_or_after) x += Attr("NotOnOrAfter", FormatInstant(*s.not_on_or_after));
   if (!s.destination.empty()) x += Attr("Destination", s.destination);
-  x += "><saml:Issuer>" + Escape(s.issuer) + "</saml:Issuer><saml:NameID";
+  x += "><saml:Issuer>" + EscapeAttr(s.issuer) + "</saml:Issuer><saml:NameID";
   if (!s.sp_name_qualifier.empty()) x += Attr("SPNameQualifier", s.sp_name_qualifier);
   if (!s.name_id_format.empty()) x += Attr("Format", s.name_id_format);
-  x += ">" + Escape(s.name_id) + "</saml:NameID>";
+  x += ">" + EscapeAttr(s.name_id) + "</saml:NameID>";
   for (const auto& si : s.session_indexes) {
-    x += "<samlp:SessionIndex>" + Escape(si) + "</samlp:SessionIndex>";
+    x += "<samlp:SessionIndex>" + EscapeAttr(si) + "</samlp:SessionIndex>";
   }
   return x + "</samlp:LogoutRequest>";
 }
@@ -76,7 +49,7 @@ std::string IdpLogoutResponseXml(const IdpLogoutResponseSpec& s) {
                   Attr("Version", "2.0") + Attr("IssueInstant", FormatInstant(s.issue_instant));
   if (!s.destination.empty()) x += Attr("Destination", s.destination);
   if (!s.in_response_to.empty()) x += Attr("InResponseTo", s.in_response_to);
-  x += "><saml:Issuer>" + Escape(s.issuer) + "</saml:Issuer><samlp:Status><samlp:StatusCode" +
+  x += "><saml:Issuer>" + EscapeAttr(s.issuer) + "</saml:Issuer><samlp:Status><samlp:StatusCode" +
        Attr("Value", s.status) + "/></samlp:Status></samlp:LogoutResponse>";
   return x;
 }
