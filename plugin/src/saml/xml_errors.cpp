@@ -16,10 +16,17 @@ constexpr std::size_t kMaxRecorded = 200;
 // The innermost scope of this thread; scopes nest like the stack frames
 // that hold them.
 thread_local XmlErrorScope* current_scope = nullptr;
+thread_local unsigned long reports = 0;
 
 // libxml2 calls the generic handler with printf-style pieces of one message
 // (sometimes a single character at a time); only the first piece matters.
 void GenericHandler(void*, const char* format, ...) {
+  // Only the first message of a scope is kept: the later pieces are not
+  // formatted at all.
+  if (current_scope != nullptr && !current_scope->first_message().empty()) {
+    ++reports;
+    return;
+  }
   char text[kMaxRecorded + 1];
   va_list args;
   va_start(args, format);
@@ -66,6 +73,7 @@ XmlErrorScope::~XmlErrorScope() {
 
 void XmlErrorScope::Record(const char* message) {
   XmlErrorScope* scope = current_scope;
+  if (scope != nullptr) ++reports;
   if (scope == nullptr || message == nullptr || !scope->first_message_.empty()) return;
   std::string text;
   for (const char* p = message; *p != '\0' && text.size() < kMaxRecorded; ++p) {
@@ -80,6 +88,8 @@ void XmlErrorScope::Record(const char* message) {
   if (begin == std::string::npos) return;
   scope->first_message_ = text.substr(begin, end - begin + 1);
 }
+
+unsigned long XmlErrorScope::ReportsOnThisThread() { return reports; }
 
 void InstallXmlsecErrorCallback() { xmlSecErrorsSetCallback(XmlsecCallback); }
 

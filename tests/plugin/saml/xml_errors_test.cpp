@@ -207,5 +207,32 @@ TEST_F(XmlErrorsTest, AScopeOnOneThreadLeavesOtherThreadsAlone) {
   EXPECT_TRUE(other.generic.empty());
 }
 
+// Issue 15's quiet hot path: the libraries report nothing while a valid
+// response is accepted, so nothing on that path formats a message nobody
+// prints. The counter itself is checked first: a bad response does count.
+TEST_F(XmlErrorsTest, AcceptingAValidResponseMakesTheLibrariesReportNothing) {
+  const unsigned long before_bad = saml::XmlErrorScope::ReportsOnThisThread();
+  EXPECT_FALSE(Validate(ResponseBuilder().Build().substr(0, 300)));
+  EXPECT_GT(saml::XmlErrorScope::ReportsOnThisThread(), before_bad);
+
+  std::vector<std::string> valid;
+  valid.push_back(ResponseBuilder().Build());
+  valid.push_back(ResponseBuilder().SignResponse(SignOptions{}).Build());
+  valid.push_back(ResponseBuilder().Encrypt(EncryptOptions{}).Build());
+  {
+    ResponseBuilder many;
+    for (int i = 0; i < 100; ++i) {
+      many.Attribute(
+          AttributeSpec("attribute" + std::to_string(i), {"value " + std::to_string(i)}));
+    }
+    valid.push_back(many.Build());
+  }
+  for (const std::string& xml : valid) {
+    const unsigned long before = saml::XmlErrorScope::ReportsOnThisThread();
+    EXPECT_TRUE(Validate(xml));
+    EXPECT_EQ(saml::XmlErrorScope::ReportsOnThisThread(), before);
+  }
+}
+
 }  // namespace
 }  // namespace vsso::testing
