@@ -169,6 +169,7 @@ def main():
     if has(tuple(HOOK_TARGETS)):
         hook_table(runs)
     sites_table(runs)
+    targets_summary(runs)
     if errors:
         print()
         print("Benchmarks that failed:")
@@ -264,6 +265,66 @@ def hook_table(runs):
             label += f" over {r['rows']:,.0f} tags"
         print(f"| {label} | {fmt(r['p50_us'], 2)} | {fmt(r['p99_us'], 2)} | ≤ {fmt(target, 0)} | "
               f"{yes_no(r['p50_us'] <= target)} |")
+
+
+def targets_summary(runs):
+    """Issue 15's targets, each from this run's own figures: met, missed, or
+    not measured (a benchmark left out by the filter)."""
+    rows = []
+
+    def shapes_of(prefix, key, test, fmt_one):
+        got = [(shape, runs.get((f"{prefix}/{shape}", 1))) for shape in SHAPES]
+        got = [(shape, r) for shape, r in got if r and key in r]
+        if not got:
+            return None
+        text = ", ".join(f"{shape} {fmt_one(r[key])}" for shape, r in got)
+        if not all(test(r[key]) for _, r in got):
+            return text, False
+        return text, True if len(got) == len(SHAPES) else None
+
+    rows.append((f"full consume, SQLite, ≤ {TARGET_CONSUME}x bare (CPU, paired)",
+                 shapes_of("store", "x_bare", lambda x: x <= TARGET_CONSUME,
+                           lambda x: f"{x:.2f}x")))
+    rows.append((f"full consume, PostgreSQL, ≤ {TARGET_CONSUME_PG}x bare (wall clock, paired)",
+                 shapes_of("store_pg", "wall_x_bare", lambda x: x <= TARGET_CONSUME_PG,
+                           lambda x: f"{x:.2f}x")))
+    scaling = []
+    for shape in SHAPES:
+        one, two = runs.get((f"store/{shape}", 1)), runs.get((f"store/{shape}", 2))
+        if one and two and not one["error"] and not two["error"]:
+            scaling.append((shape, one["real"] / two["real"]))
+    rows.append((f"consume, 2 threads ≥ {TARGET_SCALING}x one thread (SQLite)",
+                 (", ".join(f"{shape} {x:.2f}x" for shape, x in scaling),
+                  False if any(x < TARGET_SCALING for _, x in scaling)
+                  else (True if len(scaling) == len(SHAPES) else None))
+                 if scaling else None))
+    for name, (label, target) in HOOK_TARGETS.items():
+        r = runs.get((name, 1))
+        measured = None
+        if r and "p50_us" in r:
+            over = f" over {r['rows']:,.0f} tags" if "rows" in r else ""
+            measured = (f"median {fmt(r['p50_us'], 2)} µs{over}", r["p50_us"] <= target)
+        rows.append((f"{label}: median ≤ {fmt(target, 0)} µs", measured))
+    grows = []
+    for kind in ("chat_start", "visitor_info", "routing"):
+        paired = runs.get((f"sites/paired/{kind}", 1))
+        if paired and not paired["error"] and "x_small" in paired:
+            grows.append((kind, paired["x_small"]))
+    rows.append(("10,000 sites: no hook grows by more than 10 %",
+                 (", ".join(f"{kind} {x:.2f}x" for kind, x in grows),
+                  all(x <= 1.10 for _, x in grows)) if grows else None))
+    print()
+    print("### Targets of issue 15 in this run")
+    print()
+    print("| target | measured | met |")
+    print("|---|---|:-:|")
+    for label, measured in rows:
+        if measured is None:
+            print(f"| {label} | not measured in this run | — |")
+        elif measured[1] is None:  # met so far, but a shape was left out
+            print(f"| {label} | {measured[0]} | not every shape ran |")
+        else:
+            print(f"| {label} | {measured[0]} | {yes_no(measured[1])} |")
 
 
 if __name__ == "__main__":
