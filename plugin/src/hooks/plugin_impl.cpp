@@ -1,5 +1,6 @@
 #include "hooks/plugin_impl.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <boost/json.hpp>
@@ -56,6 +57,22 @@ std::vector<sdk::FieldValue> FieldsFromJson(const std::string& json) {
     out.push_back(std::move(f));
   }
   return out;
+}
+
+// Only the fields the site's rules name: all routing reads, and all a
+// ChatIdentityCache entry keeps. A key given twice: the last wins.
+routing::Fields RoutingFields(const std::vector<sdk::FieldValue>& source,
+                              const routing::RuleSet& rules) {
+  routing::Fields fields;
+  for (const auto& f : source) {
+    if (!std::binary_search(rules.fields().begin(), rules.fields().end(), f.key)) continue;
+    if (!f.values.empty()) {
+      fields[f.key] = f.values;
+    } else if (!f.value.empty()) {
+      fields[f.key] = {f.value};
+    }
+  }
+  return fields;
 }
 
 }  // namespace
@@ -205,6 +222,7 @@ void PluginImpl::Shutdown() noexcept {
   std::lock_guard lock(mutex_);
   sites_.reset();
   config_error_ = {"plugin.shut_down", "the plugin has been shut down"};
+  identities_.Clear();
 }
 
 namespace {
@@ -256,8 +274,13 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
         }
         if (!rt->settings.enabled || rt->settings.sign_in == config::SignInPolicy::kNone) return r;
         const bool required = rt->settings.sign_in == config::SignInPolicy::kRequired;
+        const std::string& site_id = ref.site->id;
+        // Before the read: a sign-out racing it keeps its entry out.
+        const std::uint64_t generation = identities_.Generation(site_id, chat.visitor.id);
+        const UnixSeconds now = rt->Now();
         store::SessionRepository sessions(rt->db, rt->settings.site_id);
-        auto live = sessions.FindLive(chat.visitor.id, rt->Now());
+        auto live = sessions.FindLive(chat.visitor.id, now);
+        if (!live || !*live) identities_.Erase(site_id, chat.id, chat.visitor.id);
         if (!live) {
           r.reason_code = live.error().code;
           r.reason = "SSO store unavailable: " + live.error().message;
@@ -268,6 +291,13 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
         if (*live) {
           r.signed_in = true;
           r.customer_id = (*live)->customer_id;
+          // Routing of this chat then reads no session (when its rules name
+          // no field it reads none anyway).
+          if (!rt->routing.fields().empty()) {
+            identities_.Put(site_id, chat.id, chat.visitor.id, ref.site->runtime,
+                            RoutingFields(FieldsFromJson((*live)->fields_json), rt->routing), now,
+                            (*live)->expires_at, generation);
+          }
           return r;
         }
         const std::string return_url = chat.return_url.empty() ? "/" : chat.return_url;
@@ -352,27 +382,35 @@ sdk::Expected<sdk::RoutingResult> PluginImpl::ChatWillBeRouted(const sdk::Chat& 
         const SiteRef ref = Resolve(chat.site_id);
         const Runtime* rt = ref.runtime;
         if (rt == nullptr) return r;  // the host routes as it would without the plugin
-        store::SessionRepository sessions(rt->db, rt->settings.site_id);
-        auto live = sessions.FindLive(chat.visitor.id, rt->Now());
+        const routing::RuleSet& rules = rt->routing;
         // Signed-in visitors are routed on what the IdP vouched for; guests
         // (and everyone while the store is down) on what they typed, with the
-        // same rules.
-        routing::Fields fields;
-        const auto source =
-            live && *live ? FieldsFromJson((*live)->fields_json) : chat.prechat_answers;
-        for (const auto& f : source) {
-          if (!f.values.empty()) {
-            fields[f.key] = f.values;
-          } else if (!f.value.empty()) {
-            fields[f.key] = {f.value};
-          }
+        // same rules. Where this node started the chat, on what it was
+        // started with (ChatIdentityCache); else on the live session.
+        const routing::RuleSet::Rule* rule = nullptr;
+        if (rules.fields().empty()) {
+          // No rule names a field: who the visitor is cannot change the decision.
+          rule = rules.Match({});
+        } else if (const auto known = identities_.Find(ref.site->id, chat.id, chat.visitor.id,
+                                                       ref.site->runtime, rt->Now())) {
+          rule = rules.Match(*known);
+        } else {
+          store::SessionRepository sessions(rt->db, rt->settings.site_id);
+          auto live = sessions.FindLive(chat.visitor.id, rt->Now());
+          rule =
+              rules.Match(live && *live ? RoutingFields(FieldsFromJson((*live)->fields_json), rules)
+                                        : RoutingFields(chat.prechat_answers, rules));
         }
-        const routing::Decision d = rt->routing.Evaluate(fields);
-        if (!d.matched) return r;
-        r.decision = sdk::RoutingDecision::kRoute;
-        r.team = d.team;
-        r.rule = d.rule;
-        r.rule_text = d.rule_text;
+        if (rule != nullptr) {
+          r.decision = sdk::RoutingDecision::kRoute;
+          r.team = rule->team;
+          r.rule = rule->name;
+          r.rule_text = rule->text;
+        } else if (!rules.default_team().empty()) {
+          r.decision = sdk::RoutingDecision::kRoute;
+          r.team = rules.default_team();
+          r.rule = "default";
+        }
         return r;
       });
 }
@@ -508,8 +546,7 @@ sdk::Expected<sdk::AdminOverview> PluginImpl::GetAdminOverview(
           out.certificates.push_back(std::move(summary));
         }
         for (const auto& m : rt->settings.mappings) {
-          out.mappings.push_back(
-              {m.field, identity::LabelOf(m.field), m.attributes, m.configured});
+          out.mappings.push_back({m.field, identity::LabelOf(m.field), m.attributes, m.configured});
         }
         for (const auto& rule : rt->routing.rules()) {
           out.routing_rules.push_back({rule.name, rule.text, rule.team});
@@ -573,7 +610,16 @@ sdk::Expected<sdk::HttpResponse> PluginImpl::HandleHttp(const sdk::HttpRequest& 
       if (ref.site == nullptr && ref.sites) return NotFound();  // no such site
       return Unavailable(ref.error.code.empty() ? "plugin.not_configured" : ref.error.code);
     }
-    return HandleSsoRequest(*ref.runtime, path->endpoint, request);
+    sdk::HttpResponse response = HandleSsoRequest(*ref.runtime, path->endpoint, request);
+    // A session this request ended or replaced: chats started with it route
+    // on the store again (hooks/chat_identity_cache.hpp).
+    if (!response.signed_in_visitor_id.empty()) {
+      identities_.EraseVisitor(ref.site->id, response.signed_in_visitor_id);
+    }
+    for (const std::string& visitor : response.signed_out_visitor_ids) {
+      identities_.EraseVisitor(ref.site->id, visitor);
+    }
+    return response;
   });
 }
 

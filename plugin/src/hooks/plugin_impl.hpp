@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "hooks/chat_identity_cache.hpp"
 #include "hooks/metadata_refresher.hpp"
 #include "hooks/sites.hpp"
 #include "visitor_sso/sdk/plugin.hpp"
@@ -83,6 +84,10 @@ class PluginImpl final : public visitor_sso::sdk::Plugin {
   visitor_sso::sdk::Error config_error_{"plugin.not_configured", "Configure has not been called"};
   /// The sign-in policy an unloadable single-site file asked for, if readable.
   std::optional<config::SignInPolicy> intended_policy_;
+  /// What each chat ChatWillStart saw signed in was started with, for
+  /// ChatWillBeRouted (bounds, keys and the multi-node bound:
+  /// hooks/chat_identity_cache.hpp). Internally synchronised.
+  ChatIdentityCache identities_;
 };
 
 }  // namespace vsso::hooks

@@ -1,10 +1,12 @@
 #include "routing/rules.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <exception>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -365,57 +367,71 @@ bool Matches(const Value& v, Op op, std::string_view field_value) {
         return *n >= v.number;
     }
   }
-  // Unquoted: trimmed and ASCII case-folded, compared in place (no folded
-  // copies: every chat runs through every rule).
+  // Bare: the trimmed field value, folded character by character against the
+  // value folded at compile time (no folded copies: every chat runs through
+  // every rule). Quoted: exact.
   const bool fold = !v.quoted;
   const std::string_view have = fold ? Trim(field_value) : std::string_view(field_value);
-  const std::string_view want = v.text;
-  const auto same = [fold](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    if (!fold) return a == b;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (Lower(a[i]) != Lower(b[i])) return false;
+  const std::string_view want = fold ? std::string_view(v.folded) : std::string_view(v.text);
+  const auto same = [fold](const char* a, std::string_view b) {
+    if (!fold) return std::char_traits<char>::compare(a, b.data(), b.size()) == 0;
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      if (Lower(a[i]) != b[i]) return false;
     }
     return true;
   };
   switch (op) {
     case Op::kContains:
       for (std::size_t i = 0; i + want.size() <= have.size(); ++i) {
-        if (same(have.substr(i, want.size()), want)) return true;
+        if (same(have.data() + i, want)) return true;
       }
       return false;
     case Op::kStartsWith:
-      return have.size() >= want.size() && same(have.substr(0, want.size()), want);
+      return have.size() >= want.size() && same(have.data(), want);
     case Op::kEndsWith:
-      return have.size() >= want.size() && same(have.substr(have.size() - want.size()), want);
-    default:
-      return same(have, want);  // kEq, kIn, and kNe (negated by the caller)
+      return have.size() >= want.size() && same(have.data() + have.size() - want.size(), want);
+    default:  // kEq, kIn, and kNe (negated by the caller)
+      return have.size() == want.size() && same(have.data(), want);
   }
 }
 
-bool Eval(const RuleSet::Rule& rule, std::size_t index, const Fields& fields) {
+// `slots[i]` is the values of RuleSet::fields()[i], or null when the chat
+// has no such field.
+using Slots = const std::vector<std::string>* const*;
+
+bool Eval(const RuleSet::Rule& rule, std::size_t index, Slots slots) {
   const Node& node = rule.nodes[index];
   switch (node.kind) {
     case Node::Kind::kOr:
-      return std::any_of(node.children.begin(), node.children.end(),
-                         [&](std::size_t c) { return Eval(rule, c, fields); });
+      for (const std::size_t c : node.children) {
+        if (Eval(rule, c, slots)) return true;
+      }
+      return false;
     case Node::Kind::kAnd:
-      return std::all_of(node.children.begin(), node.children.end(),
-                         [&](std::size_t c) { return Eval(rule, c, fields); });
+      for (const std::size_t c : node.children) {
+        if (!Eval(rule, c, slots)) return false;
+      }
+      return true;
     case Node::Kind::kNot:
-      return !Eval(rule, node.children.front(), fields);
+      return !Eval(rule, node.children.front(), slots);
     case Node::Kind::kCompare:
       break;
   }
-  const auto it = fields.find(node.field);
-  const bool present = it != fields.end() && !it->second.empty();
+  const std::vector<std::string>* values = slots[node.slot];
+  const bool present = values != nullptr && !values->empty();
   if (node.op == Op::kExists) return present;
   if (!present) return node.op == Op::kNe;
   const Op op = node.op == Op::kNe ? Op::kEq : node.op;
-  const bool any = std::any_of(it->second.begin(), it->second.end(), [&](const std::string& fv) {
-    return std::any_of(node.values.begin(), node.values.end(),
-                       [&](const Value& v) { return Matches(v, op, fv); });
-  });
+  bool any = false;
+  for (const std::string& fv : *values) {
+    for (const Value& v : node.values) {
+      if (Matches(v, op, fv)) {
+        any = true;
+        break;
+      }
+    }
+    if (any) break;
+  }
   return node.op == Op::kNe ? !any : any;
 }
 
@@ -454,22 +470,58 @@ Result<RuleSet> RuleSet::Compile(const std::vector<RuleInput>& rules,
       if (auto err = parser.Parse(rule.nodes, rule.root)) return fail(err->message);
       set.rules_.push_back(std::move(rule));
     }
+    // Resolved once here: Evaluate looks each named field up once per chat.
+    for (const Rule& rule : set.rules_) {
+      for (const Node& node : rule.nodes) {
+        if (node.kind == Node::Kind::kCompare) set.fields_.push_back(node.field);
+      }
+    }
+    std::sort(set.fields_.begin(), set.fields_.end());
+    set.fields_.erase(std::unique(set.fields_.begin(), set.fields_.end()), set.fields_.end());
+    for (Rule& rule : set.rules_) {
+      for (Node& node : rule.nodes) {
+        if (node.kind != Node::Kind::kCompare) continue;
+        node.slot = static_cast<std::size_t>(
+            std::lower_bound(set.fields_.begin(), set.fields_.end(), node.field) -
+            set.fields_.begin());
+        for (Value& v : node.values) {
+          if (!v.quoted) v.folded = ToLower(v.text);
+        }
+      }
+    }
     return set;
   } catch (const std::exception& e) {
     return MakeError(kInvalidRule, std::string("could not compile the routing rules: ") + e.what());
   }
 }
 
+const RuleSet::Rule* RuleSet::Match(const Fields& fields) const {
+  constexpr std::size_t kInline = 32;
+  std::array<const std::vector<std::string>*, kInline> inline_slots{};
+  std::vector<const std::vector<std::string>*> heap_slots;
+  const std::vector<std::string>** slots = inline_slots.data();
+  if (fields_.size() > kInline) {
+    heap_slots.resize(fields_.size());
+    slots = heap_slots.data();
+  }
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    const auto it = fields.find(fields_[i]);
+    slots[i] = it == fields.end() ? nullptr : &it->second;
+  }
+  for (const Rule& rule : rules_) {
+    if (Eval(rule, rule.root, slots)) return &rule;
+  }
+  return nullptr;
+}
+
 Decision RuleSet::Evaluate(const Fields& fields) const {
   Decision d;
-  for (const Rule& rule : rules_) {
-    if (Eval(rule, rule.root, fields)) {
-      d.matched = true;
-      d.team = rule.team;
-      d.rule = rule.name;
-      d.rule_text = rule.text;
-      return d;
-    }
+  if (const Rule* rule = Match(fields)) {
+    d.matched = true;
+    d.team = rule->team;
+    d.rule = rule->name;
+    d.rule_text = rule->text;
+    return d;
   }
   if (!default_team_.empty()) {
     d.matched = true;

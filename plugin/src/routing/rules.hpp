@@ -25,6 +25,11 @@
 // (absent key or no values) makes every operator false except "!=" (true);
 // "exists" is false for it.
 //
+// Evaluation cost: Compile resolves every field a rule names to a slot in
+// the rule set's field table and folds bare values to lower case, so one
+// evaluation looks each named field up once (not once per comparison) and
+// allocates nothing until it copies the decision's strings (Match: nothing).
+//
 // Threading: a compiled RuleSet is immutable; Evaluate may run on many
 // threads at once.
 #pragma once
@@ -69,6 +74,11 @@ class RuleSet {
   /// "default") if one is set; else matched=false.
   Decision Evaluate(const Fields& fields) const;
 
+  struct Rule;
+  /// The first matching rule, or null (then the default team applies, if
+  /// any). Allocates nothing when the rules name at most 32 distinct fields.
+  const Rule* Match(const Fields& fields) const;
+
   std::size_t size() const { return rules_.size(); }
 
   // Compiled form of the rules. Public only so rules.cpp's parser and
@@ -78,12 +88,14 @@ class RuleSet {
     std::string text;
     bool quoted = false;  ///< quoted: case-sensitive, untrimmed comparison
     double number = 0;    ///< valid for numeric operators
+    std::string folded;   ///< bare values: `text` in ASCII lower case
   };
   /// One node of a condition tree; children index into Rule::nodes.
   struct Node {
     enum class Kind { kOr, kAnd, kNot, kCompare } kind = Kind::kCompare;
     std::vector<std::size_t> children;
     std::string field;
+    std::size_t slot = 0;  ///< `field`'s index in RuleSet::fields()
     Op op = Op::kEq;
     std::vector<Value> values;
   };
@@ -98,9 +110,12 @@ class RuleSet {
   /// Compiled rules in evaluation order (name, text and team for admin views).
   const std::vector<Rule>& rules() const { return rules_; }
   const std::string& default_team() const { return default_team_; }
+  /// The distinct fields the rules name, sorted; Node::slot indexes it.
+  const std::vector<std::string>& fields() const { return fields_; }
 
  private:
   std::vector<Rule> rules_;
+  std::vector<std::string> fields_;
   std::string default_team_;
 };
 

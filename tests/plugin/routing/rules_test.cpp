@@ -172,6 +172,57 @@ TEST(RoutingFieldsTest, MissingFieldMakesEveryOperatorFalseExceptNotEquals) {
   EXPECT_TRUE(Holds("not company exists", f));
 }
 
+// The compiled form: each named field resolved to one slot shared by every
+// rule naming it, bare values folded at compile time.
+TEST(RoutingCompiledTest, FieldsAreResolvedOnceAndSharedAcrossRules) {
+  const RuleSet set = CompileOk({{"rule.1", 1, "company == ACME and email exists -> A"},
+                                 {"rule.2", 2, "company == Globex or name == Jane -> B"},
+                                 {"rule.3", 3, "not company exists -> C"}});
+  EXPECT_EQ(set.fields(), (std::vector<std::string>{"company", "email", "name"}));
+  EXPECT_EQ(set.Evaluate({{"company", {" acme "}}, {"email", {"x@y"}}}).team, "A");
+  EXPECT_EQ(set.Evaluate({{"company", {"acme"}}}).matched, false);
+  EXPECT_EQ(set.Evaluate({{"company", {"GLOBEX"}}}).team, "B");
+  EXPECT_EQ(set.Evaluate({{"company", {"x"}}, {"name", {"jane"}}}).team, "B");
+  EXPECT_EQ(set.Evaluate({{"phone", {"1"}}}).team, "C");
+  EXPECT_EQ(set.Match({{"company", {"acme"}}}), nullptr);
+  const RuleSet::Rule* rule = set.Match({{"company", {"Acme"}}, {"email", {"a"}}});
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->name, "rule.1");
+}
+
+TEST(RoutingCompiledTest, FoldingAppliesToBareValuesOnlyInEveryOperator) {
+  const Fields f{{"email", {"  Jane.DOE@Example.ORG "}}};
+  EXPECT_TRUE(Holds("email == JANE.doe@example.org", f));
+  EXPECT_TRUE(Holds("email contains DOE@EXAMPLE", f));
+  EXPECT_TRUE(Holds("email starts_with JANE", f));
+  EXPECT_TRUE(Holds("email ends_with .Org", f));
+  EXPECT_TRUE(Holds("email in (x, JANE.DOE@EXAMPLE.ORG)", f));
+  // Quoted: exact and untrimmed.
+  EXPECT_FALSE(Holds("email == \"Jane.DOE@Example.ORG\"", f));
+  EXPECT_TRUE(Holds("email == \"  Jane.DOE@Example.ORG \"", f));
+  EXPECT_TRUE(Holds("email contains \"DOE@Ex\"", f));
+  EXPECT_FALSE(Holds("email contains \"doe@ex\"", f));
+  EXPECT_TRUE(Holds("email ends_with \"ORG \"", f));
+}
+
+// More distinct fields than Match keeps on its stack: the same verdicts.
+TEST(RoutingCompiledTest, ManyDistinctFieldsStillResolve) {
+  std::vector<std::string> known;
+  std::vector<RuleInput> rules;
+  for (int i = 0; i < 40; ++i) {
+    known.push_back("prechat:F" + std::to_string(i));
+    rules.push_back({"rule." + std::to_string(i + 1), i + 1,
+                     "prechat:F" + std::to_string(i) + " == v" + std::to_string(i) + " -> T" +
+                         std::to_string(i)});
+  }
+  auto set = RuleSet::Compile(rules, "General", known);
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->fields().size(), 40u);
+  EXPECT_EQ(set->Evaluate({{"prechat:F39", {"V39"}}}).team, "T39");
+  EXPECT_EQ(set->Evaluate({{"prechat:F39", {"v38"}}, {"prechat:F5", {"v5"}}}).team, "T5");
+  EXPECT_EQ(set->Evaluate({{"prechat:F0", {"v1"}}}).rule, "default");
+}
+
 TEST(RoutingLogicTest, AndBindsTighterThanOr) {
   // a or b and c  ==  a or (b and c)
   const Fields only_a{{"name", {"a"}}};
