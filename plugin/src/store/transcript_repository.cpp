@@ -49,43 +49,86 @@ Result<Position> DecodeCursor(char kind, const std::string& cursor) {
 
 }  // namespace
 
+namespace {
+
+// Makes sure `text` has a key in `table` (site_keys or tag_values). The
+// NOT EXISTS spares PostgreSQL's identity a number per call; ON CONFLICT
+// covers another node inserting the same text at the same time.
+Status EnsureKey(Connection& c, const char* sql, const std::string& text) {
+  auto q = c.Prepare(sql);
+  if (!q) return std::move(q).error();
+  q->BindText(1, text);
+  return q->Run();
+}
+
+Status Upsert(Connection& c, const std::string& site_id, const TranscriptTag& t) {
+  if (auto st = EnsureKey(c,
+                          "INSERT INTO site_keys (site_id) SELECT ?1 WHERE NOT EXISTS (SELECT 1 "
+                          "FROM site_keys WHERE site_id = ?1) ON CONFLICT (site_id) DO NOTHING",
+                          site_id);
+      !st) {
+    return st;
+  }
+  for (const std::string* value : {&t.idp_entity_id, &t.team}) {
+    if (auto st = EnsureKey(c,
+                            "INSERT INTO tag_values (value) SELECT ?1 WHERE NOT EXISTS (SELECT 1 "
+                            "FROM tag_values WHERE value = ?1) ON CONFLICT (value) DO NOTHING",
+                            *value);
+        !st) {
+      return st;
+    }
+  }
+  auto q = c.Prepare(
+      "INSERT INTO transcript_tags (site_key, transcript_id, chat_id, visitor_id, customer_id, "
+      "idp_key, signed_in, team_key, saved_at) VALUES ((SELECT site_key FROM site_keys WHERE "
+      "site_id = ?9), ?1, ?2, ?3, ?4, (SELECT value_key FROM tag_values WHERE value = ?5), ?6, "
+      "(SELECT value_key FROM tag_values WHERE value = ?7), ?8) "
+      "ON CONFLICT (site_key, transcript_id) DO UPDATE SET chat_id = excluded.chat_id, "
+      "visitor_id = excluded.visitor_id, customer_id = excluded.customer_id, "
+      "idp_key = excluded.idp_key, signed_in = excluded.signed_in, "
+      "team_key = excluded.team_key, saved_at = excluded.saved_at");
+  if (!q) return std::move(q).error();
+  q->BindText(1, t.transcript_id)
+      .BindText(2, t.chat_id)
+      .BindText(3, t.visitor_id)
+      .BindText(4, t.customer_id)
+      .BindText(5, t.idp_entity_id)
+      .BindInt(6, t.signed_in ? 1 : 0)
+      .BindText(7, t.team)
+      .BindInt(8, t.saved_at)
+      .BindText(9, site_id);
+  return q->Run();
+}
+
+}  // namespace
+
 Status TranscriptRepository::Save(const TranscriptTag& t) {
+  return db_->Write([&](Connection& c) -> Status { return Upsert(c, site_id_, t); });
+}
+
+Status TranscriptRepository::SaveAll(const std::vector<TranscriptTag>& tags) {
   return db_->Write([&](Connection& c) -> Status {
-    auto q = c.Prepare(
-        "INSERT INTO transcript_tags (site_id, transcript_id, chat_id, visitor_id, customer_id, "
-        "idp_entity_id, signed_in, team, saved_at) VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-        "ON CONFLICT (site_id, transcript_id) DO UPDATE SET chat_id = excluded.chat_id, "
-        "visitor_id = excluded.visitor_id, customer_id = excluded.customer_id, "
-        "idp_entity_id = excluded.idp_entity_id, signed_in = excluded.signed_in, "
-        "team = excluded.team, saved_at = excluded.saved_at");
-    if (!q) return std::move(q).error();
-    q->BindText(1, t.transcript_id)
-        .BindText(2, t.chat_id)
-        .BindText(3, t.visitor_id)
-        .BindText(4, t.customer_id)
-        .BindText(5, t.idp_entity_id)
-        .BindInt(6, t.signed_in ? 1 : 0)
-        .BindText(7, t.team)
-        .BindInt(8, t.saved_at)
-        .BindText(9, site_id_);
-    return q->Run();
+    for (const TranscriptTag& t : tags) {
+      if (auto st = Upsert(c, site_id_, t); !st) return st;
+    }
+    return Ok();
   });
 }
 
 Result<Page> TranscriptRepository::FindByCustomerId(const std::string& customer_id, int limit,
                                                     const std::string& cursor) {
-  return Find(Filter{'c', "customer_id = ?1", customer_id, {}}, limit, cursor);
+  return Find(Filter{'c', "t.customer_id = ?1", customer_id, {}}, limit, cursor);
 }
 
 Result<Page> TranscriptRepository::FindByTeam(const std::string& team, int limit,
                                               const std::string& cursor, TimeRange range) {
-  return Find(Filter{'t', "team = ?1 AND saved_at >= ?2 AND saved_at < ?3", team, range}, limit,
-              cursor);
+  return Find(Filter{'t', "t.team_key = ?1 AND t.saved_at >= ?2 AND t.saved_at < ?3", team, range},
+              limit, cursor);
 }
 
 Result<Page> TranscriptRepository::FindBySavedAt(TimeRange range, int limit,
                                                  const std::string& cursor) {
-  return Find(Filter{'r', "saved_at >= ?2 AND saved_at < ?3", "", range}, limit, cursor);
+  return Find(Filter{'r', "t.saved_at >= ?2 AND t.saved_at < ?3", "", range}, limit, cursor);
 }
 
 Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
@@ -101,20 +144,43 @@ Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
     if (!decoded) return std::move(decoded).error();
     after = std::move(*decoded);
   }
-  // Two statement texts per query (with and without a cursor), each cached;
-  // the row-value comparison lets SQLite seek in the (site_id, …, saved_at
-  // DESC, transcript_id DESC) index instead of scanning skipped pages.
+  // Two statement texts per query (with and without a cursor), each cached.
+  // The customer index ends with saved_at (then the rowid), the time index
+  // starts with it (then the team): read backwards from the cursor's
+  // saved_at, either gives rows newest first, and only rows saved in the
+  // same second are sorted by transcript_id. The values of the keys are
+  // looked up for the rows returned only (scalar subqueries, which neither
+  // engine reorders the way it may reorder a join).
   std::string sql =
-      "SELECT transcript_id, chat_id, visitor_id, customer_id, idp_entity_id, signed_in, team, "
-      "saved_at FROM transcript_tags WHERE site_id = ?7 AND ";
+      "SELECT t.transcript_id, t.chat_id, t.visitor_id, t.customer_id, (SELECT value FROM "
+      "tag_values WHERE value_key = t.idp_key), t.signed_in, (SELECT value FROM tag_values WHERE "
+      "value_key = t.team_key), t.saved_at FROM transcript_tags t WHERE t.site_key = (SELECT "
+      "site_key FROM site_keys WHERE site_id = ?7) AND ";
   sql += filter.where;
-  if (after) sql += " AND (saved_at, transcript_id) < (?4, ?5)";
-  sql += " ORDER BY saved_at DESC, transcript_id DESC LIMIT ?6";
+  if (after) sql += " AND t.saved_at <= ?4 AND (t.saved_at, t.transcript_id) < (?4, ?5)";
+  sql += " ORDER BY t.saved_at DESC, t.transcript_id DESC LIMIT ?6";
 
   return db_->Read([&](Connection& c) -> Result<Page> {
+    std::int64_t team_key = 0;
+    if (filter.kind == 't') {
+      // A team never tagged has no key and no transcripts: answered here
+      // rather than by scanning the time index for it.
+      auto key = c.Prepare("SELECT value_key FROM tag_values WHERE value = ?1");
+      if (!key) return std::move(key).error();
+      key->BindText(1, filter.text);
+      auto found = key->Step();
+      if (!found) return std::move(found).error();
+      if (!*found) return Page{};
+      team_key = key->Int(0);
+    }  // the key's statement is reset here, before the page's runs
     auto q = c.Prepare(sql);
     if (!q) return std::move(q).error();
-    q->BindText(1, filter.text).BindInt(6, limit + 1).BindText(7, site_id_);
+    if (filter.kind == 't') {
+      q->BindInt(1, team_key);
+    } else {
+      q->BindText(1, filter.text);
+    }
+    q->BindInt(6, limit + 1).BindText(7, site_id_);
     if (filter.kind != 'c') q->BindInt(2, filter.range.from).BindInt(3, filter.range.until);
     if (after) q->BindInt(4, after->saved_at).BindText(5, after->transcript_id);
     Page page;

@@ -5,6 +5,8 @@
 // even when new transcripts are saved in between.
 // A repository is the view of one site (issue 12): it saves under its
 // site_id and finds only that site's transcripts.
+// Stored compactly (migration 7): the site, the IdP entity ID and the team
+// are small integers (site_keys, tag_values), created on first use.
 //
 // Threading: a light handle over a shared Database; safe from any thread.
 // Errors: "store.query_failed", "store.bad_limit", "store.bad_cursor".
@@ -55,6 +57,9 @@ class TranscriptRepository {
   /// Committed before it returns; the same transcript_id again replaces
   /// the earlier tags.
   Status Save(const TranscriptTag& tag);
+  /// Save for many, in one transaction (all or none): imports and the
+  /// benchmark's generated data.
+  Status SaveAll(const std::vector<TranscriptTag>& tags);
 
   /// `limit` 1..kMaxPageSize; `cursor` empty for the first page, otherwise
   /// a next_cursor from the same kind of query.
