@@ -208,7 +208,9 @@ Status Connection::Run(std::string_view sql) {
 Status Connection::Exec(std::string_view sql, std::string_view what) {
   const std::string text(sql);
   if (pg_ != nullptr) {
-    auto done = PgCall([&](PGconn* c) { return PQsendQuery(c, text.c_str()); }, what);
+    // A simple-query string (it may hold several statements) cannot join a
+    // pipeline: a pending BEGIN goes alone before it.
+    auto done = PgCall([&](PGconn* c) { return PQsendQuery(c, text.c_str()); }, what, false);
     if (!done) return std::move(done).error();
     PQclear(*done);
     return Ok();
@@ -231,6 +233,10 @@ bool Connection::InTransaction() const {
     return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
   }
   return sqlite3_get_autocommit(db_) == 0;
+}
+
+bool Connection::TransactionFailed() const {
+  return pg_ != nullptr && PQtransactionStatus(pg_) == PQTRANS_INERROR;
 }
 
 Error Connection::Failure(std::string_view what) const {
@@ -519,8 +525,9 @@ std::int64_t NanosSince(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 Status Database::RunWrite(WriteBody& body) {
-  PendingWrite me{&body};
   writes_.fetch_add(1);
+  if (engine_ == Engine::kPostgres) return RunAlone(body);
+  PendingWrite me{&body};
   std::unique_lock lock(queue_mutex_);
   queue_.push_back(&me);
   for (;;) {
@@ -617,6 +624,65 @@ void Database::RunGroup(const std::vector<PendingWrite*>& group) noexcept {
     fail_all(Unexpected(e));
   } catch (...) {
     fail_all(MakeError("store.query_failed", "unexpected failure" + Where(path_)));
+  }
+}
+
+Status Database::RunAlone(WriteBody& body) noexcept {
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    auto borrowed = Borrow();
+    if (!borrowed) return std::move(borrowed).error();
+    Lease lease(*this, std::move(*borrowed));
+    Connection& c = lease.connection();
+    // BEGIN leaves with the body's first statement (see PgCall); a body
+    // that runs none sends nothing at all.
+    c.pg_begin_pending_ = true;
+    Status st = [&]() -> Status {
+      try {
+        return body(c);
+      } catch (const std::exception& e) {
+        return Unexpected(e);
+      } catch (...) {
+        return MakeError("store.query_failed", "unexpected failure" + Where(path_));
+      }
+    }();
+    if (c.pg_begin_pending_) {
+      c.pg_begin_pending_ = false;
+      return st;
+    }
+    transactions_.fetch_add(1);
+    if (!c.InTransaction()) {
+      // The connection was lost (or the server ended the transaction):
+      // nothing of it was committed. The lease drops the connection.
+      if (st) {
+        st = MakeError("store.unavailable",
+                       "the transaction was rolled back by the database" + Where(path_));
+      }
+      return st;
+    }
+    if (st && c.TransactionFailed()) {
+      // The body went on after a failed statement: COMMIT would only roll
+      // back, so the write is reported failed instead of done.
+      st = MakeError("store.query_failed",
+                     "a statement of the transaction failed, nothing was committed" + Where(path_));
+    }
+    if (!st) {
+      // A failed ROLLBACK leaves the connection in a transaction: the lease
+      // then closes it instead of lending it again.
+      (void)c.Run("ROLLBACK");
+      return st;
+    }
+    if (auto committed = c.Run("COMMIT"); !committed) {
+      if (c.InTransaction()) (void)c.Run("ROLLBACK");
+      return MakeError(committed.error().code,
+                       "committing transaction: " + committed.error().message);
+    }
+    write_hold_ns_.fetch_add(NanosSince(started));
+    return Ok();
+  } catch (const std::exception& e) {
+    return Unexpected(e);
+  } catch (...) {
+    return MakeError("store.query_failed", "unexpected failure" + Where(path_));
   }
 }
 

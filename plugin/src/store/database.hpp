@@ -26,15 +26,17 @@
 // talks to PostgreSQL through libpq instead, behind the same Connection and
 // Statement (repositories write `?N` placeholders and SQL both engines run).
 // The pool then holds libpq connections, each with its statements prepared
-// once (server-side) per SQL text; Write runs BEGIN instead of BEGIN
-// IMMEDIATE (rows are locked by the statements themselves) and the group
-// commit's SAVEPOINTs work alike; WAL checkpoints and file modes are
-// SQLite's only. Every libpq call is bounded by the client: connect_timeout,
-// keepalives and tcp_user_timeout on the socket, statement_timeout on the
-// server, and a deadline per call kept by polling the socket (a stopped
-// server answers nothing, so statement_timeout alone would never fire). A
-// connection that failed or missed its deadline is dropped; the next call
-// opens a new one.
+// once (server-side) per SQL text. A Write there skips the group commit
+// (made for SQLite's single writer; PostgreSQL locks rows itself): it runs
+// at once on a pooled connection of its own, in parallel with the other
+// writes of the process, in one transaction whose BEGIN is sent in one
+// pipeline (libpq's pipeline mode) with the body's first statement, so a
+// one-statement write costs two round trips (BEGIN + statement, COMMIT)
+// instead of three. WAL checkpoints and file modes are SQLite's only. Every libpq call is bounded
+// by the client: connect_timeout, keepalives and tcp_user_timeout on the socket, statement_timeout
+// on the server, and a deadline per call kept by polling the socket (a stopped server answers
+// nothing, so statement_timeout alone would never fire). A connection that failed or missed its
+// deadline is dropped; the next call opens a new one.
 //
 // Error codes: "store.open_failed", "store.migration_failed",
 // "store.schema_too_new", "store.query_failed", "store.unavailable"
@@ -185,12 +187,19 @@ class Connection {
   Status Begin();
   /// Inside an explicit transaction (SQLite may have ended it by itself).
   bool InTransaction() const;
+  /// PostgreSQL: the transaction is aborted (a statement of it failed), so
+  /// a COMMIT would roll it back.
+  bool TransactionFailed() const;
   /// false: drop it rather than lend it again (PostgreSQL connection lost,
   /// or a call missed its deadline and its state is unknown).
   bool Usable();
   /// Sends with `send`, then waits for every result within the call
   /// deadline; returns the last one (owned by the caller), or a coded error.
-  Result<pg_result*> PgCall(const std::function<int(pg_conn*)>& send, std::string_view what);
+  /// With a BEGIN pending (see pg_begin_pending_) and `pipelinable` (one
+  /// extended-protocol message, not a simple-query string), BEGIN and the
+  /// call go in one pipeline: one round trip; otherwise BEGIN goes first.
+  Result<pg_result*> PgCall(const std::function<int(pg_conn*)>& send, std::string_view what,
+                            bool pipelinable = true);
   Error PgError(std::string_view what, pg_result* result);
   Result<Statement> PgPrepare(std::string_view sql);
   void ClosePostgres() noexcept;
@@ -201,6 +210,8 @@ class Connection {
   pg_conn* pg_ = nullptr;
   int pid_ = 0;  // of the process that connected (a forked child must not close it)
   bool broken_ = false;
+  // A Write's BEGIN not sent yet: it goes out with the first statement.
+  bool pg_begin_pending_ = false;
   int pg_changes_ = 0;
   int next_statement_ = 0;
   std::chrono::milliseconds call_timeout_{5000};
@@ -295,6 +306,8 @@ class Database {
   /// an error result or an exception undoes its changes. Committed (durable
   /// against a crash of the process) when it returns a value.
   ///
+  /// PostgreSQL: runs at once on a connection of its own (no group commit,
+  /// writes of several threads run in parallel); see the top of this file.
   /// Group commit: writes of this process that arrive while a transaction
   /// is being committed wait, then go together into the next one (at most
   /// kMaxGroup), each inside a SAVEPOINT of its own, so an error undoes that
@@ -376,6 +389,9 @@ class Database {
   Status RunWrite(WriteBody& body);
   /// One transaction for `group`: every outcome set.
   void RunGroup(const std::vector<PendingWrite*>& group) noexcept;
+  /// PostgreSQL: `body` in a transaction of its own, on a pooled
+  /// connection, without waiting for other writes.
+  Status RunAlone(WriteBody& body) noexcept;
   /// An idle connection of the pool, or a new one.
   Result<std::unique_ptr<Connection>> Borrow();
   void GiveBack(std::unique_ptr<Connection> connection) noexcept;

@@ -236,13 +236,29 @@ Error Connection::PgError(std::string_view what, PGresult* result) {
                    std::string(what) + ": " + message + Where(path_));
 }
 
-Result<PGresult*> Connection::PgCall(const std::function<int(PGconn*)>& send,
-                                     std::string_view what) {
+Result<PGresult*> Connection::PgCall(const std::function<int(PGconn*)>& send, std::string_view what,
+                                     bool pipelinable) {
   const auto lost = [&](const std::string& reason) {
     broken_ = true;
     return MakeError("store.unavailable", std::string(what) + ": " + reason + Where(path_));
   };
   if (broken_ || PQstatus(pg_) != CONNECTION_OK) return lost("the connection was lost");
+  // A Write's BEGIN (see Database::RunAlone): sent in one pipeline with this
+  // call, saving its own round trip. BEGIN cannot fail on a healthy
+  // connection; if it did, its error is the one reported, the call after it
+  // is skipped by the server (PGRES_PIPELINE_ABORTED).
+  bool pipeline = false;
+  if (pg_begin_pending_) {
+    pg_begin_pending_ = false;
+    if (pipelinable) {
+      pipeline = true;
+    } else {
+      auto begun =
+          PgCall([](PGconn* c) { return PQsendQuery(c, "BEGIN"); }, "starting transaction", false);
+      if (!begun) return std::move(begun).error();
+      PQclear(*begun);
+    }
+  }
   const auto deadline = std::chrono::steady_clock::now() + call_timeout_;
   const auto too_late = [&] {
     // The connection's state is unknown now (a result may still come): it
@@ -251,7 +267,18 @@ Result<PGresult*> Connection::PgCall(const std::function<int(PGconn*)>& send,
                 " ms (server stopped, hung or unreachable)");
   };
   const int fd = PQsocket(pg_);
-  if (send(pg_) == 0) return PgError(what, nullptr);
+  if (pipeline) {
+    if (PQenterPipelineMode(pg_) == 0 ||
+        PQsendQueryParams(pg_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 0 ||
+        send(pg_) == 0 || PQpipelineSync(pg_) == 0) {
+      // Part of the pipeline may be queued: the connection is not reused.
+      Error error = PgError(what, nullptr);
+      broken_ = true;
+      return error;
+    }
+  } else if (send(pg_) == 0) {
+    return PgError(what, nullptr);
+  }
   for (;;) {
     const int flushed = PQflush(pg_);
     if (flushed == 0) break;
@@ -264,6 +291,10 @@ Result<PGresult*> Connection::PgCall(const std::function<int(PGconn*)>& send,
     }
   }
   PGresult* last = nullptr;
+  // Pipeline: each query's results end in a NULL, the whole in a
+  // PGRES_PIPELINE_SYNC; two NULLs in a row would mean nothing is left
+  // to come (never before the sync on a healthy connection).
+  bool after_null = false;
   for (;;) {
     if (PQconsumeInput(pg_) == 0) {
       PQclear(last);
@@ -273,8 +304,26 @@ Result<PGresult*> Connection::PgCall(const std::function<int(PGconn*)>& send,
     while (PQisBusy(pg_) == 0) {
       PGresult* r = PQgetResult(pg_);
       if (r == nullptr) {
+        if (pipeline) {
+          if (after_null || PQstatus(pg_) != CONNECTION_OK) {
+            PQclear(last);
+            return lost("the pipeline ended early: " + OneLine(PQerrorMessage(pg_)));
+          }
+          after_null = true;
+          continue;
+        }
         finished = true;
         break;
+      }
+      after_null = false;
+      if (pipeline && PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        finished = true;
+        break;
+      }
+      if (pipeline && PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
+        PQclear(r);  // skipped after an earlier error, which is reported
+        continue;
       }
       // The first error is the one to report; statements after it did not run.
       const bool last_failed = last != nullptr && PQresultStatus(last) != PGRES_COMMAND_OK &&
@@ -292,6 +341,10 @@ Result<PGresult*> Connection::PgCall(const std::function<int(PGconn*)>& send,
       PQclear(last);
       return ready == 0 ? too_late() : lost(std::strerror(errno));
     }
+  }
+  if (pipeline && PQexitPipelineMode(pg_) == 0) {
+    PQclear(last);
+    return lost("cannot leave pipeline mode: " + OneLine(PQerrorMessage(pg_)));
   }
   if (last == nullptr) return PgError(what, nullptr);
   const auto status = PQresultStatus(last);
