@@ -5,6 +5,7 @@
 #include "store/audit_log.hpp"
 #include "store/handoff_store.hpp"
 #include "store/logout_store.hpp"
+#include "store/replay_cache.hpp"
 #include "store/request_store.hpp"
 #include "store/session_repository.hpp"
 
@@ -41,6 +42,10 @@ Status PurgeExpired(const Runtime& rt, HousekeepingReport& report) {
   auto sessions = store::SessionRepository::PurgeExpiredAllSites(*rt.db, now);
   if (!sessions) return std::move(sessions).error();
   report.ended_sessions += *sessions;
+  // No grace: an expired entry already decides nothing (FirstUse replaces it).
+  auto replays = store::ReplayCache::PurgeExpiredAllSites(*rt.db, now);
+  if (!replays) return std::move(replays).error();
+  report.expired_replay_entries += *replays;
   return Ok();
 }
 

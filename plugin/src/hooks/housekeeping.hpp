@@ -1,8 +1,9 @@
 // Deletes what the store no longer needs: AuthnRequests, one-time sign-in
 // tokens and pending logouts that expired unanswered over a minute ago (unauthenticated browsers
-// create them, so they must not linger), SSO sessions that have ended, and
-// audit events older than [sso] audit_retention_days. The replay cache
-// purges itself.
+// create them, so they must not linger), SSO sessions that have ended,
+// replay-cache entries past their keep_until, and audit events older than
+// [sso] audit_retention_days. The sign-in itself never purges (issue 15:
+// purging stays off the hot path).
 //
 // Run for every site at each Configure/Reload and, on a long-running host,
 // at most once a minute from the sign-in endpoints of whichever site is
@@ -24,6 +25,7 @@ struct HousekeepingReport {
   int expired_tokens = 0;
   int expired_logouts = 0;  ///< SP-initiated logouts the IdP never answered
   int ended_sessions = 0;
+  int expired_replay_entries = 0;  ///< assertion IDs past their keep_until
   int old_audit_events = 0;
 };
 

@@ -1,20 +1,13 @@
 #include "store/replay_cache.hpp"
 
-#include <atomic>
-
 namespace vsso::store {
-namespace {
-
-std::atomic<std::uint64_t> first_uses{0};
-
-}  // namespace
 
 Result<bool> ReplayCache::FirstUse(const std::string& assertion_id, const std::string& issuer,
                                    UnixSeconds keep_until, UnixSeconds now) {
   if (assertion_id.empty()) {
     return MakeError("store.replay_bad_id", "an assertion without ID cannot be checked for replay");
   }
-  auto first = db_->Write([&](Connection& c) -> Result<bool> {
+  return db_->Write([&](Connection& c) -> Result<bool> {
     // One statement: a new ID is inserted; an expired entry for it is
     // replaced (it must not block the ID, nor linger); a live one is left
     // as it is and nothing changes. Inside the write transaction no other
@@ -33,12 +26,6 @@ Result<bool> ReplayCache::FirstUse(const std::string& assertion_id, const std::s
     if (auto st = q->Run(); !st) return std::move(st).error();
     return c.Changes() == 1;
   });
-  if (first && *first && (first_uses.fetch_add(1) + 1) % purge_every_ == 0) {
-    // Housekeeping only: a failure here does not change the verdict, and the
-    // next purge retries.
-    (void)PurgeExpiredAllSites(*db_, now);
-  }
-  return first;
 }
 
 Result<int> ReplayCache::PurgeExpiredAllSites(Database& db, UnixSeconds now) {

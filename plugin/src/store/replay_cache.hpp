@@ -9,7 +9,6 @@
 // Errors: "store.query_failed", "store.replay_bad_id".
 #pragma once
 
-#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -20,13 +19,11 @@ namespace vsso::store {
 
 class ReplayCache {
  public:
-  /// Expired entries are purged opportunistically after every
-  /// `purge_every`-th first use in this process (counted across instances,
-  /// since callers typically make a short-lived ReplayCache per sign-in).
-  ReplayCache(std::shared_ptr<Database> db, std::string site_id, std::uint32_t purge_every = 1000)
-      : db_(std::move(db)),
-        site_id_(std::move(site_id)),
-        purge_every_(purge_every == 0 ? 1 : purge_every) {}
+  /// FirstUse never purges: a sign-in pays only for its own insert.
+  /// Expired entries go in the housekeeping pass (hooks/housekeeping.cpp,
+  /// PurgeExpiredAllSites); until then an expired entry decides nothing.
+  ReplayCache(std::shared_ptr<Database> db, std::string site_id)
+      : db_(std::move(db)), site_id_(std::move(site_id)) {}
 
   /// true: first use, the ID is now remembered until `keep_until`;
   /// false: replay. An entry whose keep_until is before `now` no longer
@@ -42,7 +39,6 @@ class ReplayCache {
  private:
   std::shared_ptr<Database> db_;
   std::string site_id_;
-  std::uint32_t purge_every_;
 };
 
 }  // namespace vsso::store

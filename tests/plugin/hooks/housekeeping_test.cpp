@@ -6,6 +6,7 @@
 
 #include "hooks/plugin_impl.hpp"
 #include "store/audit_log.hpp"
+#include "store/replay_cache.hpp"
 #include "store/request_store.hpp"
 #include "store/session_repository.hpp"
 #include "support/deployment.hpp"
@@ -56,6 +57,11 @@ void Seed(const Deployment& deployment) {
   store::AuditLog log(*db, "default");
   ASSERT_TRUE(log.Record(Event(kTestNow - 31 * kDay, "old")));
   ASSERT_TRUE(log.Record(Event(kTestNow - 29 * kDay, "recent")));
+  // Replay entries of two sites: expired ones decide nothing and go, a live
+  // one stays (sign-ins never purge, so only housekeeping removes them).
+  ASSERT_TRUE(*store::ReplayCache(*db, "default").FirstUse("_expired", "idp", kTestNow - 1, then));
+  ASSERT_TRUE(*store::ReplayCache(*db, "other").FirstUse("_expired", "idp", kTestNow - 1, then));
+  ASSERT_TRUE(*store::ReplayCache(*db, "default").FirstUse("_live", "idp", kTestNow, then));
 }
 
 TEST(Housekeeping, PurgesWhatHasEndedAndKeepsWhatIsLive) {
@@ -71,6 +77,11 @@ TEST(Housekeeping, PurgesWhatHasEndedAndKeepsWhatIsLive) {
   EXPECT_EQ(report->expired_requests, 1);
   EXPECT_EQ(report->ended_sessions, 1);
   EXPECT_EQ(report->old_audit_events, 1);
+  EXPECT_EQ(report->expired_replay_entries, 2);
+  // The live entry still refuses its ID; the expired ones are gone.
+  store::ReplayCache replay((*rt)->db, (*rt)->settings.site_id);
+  EXPECT_FALSE(*replay.FirstUse("_live", "idp", kTestNow + 300, kTestNow));
+  EXPECT_EQ(store::ReplayCache::PurgeExpiredAllSites(*(*rt)->db, kTestNow).value(), 0);
 
   store::RequestStore requests((*rt)->db, (*rt)->settings.site_id);
   EXPECT_EQ(requests.Take("stale", kTestNow).error().code, "store.request_unknown");
