@@ -102,6 +102,37 @@ std::optional<std::string> GetAttr(const xmlNode* node, const char* name) {
   return value;
 }
 
+std::optional<std::string_view> AttrView(const xmlNode* node, const char* name,
+                                         std::string& scratch) {
+  xmlAttrPtr attr = xmlHasNsProp(node, reinterpret_cast<const xmlChar*>(name), nullptr);
+  if (attr == nullptr) return std::nullopt;
+  const xmlNode* text = attr->children;
+  if (text == nullptr) return std::string_view();
+  if (text->next == nullptr && text->content != nullptr) {
+    return std::string_view(reinterpret_cast<const char*>(text->content));
+  }
+  scratch.clear();
+  for (; text != nullptr; text = text->next) {
+    if (text->content != nullptr) scratch += reinterpret_cast<const char*>(text->content);
+  }
+  return std::string_view(scratch);
+}
+
+std::size_t CountChildren(const xmlNode* parent, const char* ns_uri, const char* local_name) {
+  std::size_t count = 0;
+  for (xmlNodePtr child = parent->children; child != nullptr; child = child->next) {
+    count += IsElement(child, ns_uri, local_name) ? 1 : 0;
+  }
+  return count;
+}
+
+xmlNodePtr NextSibling(const xmlNode* node, const char* ns_uri, const char* local_name) {
+  for (xmlNodePtr next = node->next; next != nullptr; next = next->next) {
+    if (IsElement(next, ns_uri, local_name)) return next;
+  }
+  return nullptr;
+}
+
 std::string TextContent(const xmlNode* node) {
   std::string text;
   const xmlNode* current = node->children;
@@ -152,7 +183,8 @@ std::string DisplayName(const xmlNode* node) {
 }
 
 Result<std::optional<UnixSeconds>> InstantAttribute(const xmlNode* node, const char* name) {
-  auto text = GetAttr(node, name);
+  std::string scratch;
+  auto text = AttrView(node, name, scratch);
   if (!text) return std::optional<UnixSeconds>{};
   auto instant = time::ParseXsDateTime(*text);
   if (!instant) {

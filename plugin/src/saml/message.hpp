@@ -77,6 +77,17 @@ xmlNodePtr FirstChild(const xmlNode* parent, const char* ns_uri, const char* loc
 std::vector<xmlNodePtr> Children(const xmlNode* parent, const char* ns_uri, const char* local_name);
 /// Value of an attribute without namespace; nullopt if absent.
 std::optional<std::string> GetAttr(const xmlNode* node, const char* name);
+/// The same without a copy: a view of the tree's own text when libxml2 holds
+/// the value as one text node (as the parser does for every attribute it
+/// reads), else of `scratch`, which then holds the concatenation. Valid as
+/// long as the node and `scratch` are; data() is NUL-terminated either way.
+std::optional<std::string_view> AttrView(const xmlNode* node, const char* name,
+                                         std::string& scratch);
+/// How many child elements with that name.
+std::size_t CountChildren(const xmlNode* parent, const char* ns_uri, const char* local_name);
+/// The next sibling element after `node` with that name, or nullptr (with
+/// FirstChild: the Children of a parent without building a vector).
+xmlNodePtr NextSibling(const xmlNode* node, const char* ns_uri, const char* local_name);
 /// Every text and CDATA descendant, concatenated in document order; comments
 /// and processing instructions do not cut it short (XML-DSig 4.3.3.3 removes
 /// comments before digesting, so they are not signed).

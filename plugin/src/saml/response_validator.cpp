@@ -114,7 +114,13 @@ Result<Identity> ValidateResponse(std::string_view xml, const ValidationContext&
         return std::move(status).error();
       }
     }
-    Summarize(message, summary);
+    if (summary != nullptr) {
+      // What Summarize would read again from the tree: the rules stored the
+      // same IDs and the same trimmed assertion Issuer in the identity.
+      summary->response_id = message.identity.response_id;
+      summary->assertion_id = message.identity.assertion_id;
+      summary->issuer = message.identity.issuer;
+    }
     return std::move(message.identity);
   } catch (const std::bad_alloc&) {
     return MakeError("saml.internal", "out of memory while validating the response");

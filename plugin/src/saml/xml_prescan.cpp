@@ -3,6 +3,7 @@
 #include <libxml/encoding.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <string>
@@ -110,59 +111,85 @@ Status CheckEncoding(std::string_view xml) {
 
 namespace {
 
+// The bytes at which the unquoted part of a start tag changes state.
+constexpr std::array<bool, 256> kTagStops = [] {
+  std::array<bool, 256> stops{};
+  for (unsigned char c : {'<', '>', '=', '"', '\''}) stops[c] = true;
+  return stops;
+}();
+
 // Calls on_tag(tag_start, count) for every start tag; stops early when it
-// returns false. See the header for what is counted and why.
+// returns false. See the header for what is counted and why. Runs on every
+// posted response before parsing (issue 15), so quoted values and text are
+// skipped with memchr rather than byte by byte.
 template <class OnTag>
 void ScanStartTags(std::string_view xml, OnTag&& on_tag) {
   const std::size_t size = xml.size();
+  const char* data = xml.data();
   auto skip_past = [&](std::size_t from, std::string_view terminator) {
     const std::size_t end = xml.find(terminator, from);
     return end == std::string_view::npos ? size : end + terminator.size();
   };
   std::size_t i = xml.find('<');
   while (i < size) {
-    const std::string_view rest = xml.substr(i);
-    if (rest.starts_with("<!--")) {
-      i = xml.find('<', skip_past(i + 4, "-->"));
-      continue;
-    }
-    if (rest.starts_with("<![CDATA[")) {
-      i = xml.find('<', skip_past(i + 9, "]]>"));
-      continue;
-    }
-    if (rest.starts_with("<?")) {
-      i = xml.find('<', skip_past(i + 2, "?>"));
-      continue;
-    }
-    if (rest.starts_with("</")) {
-      // End tags have no attributes and no quotes.
-      i = xml.find('<', i + 2);
-      continue;
+    const char second = i + 1 < size ? data[i + 1] : '\0';
+    if (second == '!' || second == '?' || second == '/') {
+      const std::string_view rest = xml.substr(i);
+      if (rest.starts_with("<!--")) {
+        i = xml.find('<', skip_past(i + 4, "-->"));
+        continue;
+      }
+      if (rest.starts_with("<![CDATA[")) {
+        i = xml.find('<', skip_past(i + 9, "]]>"));
+        continue;
+      }
+      if (second == '?') {
+        i = xml.find('<', skip_past(i + 2, "?>"));
+        continue;
+      }
+      if (second == '/') {
+        // End tags have no attributes and no quotes.
+        i = xml.find('<', i + 2);
+        continue;
+      }
     }
     // A start tag (or garbage, or a DOCTYPE, at which libxml2 is stopped):
     // every '=' outside quotes is an attribute.
     const std::size_t tag_start = i;
     std::size_t count = 0;
-    char quote = 0;
     std::size_t next = std::string_view::npos;
-    for (std::size_t j = i + 1; j < size; ++j) {
-      const char c = xml[j];
+    std::size_t j = i + 1;
+    while (j < size) {
+      const char c = data[j];
+      if (!kTagStops[static_cast<unsigned char>(c)]) {
+        ++j;
+        continue;
+      }
       if (c == '<') {
         // Never legal inside a tag, quoted or not: start over there, as the
         // parser does after its error.
         next = j;
         break;
       }
-      if (quote != 0) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '=') {
+      if (c == '=') {
         ++count;
-      } else if (c == '>') {
+        ++j;
+        continue;
+      }
+      if (c == '>') {
         next = xml.find('<', j + 1);
         break;
       }
+      // A quoted value ends at its quote; a '<' before it ends the tag.
+      const char* value = data + j + 1;
+      const char* end = data + size;
+      const auto* quote = static_cast<const char*>(std::memchr(value, c, end - value));
+      const char* stop = quote != nullptr ? quote : end;
+      if (const auto* lt = static_cast<const char*>(std::memchr(value, '<', stop - value))) {
+        j = static_cast<std::size_t>(lt - data);
+        continue;
+      }
+      j = quote != nullptr ? static_cast<std::size_t>(quote - data) + 1 : size;
     }
     if (!on_tag(tag_start, count)) return;
     i = next;

@@ -6,10 +6,12 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -159,6 +161,74 @@ TEST(XmlPrescan, GarbageCannotHideAttributes) {
   // An unterminated comment hides nothing libxml2 would parse: it reads the
   // comment to the end of the input.
   EXPECT_TRUE(CheckAttributeCounts("<a><!-- <e" + Attributes(300) + ">", "the response"));
+}
+
+// The byte-by-byte scanner this file's scanner replaced (issue 15 made it
+// skip quoted values with memchr); both must count the same on any input.
+std::vector<std::size_t> ReferenceCounts(std::string_view xml) {
+  std::vector<std::size_t> counts;
+  const std::size_t size = xml.size();
+  auto skip_past = [&](std::size_t from, std::string_view terminator) {
+    const std::size_t end = xml.find(terminator, from);
+    return end == std::string_view::npos ? size : end + terminator.size();
+  };
+  std::size_t i = xml.find('<');
+  while (i < size) {
+    const std::string_view rest = xml.substr(i);
+    if (rest.starts_with("<!--")) {
+      i = xml.find('<', skip_past(i + 4, "-->"));
+    } else if (rest.starts_with("<![CDATA[")) {
+      i = xml.find('<', skip_past(i + 9, "]]>"));
+    } else if (rest.starts_with("<?")) {
+      i = xml.find('<', skip_past(i + 2, "?>"));
+    } else if (rest.starts_with("</")) {
+      i = xml.find('<', i + 2);
+    } else {
+      std::size_t count = 0;
+      char quote = 0;
+      std::size_t next = std::string_view::npos;
+      for (std::size_t j = i + 1; j < size; ++j) {
+        const char c = xml[j];
+        if (c == '<') {
+          next = j;
+          break;
+        }
+        if (quote != 0) {
+          if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '=') {
+          ++count;
+        } else if (c == '>') {
+          next = xml.find('<', j + 1);
+          break;
+        }
+      }
+      counts.push_back(count);
+      i = next;
+    }
+  }
+  return counts;
+}
+
+TEST(XmlPrescan, CountsAsTheByteByByteScannerOnRandomInput) {
+  // Inputs drawn from the characters that change the scanner's state.
+  constexpr std::string_view kAlphabet = "<>=\"'!?/-[]CDATa x";
+  std::uint32_t state = 12345;
+  auto next = [&] {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  for (int round = 0; round < 20000; ++round) {
+    std::string xml(next() % 40, ' ');
+    for (char& c : xml) c = kAlphabet[next() % kAlphabet.size()];
+    ASSERT_EQ(saml::StartTagAttributeCounts(xml), ReferenceCounts(xml)) << xml;
+  }
+  for (const std::string xml :
+       {"<a b='1' c=\"2\"/>", "<a b='<c d=1>", "<!--x--><a b=1><![CDATA[<c=1>]]><?p a=1?>",
+        "<a b=\"unclosed", "<", "<!DOCTYPE a b=1>", "</a b=1><c d=2>"}) {
+    EXPECT_EQ(saml::StartTagAttributeCounts(xml), ReferenceCounts(xml)) << xml;
+  }
 }
 
 // Issue 9: one element with 20,000 attributes cost 1.2 s of CPU per post.

@@ -78,15 +78,17 @@ std::string SignatureOf(const xmlNode* signed_element) {
   return "the signature of " + DisplayName(signed_element);
 }
 
-// The Algorithm attribute of the single `local` child of `parent`.
-Result<std::string> AlgorithmOf(xmlNodePtr parent, const char* local, const xmlNode* where) {
-  auto nodes = Children(parent, ns::kDsig, local);
-  if (nodes.size() != 1) {
-    return MakeError("saml.signature.malformed", SignatureOf(where) +
-                                                     " needs exactly one ds:" + local + ", found " +
-                                                     std::to_string(nodes.size()));
+// The Algorithm attribute of the single `local` child of `parent` (a view
+// of the tree or of `scratch`, see AttrView).
+Result<std::string_view> AlgorithmOf(xmlNodePtr parent, const char* local, const xmlNode* where,
+                                     std::string& scratch) {
+  xmlNodePtr node = FirstChild(parent, ns::kDsig, local);
+  if (node == nullptr || NextSibling(node, ns::kDsig, local) != nullptr) {
+    return MakeError("saml.signature.malformed",
+                     SignatureOf(where) + " needs exactly one ds:" + local + ", found " +
+                         std::to_string(CountChildren(parent, ns::kDsig, local)));
   }
-  auto algorithm = GetAttr(nodes.front(), "Algorithm");
+  auto algorithm = AttrView(node, "Algorithm", scratch);
   if (!algorithm) {
     return MakeError("saml.signature.malformed",
                      SignatureOf(where) + " ds:" + local + " has no Algorithm attribute");
@@ -94,7 +96,7 @@ Result<std::string> AlgorithmOf(xmlNodePtr parent, const char* local, const xmlN
   return *algorithm;
 }
 
-Status Refuse(const char* code, const xmlNode* where, const char* element, const std::string& uri,
+Status Refuse(const char* code, const xmlNode* where, const char* element, std::string_view uri,
               const std::string& why) {
   return MakeError(code, SignatureOf(where) + " uses " + element + " " + Quote(uri) + ": " + why);
 }
@@ -108,8 +110,9 @@ std::string Sha1Hint(const Algorithm* alg) {
 Status CheckSite(const SignatureSite& site, bool allow_sha1) {
   const xmlNode* where = site.signed_element;
   xmlNodePtr signed_info = FirstChild(site.signature, ns::kDsig, "SignedInfo");
+  std::string scratch;
 
-  auto c14n = AlgorithmOf(signed_info, "CanonicalizationMethod", where);
+  auto c14n = AlgorithmOf(signed_info, "CanonicalizationMethod", where, scratch);
   if (!c14n) return c14n.error();
   const Algorithm* alg = Find(*c14n);
   if (alg == nullptr || alg->kind != Kind::kC14n) {
@@ -117,10 +120,10 @@ Status CheckSite(const SignatureSite& site, bool allow_sha1) {
                   "only exclusive or inclusive XML canonicalisation 1.0 is accepted");
   }
 
-  auto method = AlgorithmOf(signed_info, "SignatureMethod", where);
+  auto method = AlgorithmOf(signed_info, "SignatureMethod", where, scratch);
   if (!method) return method.error();
   alg = Find(*method);
-  if (method->find("hmac") != std::string::npos) {
+  if (method->find("hmac") != std::string_view::npos) {
     return Refuse("saml.signature.algorithm", where, "SignatureMethod", *method,
                   "HMAC signatures are never accepted (they prove nothing about the IdP)");
   }
@@ -135,8 +138,9 @@ Status CheckSite(const SignatureSite& site, bool allow_sha1) {
   int enveloped = 0;
   int c14n_count = 0;
   if (xmlNodePtr transforms = FirstChild(reference, ns::kDsig, "Transforms")) {
-    for (xmlNodePtr t : Children(transforms, ns::kDsig, "Transform")) {
-      const std::string uri = GetAttr(t, "Algorithm").value_or("");
+    for (xmlNodePtr t = FirstChild(transforms, ns::kDsig, "Transform"); t != nullptr;
+         t = NextSibling(t, ns::kDsig, "Transform")) {
+      const std::string_view uri = AttrView(t, "Algorithm", scratch).value_or(std::string_view());
       alg = Find(uri);
       if (alg != nullptr && alg->kind == Kind::kEnveloped && enveloped++ == 0) continue;
       if (alg != nullptr && alg->kind == Kind::kC14n && c14n_count++ == 0) continue;
@@ -146,7 +150,7 @@ Status CheckSite(const SignatureSite& site, bool allow_sha1) {
     }
   }
 
-  auto digest = AlgorithmOf(reference, "DigestMethod", where);
+  auto digest = AlgorithmOf(reference, "DigestMethod", where, scratch);
   if (!digest) return digest.error();
   alg = Find(*digest);
   if (alg == nullptr || alg->kind != Kind::kDigest || (alg->sha1 && !allow_sha1)) {
@@ -160,12 +164,19 @@ Status CheckSite(const SignatureSite& site, bool allow_sha1) {
 
 }  // namespace
 
-std::vector<xmlSecTransformId> AllowedReferenceTransforms(bool allow_sha1) {
-  return Collect(allow_sha1, Kind::kEnveloped, Kind::kC14n, Kind::kDigest);
+const std::vector<xmlSecTransformId>& AllowedReferenceTransforms(bool allow_sha1) {
+  // Built once: the lists never change, and every signature check reads them.
+  static const std::vector<xmlSecTransformId> lists[2] = {
+      Collect(false, Kind::kEnveloped, Kind::kC14n, Kind::kDigest),
+      Collect(true, Kind::kEnveloped, Kind::kC14n, Kind::kDigest)};
+  return lists[allow_sha1 ? 1 : 0];
 }
 
-std::vector<xmlSecTransformId> AllowedSignatureTransforms(bool allow_sha1) {
-  return Collect(allow_sha1, Kind::kC14n, Kind::kSignature, Kind::kSignature);
+const std::vector<xmlSecTransformId>& AllowedSignatureTransforms(bool allow_sha1) {
+  static const std::vector<xmlSecTransformId> lists[2] = {
+      Collect(false, Kind::kC14n, Kind::kSignature, Kind::kSignature),
+      Collect(true, Kind::kC14n, Kind::kSignature, Kind::kSignature)};
+  return lists[allow_sha1 ? 1 : 0];
 }
 
 Status CheckAlgorithmPolicy(Message& message, const ValidationContext& context) {

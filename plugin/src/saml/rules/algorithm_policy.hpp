@@ -20,8 +20,9 @@ namespace vsso::saml::rules {
 Status CheckAlgorithmPolicy(Message& message, const ValidationContext& context);
 
 /// Transforms xmlsec may run inside a Reference (enveloped, c14n, digests).
-std::vector<xmlSecTransformId> AllowedReferenceTransforms(bool allow_sha1);
+/// Built on first use (after xmlsec is initialised), then shared.
+const std::vector<xmlSecTransformId>& AllowedReferenceTransforms(bool allow_sha1);
 /// Transforms xmlsec may run for SignedInfo (c14n, signature methods).
-std::vector<xmlSecTransformId> AllowedSignatureTransforms(bool allow_sha1);
+const std::vector<xmlSecTransformId>& AllowedSignatureTransforms(bool allow_sha1);
 
 }  // namespace vsso::saml::rules

@@ -3,7 +3,9 @@
 namespace vsso::saml::rules {
 
 Status ReadAttributes(Message& message, const ValidationContext&) {
-  for (xmlNodePtr statement : Children(message.assertion, ns::kAssertion, "AttributeStatement")) {
+  for (xmlNodePtr statement = FirstChild(message.assertion, ns::kAssertion, "AttributeStatement");
+       statement != nullptr;
+       statement = NextSibling(statement, ns::kAssertion, "AttributeStatement")) {
     for (xmlNodePtr child = statement->children; child != nullptr; child = child->next) {
       if (IsElement(child, ns::kAssertion, "EncryptedAttribute")) {
         return MakeError("saml.attributes.encrypted",
@@ -21,7 +23,8 @@ Status ReadAttributes(Message& message, const ValidationContext&) {
       attribute.name = std::move(*name);
       attribute.friendly_name = GetAttr(child, "FriendlyName").value_or("");
       attribute.name_format = GetAttr(child, "NameFormat").value_or("");
-      for (xmlNodePtr value : Children(child, ns::kAssertion, "AttributeValue")) {
+      for (xmlNodePtr value = FirstChild(child, ns::kAssertion, "AttributeValue"); value != nullptr;
+           value = NextSibling(value, ns::kAssertion, "AttributeValue")) {
         attribute.values.push_back(TextContent(value));
       }
       message.identity.attributes.push_back(std::move(attribute));

@@ -9,18 +9,19 @@ namespace {
 constexpr char kBearer[] = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 
 Result<UnixSeconds> CheckOne(const xmlNode* confirmation, const ValidationContext& context,
-                             const std::optional<std::string>& expected) {
+                             const std::optional<std::string_view>& expected) {
+  std::string scratch;
   xmlNodePtr data = FirstChild(confirmation, ns::kAssertion, "SubjectConfirmationData");
   if (data == nullptr) {
     return MakeError("saml.subject_confirmation.no_data",
                      "the bearer SubjectConfirmation has no SubjectConfirmationData");
   }
-  if (GetAttr(data, "NotBefore")) {
+  if (xmlHasNsProp(data, X("NotBefore"), nullptr) != nullptr) {
     return MakeError("saml.subject_confirmation.not_before",
                      "the bearer SubjectConfirmationData has NotBefore, which SAML Profiles "
                      "4.1.4.2 forbids");
   }
-  auto recipient = GetAttr(data, "Recipient");
+  auto recipient = AttrView(data, "Recipient", scratch);
   if (!recipient || *recipient != context.acs_url) {
     return MakeError("saml.subject_confirmation.recipient",
                      "the bearer SubjectConfirmationData Recipient is " +
@@ -44,7 +45,7 @@ Result<UnixSeconds> CheckOne(const xmlNode* confirmation, const ValidationContex
   // Profiles 4.1.4.2: a solicited response's bearer confirmation names the
   // request (this attribute is signed with the assertion; the Response's
   // may not be); an unsolicited one's names none.
-  auto in_response_to = GetAttr(data, "InResponseTo");
+  auto in_response_to = AttrView(data, "InResponseTo", scratch);
   if (expected ? in_response_to != expected : in_response_to.has_value()) {
     return MakeError("saml.subject_confirmation.in_response_to",
                      "the bearer SubjectConfirmationData InResponseTo is " +
@@ -63,10 +64,13 @@ Status CheckBearerConfirmation(Message& message, const ValidationContext& contex
     return MakeError("saml.subject.missing", "the assertion has no saml:Subject");
   }
   // Same reading as the InResponseTo rule (AnsweredRequest).
-  const std::optional<std::string> expected = AnsweredRequest(message, context);
+  const std::optional<std::string_view> expected = AnsweredRequest(message, context);
   std::optional<Error> first_failure;
-  for (xmlNodePtr confirmation : Children(subject, ns::kAssertion, "SubjectConfirmation")) {
-    if (GetAttr(confirmation, "Method") != kBearer) continue;
+  std::string scratch;
+  for (xmlNodePtr confirmation = FirstChild(subject, ns::kAssertion, "SubjectConfirmation");
+       confirmation != nullptr;
+       confirmation = NextSibling(confirmation, ns::kAssertion, "SubjectConfirmation")) {
+    if (AttrView(confirmation, "Method", scratch) != kBearer) continue;
     auto expiry = CheckOne(confirmation, context, expected);
     if (expiry) {
       message.identity.assertion_not_on_or_after = *expiry;

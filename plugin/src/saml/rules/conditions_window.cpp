@@ -7,24 +7,24 @@
 namespace vsso::saml::rules {
 
 Status CheckConditionsWindow(Message& message, const ValidationContext& context) {
-  auto all = Children(message.assertion, ns::kAssertion, "Conditions");
-  if (all.empty()) {
+  xmlNodePtr conditions = FirstChild(message.assertion, ns::kAssertion, "Conditions");
+  if (conditions == nullptr) {
     return MakeError("saml.conditions.missing",
                      "the assertion has no saml:Conditions (it must carry an "
                      "AudienceRestriction, SAML Profiles 4.1.4.2)");
   }
-  if (all.size() > 1) {
+  if (NextSibling(conditions, ns::kAssertion, "Conditions") != nullptr) {
     return MakeError("saml.conditions.malformed",
                      "the assertion has more than one saml:Conditions");
   }
-  xmlNodePtr conditions = all.front();
-  const std::string skew = ", skew " + std::to_string(context.clock_skew_seconds) + " s";
+  // Formatted for refusals only.
+  const auto skew = [&] { return ", skew " + std::to_string(context.clock_skew_seconds) + " s"; };
   auto not_before = InstantAttribute(conditions, "NotBefore");
   if (!not_before) return not_before.error();
   if (*not_before && context.now + context.clock_skew_seconds < **not_before) {
     return MakeError("saml.conditions.not_yet_valid", "assertion not valid before " +
                                                           time::FormatUtc(**not_before) + ", now " +
-                                                          time::FormatUtc(context.now) + skew +
+                                                          time::FormatUtc(context.now) + skew() +
                                                           " (check the clocks of IdP and server)");
   }
   auto not_on_or_after = InstantAttribute(conditions, "NotOnOrAfter");
@@ -33,7 +33,7 @@ Status CheckConditionsWindow(Message& message, const ValidationContext& context)
     if (context.now - context.clock_skew_seconds >= **not_on_or_after) {
       return MakeError("saml.conditions.expired",
                        "assertion expired at " + time::FormatUtc(**not_on_or_after) + ", now " +
-                           time::FormatUtc(context.now) + skew);
+                           time::FormatUtc(context.now) + skew());
     }
     UnixSeconds& bound = message.identity.assertion_not_on_or_after;
     bound = bound == 0 ? **not_on_or_after : std::min(bound, **not_on_or_after);

@@ -3,7 +3,8 @@
 namespace vsso::saml::rules {
 
 Status CheckDestination(Message& message, const ValidationContext& context) {
-  auto destination = GetAttr(message.response, "Destination");
+  std::string scratch;
+  auto destination = AttrView(message.response, "Destination", scratch);
   if (!destination) {
     return MakeError("saml.destination.missing",
                      "the Response has no Destination attribute; expected " +

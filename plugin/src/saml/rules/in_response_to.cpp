@@ -7,40 +7,64 @@ namespace {
 
 constexpr char kBearer[] = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 
-// InResponseTo of every bearer SubjectConfirmationData, in document order.
-std::vector<std::string> BearerInResponseTo(const Message& message) {
-  std::vector<std::string> found;
+// Calls on_value(value) with the InResponseTo of every bearer
+// SubjectConfirmationData, in document order, until it returns false.
+template <class OnValue>
+void ForEachBearerInResponseTo(const Message& message, OnValue&& on_value) {
   xmlNodePtr subject = message.assertion != nullptr
                            ? FirstChild(message.assertion, ns::kAssertion, "Subject")
                            : nullptr;
-  if (subject == nullptr) return found;
-  for (xmlNodePtr confirmation : Children(subject, ns::kAssertion, "SubjectConfirmation")) {
-    if (GetAttr(confirmation, "Method") != kBearer) continue;
+  if (subject == nullptr) return;
+  std::string scratch;
+  for (xmlNodePtr confirmation = FirstChild(subject, ns::kAssertion, "SubjectConfirmation");
+       confirmation != nullptr;
+       confirmation = NextSibling(confirmation, ns::kAssertion, "SubjectConfirmation")) {
+    if (AttrView(confirmation, "Method", scratch) != kBearer) continue;
     xmlNodePtr data = FirstChild(confirmation, ns::kAssertion, "SubjectConfirmationData");
     if (data == nullptr) continue;
-    if (auto value = GetAttr(data, "InResponseTo")) found.push_back(std::move(*value));
+    if (auto value = AttrView(data, "InResponseTo", scratch)) {
+      if (!on_value(*value)) return;
+    }
   }
+}
+
+// InResponseTo of every bearer SubjectConfirmationData, in document order.
+std::vector<std::string> BearerInResponseTo(const Message& message) {
+  std::vector<std::string> found;
+  ForEachBearerInResponseTo(message, [&](std::string_view value) {
+    found.emplace_back(value);
+    return true;
+  });
   return found;
+}
+
+bool AnyBearerInResponseTo(const Message& message) {
+  bool any = false;
+  ForEachBearerInResponseTo(message, [&](std::string_view) {
+    any = true;
+    return false;
+  });
+  return any;
 }
 
 }  // namespace
 
-std::optional<std::string> AnsweredRequest(const Message& message,
-                                           const ValidationContext& context) {
+std::optional<std::string_view> AnsweredRequest(const Message& message,
+                                                const ValidationContext& context) {
   if (!context.expected_request_id) return std::nullopt;
   const bool names_a_request =
-      GetAttr(message.response, "InResponseTo").has_value() || !BearerInResponseTo(message).empty();
+      xmlHasNsProp(message.response, X("InResponseTo"), nullptr) != nullptr ||
+      AnyBearerInResponseTo(message);
   // A sign-in was started from this browser but the IdP sent an
   // unsolicited response (no InResponseTo anywhere, Profiles 4.1.5):
   // acceptable only where IdP-initiated sign-in is allowed; it is then
   // treated as one.
   if (!names_a_request && context.allow_unsolicited) return std::nullopt;
-  return context.expected_request_id;
+  return std::string_view(*context.expected_request_id);
 }
 
 Status CheckInResponseTo(Message& message, const ValidationContext& context) {
   const auto on_response = GetAttr(message.response, "InResponseTo");
-  const auto on_bearer = BearerInResponseTo(message);
   // What the response claims to answer, and where it says so: the
   // Response's attribute when present (it must then match by itself), else
   // the bearer confirmations' (one matching suffices here; the bearer rule
@@ -49,7 +73,7 @@ Status CheckInResponseTo(Message& message, const ValidationContext& context) {
   std::string where = "the Response";
   if (on_response) {
     received = on_response;
-  } else if (!on_bearer.empty()) {
+  } else if (const auto on_bearer = BearerInResponseTo(message); !on_bearer.empty()) {
     where = "the bearer SubjectConfirmationData";
     received = on_bearer.front();
     for (const std::string& value : on_bearer) {

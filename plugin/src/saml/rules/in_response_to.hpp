@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "saml/message.hpp"
 
@@ -29,7 +30,8 @@ Status CheckInResponseTo(Message& message, const ValidationContext& context);
 /// or when neither does and unsolicited responses are not allowed (which
 /// the rules then refuse); nullopt for an unsolicited response. Shared by
 /// this rule and the bearer rule so both read the response the same way.
-std::optional<std::string> AnsweredRequest(const Message& message,
-                                           const ValidationContext& context);
+/// (A view of context.expected_request_id: no copy per response.)
+std::optional<std::string_view> AnsweredRequest(const Message& message,
+                                                const ValidationContext& context);
 
 }  // namespace vsso::saml::rules

@@ -42,22 +42,23 @@ Status CheckOne(Message& message, xmlNodePtr signature) {
     return MakeError("saml.signature.malformed",
                      "ds:Signature of " + DisplayName(parent) + " has no ds:SignedInfo");
   }
-  auto references = Children(signed_info, ns::kDsig, "Reference");
-  if (references.size() != 1) {
+  xmlNodePtr reference = FirstChild(signed_info, ns::kDsig, "Reference");
+  if (reference == nullptr || NextSibling(reference, ns::kDsig, "Reference") != nullptr) {
     return MakeError("saml.signature.reference_count",
                      "ds:Signature of " + DisplayName(parent) + " has " +
-                         std::to_string(references.size()) +
+                         std::to_string(CountChildren(signed_info, ns::kDsig, "Reference")) +
                          " ds:Reference elements; exactly one is required (SAML Core 5.4.2)");
   }
-  const std::string id = GetAttr(parent, "ID").value_or("");
-  const auto uri = GetAttr(references.front(), "URI");
-  if (id.empty() || !uri || *uri != "#" + id) {
+  std::string id = GetAttr(parent, "ID").value_or("");
+  std::string scratch;
+  const auto uri = AttrView(reference, "URI", scratch);
+  if (id.empty() || !uri || !uri->starts_with('#') || uri->substr(1) != id) {
     return MakeError("saml.signature.reference_uri",
                      "ds:Reference URI of the signature in " + DisplayName(parent) + " is " +
                          (uri ? Quote(*uri) : std::string("absent")) + "; expected " +
                          Quote("#" + id) + " (the ID of its parent, SAML Core 5.4.2)");
   }
-  message.signatures.push_back(SignatureSite{signature, parent, id});
+  message.signatures.push_back(SignatureSite{signature, parent, std::move(id)});
   return Ok();
 }
 

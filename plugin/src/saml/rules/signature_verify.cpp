@@ -6,6 +6,7 @@
 #include <xmlsec/xmldsig.h>
 
 #include <memory>
+#include <string_view>
 
 #include "saml/rules/algorithm_policy.hpp"
 #include "saml/xml_util.hpp"
@@ -56,7 +57,8 @@ bool ReferenceIsParent(const Message& message, const SignatureSite& site, xmlSec
   if (ref == nullptr || ref->uri == nullptr || ref->status != xmlSecDSigStatusSucceeded) {
     return false;
   }
-  if (std::string(reinterpret_cast<const char*>(ref->uri)) != "#" + site.signed_id) return false;
+  const std::string_view uri = reinterpret_cast<const char*>(ref->uri);
+  if (!uri.starts_with('#') || uri.substr(1) != site.signed_id) return false;
   xmlAttrPtr id =
       xmlGetID(message.doc.get(), reinterpret_cast<const xmlChar*>(site.signed_id.c_str()));
   return id != nullptr && id->parent == site.signed_element;

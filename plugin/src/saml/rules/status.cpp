@@ -8,7 +8,8 @@ constexpr char kSuccess[] = "urn:oasis:names:tc:SAML:2.0:status:Success";
 Status CheckStatus(Message& message, const ValidationContext&) {
   xmlNodePtr status = FirstChild(message.response, ns::kProtocol, "Status");
   xmlNodePtr code = status != nullptr ? FirstChild(status, ns::kProtocol, "StatusCode") : nullptr;
-  auto value = code != nullptr ? GetAttr(code, "Value") : std::nullopt;
+  std::string scratch;
+  auto value = code != nullptr ? AttrView(code, "Value", scratch) : std::nullopt;
   if (!value) {
     return MakeError("saml.status.missing",
                      "the response has no samlp:Status/samlp:StatusCode Value (SAML Core 3.2.2)");

@@ -70,9 +70,9 @@ Status CheckSubject(Message& message, const ValidationContext& context) {
   }
   // Core 2.4.1: at most one of BaseID, NameID, EncryptedID. With two, which
   // one names the visitor would be the SP's guess.
-  const std::size_t identifiers = Children(subject, ns::kAssertion, "BaseID").size() +
-                                  Children(subject, ns::kAssertion, "NameID").size() +
-                                  Children(subject, ns::kAssertion, "EncryptedID").size();
+  const std::size_t identifiers = CountChildren(subject, ns::kAssertion, "BaseID") +
+                                  CountChildren(subject, ns::kAssertion, "NameID") +
+                                  CountChildren(subject, ns::kAssertion, "EncryptedID");
   if (identifiers > 1) {
     return MakeError("saml.subject.identifier_count",
                      "the Subject has " + std::to_string(identifiers) +
@@ -93,7 +93,8 @@ Status CheckSubject(Message& message, const ValidationContext& context) {
   }
   std::string value = TrimXmlSpace(TextContent(name_id));
   if (value.empty()) return MakeError("saml.subject.name_id_empty", "the NameID is empty");
-  auto sp_name_qualifier = GetAttr(name_id, "SPNameQualifier");
+  std::string scratch;
+  auto sp_name_qualifier = AttrView(name_id, "SPNameQualifier", scratch);
   if (sp_name_qualifier && *sp_name_qualifier != context.sp_entity_id) {
     return MakeError("saml.subject.sp_name_qualifier",
                      "the NameID was issued to SP " + Quote(*sp_name_qualifier) +
@@ -103,7 +104,7 @@ Status CheckSubject(Message& message, const ValidationContext& context) {
   message.identity.name_id = std::move(value);
   message.identity.name_id_format = GetAttr(name_id, "Format").value_or("");
   message.identity.name_qualifier = GetAttr(name_id, "NameQualifier").value_or("");
-  message.identity.sp_name_qualifier = sp_name_qualifier.value_or("");
+  message.identity.sp_name_qualifier = sp_name_qualifier.value_or(std::string_view());
   message.identity.name_id_was_encrypted = decrypted != nullptr;
   return Ok();
 }

@@ -4,7 +4,8 @@ namespace vsso::saml::rules {
 namespace {
 
 Status Require20(const xmlNode* element) {
-  auto version = GetAttr(element, "Version");
+  std::string scratch;
+  auto version = AttrView(element, "Version", scratch);
   if (version && *version == "2.0") return Ok();
   return MakeError("saml.version.unsupported",
                    DisplayName(element) + " has Version " +
