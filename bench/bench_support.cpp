@@ -154,7 +154,10 @@ bool VerifyOne(xmlNode* signature, EVP_PKEY* pkey) {
 }  // namespace
 
 bool BareVerify(const std::string& xml, bool both_signed) {
-  EVP_PKEY* pkey = testing::IdpRsaKey().pkey();
+  return BareVerify(xml, both_signed, testing::IdpRsaKey().pkey());
+}
+
+bool BareVerify(const std::string& xml, bool both_signed, EVP_PKEY* pkey) {
   xmlDoc* doc =
       xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, nullptr, XML_PARSE_NONET);
   if (doc == nullptr) return false;

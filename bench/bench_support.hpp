@@ -4,6 +4,7 @@
 #pragma once
 
 #include <benchmark/benchmark.h>
+#include <openssl/types.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -66,6 +67,9 @@ SignedResponse MakeResponse(Shape shape, const std::string& request_id);
 /// verify each signature (one, or Response and Assertion) with the pinned IdP
 /// key adopted into a fresh xmlsec key. false: not verified.
 bool BareVerify(const std::string& xml, bool both_signed);
+/// The same with the pinned key `pkey` (bench/verify/bare_verify.cpp reads
+/// it from the IdP's certificate file).
+bool BareVerify(const std::string& xml, bool both_signed, EVP_PKEY* pkey);
 
 /// Wall-clock duration of each call, for medians and tails.
 class Latencies {

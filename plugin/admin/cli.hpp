@@ -59,5 +59,6 @@ int RefuseSite(const Args& a, const std::string& command);
 int CheckConfig(const Args& a);
 int SitesList(const Args& a);
 int MetadataRefresh(const Args& a);
+int Verify(const Args& a);
 
 }  // namespace vsso::admin

@@ -168,69 +168,6 @@ int MetadataImport(const Args& a) {
   return kOk;
 }
 
-int Verify(const Args& a) {
-  if (a.positional.size() < 2) return Usage("verify needs at least one FILE");
-  UnixSeconds fixed_now = 0;
-  if (!a.now.empty()) {
-    auto t = vsso::time::ParseRfc3339(a.now);
-    if (!t) return Usage("--now: " + t.error().message);
-    fixed_now = *t;
-  }
-  int rc = kOk;
-  auto rt = Open(a, rc, fixed_now);
-  if (!rt) return rc;
-  int result = kOk;
-  for (std::size_t i = 1; i < a.positional.size(); ++i) {
-    const std::string& file = a.positional[i];
-    boost::json::object out;
-    out["file"] = file;
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream buf;
-    if (in) buf << in.rdbuf();
-    Result<hooks::SignIn> sign_in = MakeError("admin.file_unreadable", "cannot read " + file);
-    if (in) {
-      auto xml = hooks::DecodeResponseInput(buf.str());
-      if (!xml) {
-        sign_in = std::move(xml).error();
-      } else {
-        std::optional<std::string> request_id;
-        if (!a.request_id.empty()) request_id = a.request_id;
-        sign_in = hooks::ConsumeResponse(**rt, {*xml, request_id, {}, {}});
-      }
-    }
-    if (sign_in) {
-      const auto& id = sign_in->identity;
-      out["accepted"] = true;
-      out["name_id"] = id.name_id;
-      out["name_id_format"] = id.name_id_format;
-      out["customer_id"] = sign_in->customer_id;
-      out["session_index"] = id.session_index;
-      // Empty: judged unsolicited (IdP-initiated); else the request answered.
-      out["in_response_to"] = id.in_response_to;
-      out["name_id_was_encrypted"] = id.name_id_was_encrypted;
-      boost::json::object attributes;
-      for (const auto& attr : id.attributes) {
-        auto& values = attributes[attr.name];
-        if (!values.is_array()) values = boost::json::array();
-        for (const auto& v : attr.values) values.as_array().emplace_back(v);
-      }
-      out["attributes"] = std::move(attributes);
-      boost::json::object fields;
-      for (const auto& f : sign_in->mapping.fields) {
-        if (!f.values.empty()) fields[f.key] = f.Display();
-      }
-      out["fields"] = std::move(fields);
-    } else {
-      out["accepted"] = false;
-      out["code"] = sign_in.error().code;
-      out["message"] = sign_in.error().message;
-      result = kCheckFailed;
-    }
-    std::cout << boost::json::serialize(out) << "\n";
-  }
-  return result;
-}
-
 int Failures(const Args& a) {
   int rc = kOk;
   auto rt = Open(a, rc);

@@ -1,0 +1,143 @@
+// visitor-sso-admin verify: validates saved SAML responses as the site's ACS
+// would (hooks::ConsumeResponse: every rule, the replay cache, the audit
+// log), one JSON line per file (docs/admin.md).
+//
+// It is also issue 15's independent measurement of the consume path
+// (scripts/bench --verify: thousands of files in one process beside the bare
+// xmlsec loop), so the work around ConsumeResponse is done once per run or
+// without allocations: the site is built once, each file is read into one
+// reused buffer, and each line is built in a reused arena and serialized in
+// pieces straight to stdout.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json.hpp>
+
+#include "cli.hpp"
+#include "common/time.hpp"
+#include "hooks/runtime.hpp"
+#include "hooks/sign_in_service.hpp"
+
+namespace vsso::admin {
+namespace {
+
+// The whole of `path`, read into `buffer` (kept at its size from file to
+// file, so neither allocated nor cleared again): a view of the bytes read.
+// Reads to the end rather than trusting a size, so /dev/stdin and pipes
+// work too. nullopt: it cannot be opened or read (missing, a directory, no
+// permission).
+std::optional<std::string_view> ReadWholeFile(const std::string& path, std::string& buffer) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  bool ok = true;
+  std::size_t used = 0;
+  for (;;) {
+    if (buffer.size() - used < 4096) buffer.resize(std::max<std::size_t>(2 * buffer.size(), 65536));
+    const ssize_t n = ::read(fd, buffer.data() + used, buffer.size() - used);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+    used += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (!ok) return std::nullopt;
+  return std::string_view(buffer.data(), used);
+}
+
+// Writes `line` and a newline to stdout without building it as one string.
+void PrintLine(const boost::json::object& line, boost::json::serializer& sr) {
+  char buf[4096];
+  sr.reset(&line);
+  while (!sr.done()) {
+    const auto piece = sr.read(buf, sizeof buf);
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+  }
+  std::fputc('\n', stdout);
+}
+
+}  // namespace
+
+int Verify(const Args& a) {
+  if (a.positional.size() < 2) return Usage("verify needs at least one FILE");
+  UnixSeconds fixed_now = 0;
+  if (!a.now.empty()) {
+    auto t = vsso::time::ParseRfc3339(a.now);
+    if (!t) return Usage("--now: " + t.error().message);
+    fixed_now = *t;
+  }
+  int rc = kOk;
+  auto rt = Open(a, rc, fixed_now);
+  if (!rt) return rc;
+  int result = kOk;
+  std::optional<std::string> request_id;
+  if (!a.request_id.empty()) request_id = a.request_id;
+  std::string input;
+  // One line's JSON is a few hundred bytes to a few KB: the arena covers
+  // the usual line and grows from the heap for a larger one.
+  alignas(std::max_align_t) unsigned char arena[16384];
+  boost::json::serializer sr;
+  for (std::size_t i = 1; i < a.positional.size(); ++i) {
+    const std::string& file = a.positional[i];
+    boost::json::monotonic_resource mr(arena, sizeof arena);
+    boost::json::object out(&mr);
+    out["file"] = file;
+    Result<hooks::SignIn> sign_in = MakeError("admin.file_unreadable", "cannot read " + file);
+    if (auto content = ReadWholeFile(file, input)) {
+      auto xml = hooks::DecodeResponseInput(*content);
+      if (!xml) {
+        sign_in = std::move(xml).error();
+      } else {
+        sign_in = hooks::ConsumeResponse(**rt, {*xml, request_id, {}, {}});
+      }
+    }
+    if (sign_in) {
+      const auto& id = sign_in->identity;
+      out["accepted"] = true;
+      out["name_id"] = id.name_id;
+      out["name_id_format"] = id.name_id_format;
+      out["customer_id"] = sign_in->customer_id;
+      out["session_index"] = id.session_index;
+      // Empty: judged unsolicited (IdP-initiated); else the request answered.
+      out["in_response_to"] = id.in_response_to;
+      out["name_id_was_encrypted"] = id.name_id_was_encrypted;
+      // Built in place, in the line's arena (a value assigned from another
+      // arena would be copied).
+      auto& attributes = out["attributes"].emplace_object();
+      for (const auto& attr : id.attributes) {
+        auto& values = attributes[attr.name];
+        if (!values.is_array()) values.emplace_array();
+        for (const auto& v : attr.values) values.as_array().emplace_back(v);
+      }
+      auto& fields = out["fields"].emplace_object();
+      for (const auto& f : sign_in->mapping.fields) {
+        if (!f.values.empty()) fields[f.key] = f.Display();
+      }
+    } else {
+      out["accepted"] = false;
+      out["code"] = sign_in.error().code;
+      out["message"] = sign_in.error().message;
+      result = kCheckFailed;
+    }
+    PrintLine(out, sr);
+  }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::cerr << "visitor-sso-admin: cannot write the results: " << std::strerror(errno) << "\n";
+    return kCheckFailed;
+  }
+  return result;
+}
+
+}  // namespace vsso::admin
