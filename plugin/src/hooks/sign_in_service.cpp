@@ -22,15 +22,15 @@ class StoreReplayGuard final : public saml::ReplayGuard {
   store::ReplayCache& cache_;
 };
 
-store::AuditEvent Event(const Runtime& rt, const std::string& kind, const std::string& code,
-                        const std::string& message, const std::string& issuer,
+store::AuditEvent Event(const Runtime& rt, std::string_view kind, std::string_view code,
+                        std::string message, const std::string& issuer,
                         const std::string& assertion_id, const std::string& visitor_id,
                         const std::string& remote_address) {
   store::AuditEvent event;
   event.at = rt.Now();
   event.kind = kind;
   event.code = code;
-  event.message = message;
+  event.message = std::move(message);
   event.issuer = issuer;
   event.assertion_id = assertion_id;
   event.visitor_id = visitor_id;
@@ -111,6 +111,7 @@ Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) 
   // may follow in the next batch (store::AuditLog::RecordBatched: at most
   // Database::kDeferredMilliseconds later), which spares every sign-in the
   // four index pages of an audit row.
+  // Each event is built once and moved into the batch.
   store::AuditLog log(rt.db, rt.settings.site_id);
   for (const auto& key : out.mapping.missing) {
     log.RecordBatched(Event(rt, "mapping_missing", "mapping.attribute_missing",

@@ -80,7 +80,7 @@ class AuditLog {
   /// earlier. A crash of the process loses at most that last interval's
   /// events; a store failure loses the batch (as a failed Record loses its
   /// event). For the records of sign-ins that succeeded.
-  void RecordBatched(const AuditEvent& event);
+  void RecordBatched(AuditEvent event);
   /// Most recently seen first (by last_at, then by insertion order); limit
   /// 1..10000. A non-empty `kind` keeps only events of that kind. Commits
   /// this process's batched events first.
