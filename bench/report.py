@@ -25,6 +25,8 @@ TARGET_CONSUME_PG = 2.0  # issue 15: PostgreSQL on loopback, a goal reported bes
 TARGET_SCALING = 1.7
 SITE_LOAD_RATIO = 15.0  # issue 12: 1,000 sites load in at most 15x the time of 100
 SITE_MEMORY_MB = 400.0  # issue 12: 1,000 sites in under 400 MB
+HISTORY_SIZE_ROWS = 10_000_000  # issue 15: the database for 10 M tags under 2 GB
+HISTORY_SIZE_BYTES = 2e9
 HOOK_GROWTH = 1.5  # hook cost at 10,000 vs 10 sites; above this it grows (noise stays below)
 HOOK_TARGETS = {  # name: (label, p50 target in µs or None)
     "chat_start/signed_in": ("Chat start, signed-in visitor (10,000 sessions)", 20.0),
@@ -66,7 +68,7 @@ def load(path):
             if k in ("bytes", "p50_us", "p99_us", "rows", "bare_cpu_us", "cpu_us", "x_bare",
                      "bare_wall_us", "wall_us", "wall_x_bare", "checkpoints", "batches", "background_us",
                      "write_wait_us", "write_hold_us", "writes_per_txn", "sites", "rss_mb",
-                     "peak_mb", "heap_mb", "sites_small", "small_p50_us", "x_small"):
+                     "peak_mb", "heap_mb", "sites_small", "small_p50_us", "x_small", "db_bytes"):
                 entry[k] = v
         if run_type == "aggregate":
             medians[key] = entry
@@ -263,8 +265,16 @@ def hook_table(runs):
             continue
         if "rows" in r:
             label += f" over {r['rows']:,.0f} tags"
+        if r.get("db_bytes"):
+            label += f" (database {db_size(r)})"
         print(f"| {label} | {fmt(r['p50_us'], 2)} | {fmt(r['p99_us'], 2)} | ≤ {fmt(target, 0)} | "
               f"{yes_no(r['p50_us'] <= target)} |")
+
+
+def db_size(r):
+    """History's database: bytes (file + WAL after the generator closed it)
+    and bytes per tag."""
+    return f"{r['db_bytes'] / 1e9:.2f} GB, {r['db_bytes'] / max(r.get('rows', 1), 1):.0f} B/tag"
 
 
 def targets_summary(runs):
@@ -305,6 +315,14 @@ def targets_summary(runs):
             over = f" over {r['rows']:,.0f} tags" if "rows" in r else ""
             measured = (f"median {fmt(r['p50_us'], 2)} µs{over}", r["p50_us"] <= target)
         rows.append((f"{label}: median ≤ {fmt(target, 0)} µs", measured))
+    history = runs.get(("history/customer_id", 1))
+    size = None
+    # Only a 10 M run decides it (a smaller one shows its size in the hooks table).
+    if history and history.get("db_bytes") and history.get("rows", 0) >= HISTORY_SIZE_ROWS:
+        size = (db_size(history) + f" over {history['rows']:,.0f} tags",
+                history["db_bytes"] < HISTORY_SIZE_BYTES)
+    rows.append((f"History database for {HISTORY_SIZE_ROWS:,} tags < "
+                 f"{HISTORY_SIZE_BYTES / 1e9:.0f} GB", size))
     grows = []
     for kind in ("chat_start", "visitor_info", "routing"):
         paired = runs.get((f"sites/paired/{kind}", 1))
