@@ -1,5 +1,6 @@
 #include "store/transcript_repository.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -144,13 +145,16 @@ Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
     if (!decoded) return std::move(decoded).error();
     after = std::move(*decoded);
   }
-  // Two statement texts per query (with and without a cursor), each cached.
   // The customer index ends with saved_at (then the rowid), the time index
   // starts with it (then the team): read backwards from the cursor's
-  // saved_at, either gives rows newest first, and only rows saved in the
-  // same second are sorted by transcript_id. The values of the keys are
-  // looked up for the rows returned only (scalar subqueries, which neither
-  // engine reorders the way it may reorder a join).
+  // saved_at, either gives rows newest first without sorting. The order's
+  // tie-break (transcript_id DESC among rows of one second) is applied here:
+  // an SQL sort of the "right part" would cost more than the whole read.
+  // One row beyond the page and one more tell whether the page's last second
+  // was read whole; only when it may not have been, a second query reads
+  // that second's rows by transcript_id. The values of the keys are looked
+  // up for the rows returned only (scalar subqueries, which neither engine
+  // reorders the way it may reorder a join). Statement texts are cached.
   std::string sql =
       "SELECT t.transcript_id, t.chat_id, t.visitor_id, t.customer_id, (SELECT value FROM "
       "tag_values WHERE value_key = t.idp_key), t.signed_in, (SELECT value FROM tag_values WHERE "
@@ -158,7 +162,9 @@ Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
       "site_key FROM site_keys WHERE site_id = ?7) AND ";
   sql += filter.where;
   if (after) sql += " AND t.saved_at <= ?4 AND (t.saved_at, t.transcript_id) < (?4, ?5)";
-  sql += " ORDER BY t.saved_at DESC, t.transcript_id DESC LIMIT ?6";
+  const std::string newest = sql + " ORDER BY t.saved_at DESC LIMIT ?6";
+  const std::string one_second =
+      sql + " AND t.saved_at = ?8 ORDER BY t.transcript_id DESC LIMIT ?6";
 
   return db_->Read([&](Connection& c) -> Result<Page> {
     std::int64_t team_key = 0;
@@ -173,37 +179,62 @@ Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
       if (!*found) return Page{};
       team_key = key->Int(0);
     }  // the key's statement is reset here, before the page's runs
-    auto q = c.Prepare(sql);
-    if (!q) return std::move(q).error();
-    if (filter.kind == 't') {
-      q->BindInt(1, team_key);
-    } else {
-      q->BindText(1, filter.text);
-    }
-    q->BindInt(6, limit + 1).BindText(7, site_id_);
-    if (filter.kind != 'c') q->BindInt(2, filter.range.from).BindInt(3, filter.range.until);
-    if (after) q->BindInt(4, after->saved_at).BindText(5, after->transcript_id);
-    Page page;
-    for (;;) {
-      auto row = q->Step();
-      if (!row) return std::move(row).error();
-      if (!*row) break;
-      if (static_cast<int>(page.rows.size()) == limit) {
-        // One row beyond the page: there is a next page.
-        page.next_cursor = EncodeCursor(filter.kind, page.rows.back());
-        break;
+    // Rows of `text` (at most `count`; of second `second` when given).
+    const auto read = [&](const std::string& text, int count, std::optional<UnixSeconds> second,
+                          std::vector<TranscriptTag>& out) -> Status {
+      auto q = c.Prepare(text);
+      if (!q) return std::move(q).error();
+      if (filter.kind == 't') {
+        q->BindInt(1, team_key);
+      } else {
+        q->BindText(1, filter.text);
       }
-      TranscriptTag t;
-      t.transcript_id = q->Text(0);
-      t.chat_id = q->Text(1);
-      t.visitor_id = q->Text(2);
-      t.customer_id = q->Text(3);
-      t.idp_entity_id = q->Text(4);
-      t.signed_in = q->Int(5) != 0;
-      t.team = q->Text(6);
-      t.saved_at = q->Int(7);
-      page.rows.push_back(std::move(t));
+      q->BindInt(6, count).BindText(7, site_id_);
+      if (filter.kind != 'c') q->BindInt(2, filter.range.from).BindInt(3, filter.range.until);
+      if (after) q->BindInt(4, after->saved_at).BindText(5, after->transcript_id);
+      if (second) q->BindInt(8, *second);
+      for (;;) {
+        auto row = q->Step();
+        if (!row) return std::move(row).error();
+        if (!*row) return Ok();
+        TranscriptTag t;
+        t.transcript_id = q->Text(0);
+        t.chat_id = q->Text(1);
+        t.visitor_id = q->Text(2);
+        t.customer_id = q->Text(3);
+        t.idp_entity_id = q->Text(4);
+        t.signed_in = q->Int(5) != 0;
+        t.team = q->Text(6);
+        t.saved_at = q->Int(7);
+        out.push_back(std::move(t));
+      }
+    };
+    const auto newer = [](const TranscriptTag& a, const TranscriptTag& b) {
+      return a.saved_at != b.saved_at ? a.saved_at > b.saved_at : a.transcript_id > b.transcript_id;
+    };
+    std::vector<TranscriptTag> rows;
+    if (Status st = read(newest, limit + 2, std::nullopt, rows); !st) return std::move(st).error();
+    if (static_cast<int>(rows.size()) == limit + 2 &&
+        rows[limit + 1].saved_at == rows[limit].saved_at) {
+      // The second of the row beyond the page may go on past what was
+      // read: keep the seconds before it, read it whole (as far as needed).
+      const UnixSeconds boundary = rows[limit].saved_at;
+      std::erase_if(rows, [&](const TranscriptTag& t) { return t.saved_at == boundary; });
+      std::sort(rows.begin(), rows.end(), newer);
+      const int wanted = limit + 1 - static_cast<int>(rows.size());
+      if (Status st = read(one_second, wanted, boundary, rows); !st) {
+        return std::move(st).error();
+      }
+    } else {
+      std::sort(rows.begin(), rows.end(), newer);
     }
+    Page page;
+    if (static_cast<int>(rows.size()) > limit) {
+      // One row beyond the page: there is a next page.
+      rows.resize(static_cast<std::size_t>(limit));
+      page.next_cursor = EncodeCursor(filter.kind, rows.back());
+    }
+    page.rows = std::move(rows);
     return page;
   });
 }

@@ -108,6 +108,44 @@ TEST_P(TranscriptRepositoryTest, ByTeamAndTimeRange) {
   EXPECT_EQ(Ids(*window), (std::vector<std::string>{"s3", "g3", "s2", "g2"}));
 }
 
+// Many transcripts saved in the same second, across page boundaries: the
+// order is transcript_id DESC within the second on every page.
+TEST_P(TranscriptRepositoryTest, ManyInOneSecondPageInTranscriptIdOrder) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  TranscriptRepository repo(db, "default");
+  std::vector<std::string> expected;
+  ASSERT_TRUE(repo.Save(Tag("z-late", "C", "gold", 600)));
+  expected.push_back("z-late");
+  // Saved in an order unlike transcript_id's, so the rowid order differs.
+  const std::vector<std::string> same = {"m3", "m9", "m1", "m7", "m5", "m8", "m2", "m6", "m4"};
+  for (const auto& id : same) ASSERT_TRUE(repo.Save(Tag(id, "C", "gold", 500)));
+  for (const char* id : {"m9", "m8", "m7", "m6", "m5", "m4", "m3", "m2", "m1"}) {
+    expected.push_back(id);
+  }
+  ASSERT_TRUE(repo.Save(Tag("a-early", "C", "silver", 400)));
+  expected.push_back("a-early");
+  for (int limit : {1, 2, 3, 4, 10, 11, 12}) {
+    for (char kind : {'c', 't', 'r'}) {
+      std::vector<std::string> got;
+      std::string cursor;
+      for (int pages = 0; pages < 20; ++pages) {
+        auto page = kind == 'c'   ? repo.FindByCustomerId("C", limit, cursor)
+                    : kind == 't' ? repo.FindByTeam("gold", limit, cursor)
+                                  : repo.FindBySavedAt({}, limit, cursor);
+        ASSERT_TRUE(page) << page.error().message;
+        ASSERT_LE(static_cast<int>(page->rows.size()), limit);
+        for (auto& id : Ids(*page)) got.push_back(id);
+        if (page->next_cursor.empty()) break;
+        cursor = page->next_cursor;
+      }
+      std::vector<std::string> want = expected;
+      if (kind == 't') want.pop_back();  // a-early is silver
+      EXPECT_EQ(got, want) << "limit " << limit << " kind " << kind;
+    }
+  }
+}
+
 TEST_P(TranscriptRepositoryTest, BadCursorAndLimit) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
