@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
@@ -352,9 +354,11 @@ class Parser {
   ParseError error_;
 };
 
-bool Matches(const Value& v, Op op, std::string_view field_value) {
+// `raw` is a field value as given; `trimmed` the same without surrounding
+// space, computed once per chat rather than once per comparison.
+bool Matches(const Value& v, Op op, std::string_view raw, std::string_view trimmed) {
   if (IsNumeric(op)) {
-    const auto n = ParseNumber(field_value);
+    const auto n = ParseNumber(trimmed);
     if (!n) return false;
     switch (op) {
       case Op::kLt:
@@ -371,7 +375,7 @@ bool Matches(const Value& v, Op op, std::string_view field_value) {
   // value folded at compile time (no folded copies: every chat runs through
   // every rule). Quoted: exact.
   const bool fold = !v.quoted;
-  const std::string_view have = fold ? Trim(field_value) : std::string_view(field_value);
+  const std::string_view have = fold ? trimmed : raw;
   const std::string_view want = fold ? std::string_view(v.folded) : std::string_view(v.text);
   const auto same = [fold](const char* a, std::string_view b) {
     if (!fold) return std::char_traits<char>::compare(a, b.data(), b.size()) == 0;
@@ -395,11 +399,15 @@ bool Matches(const Value& v, Op op, std::string_view field_value) {
   }
 }
 
-// `slots[i]` is the values of RuleSet::fields()[i], or null when the chat
-// has no such field.
-using Slots = const std::vector<std::string>* const*;
+// One named field of the chat: its values as given and trimmed; count 0 when
+// the chat has no such field (or no values).
+struct SlotValues {
+  const std::string* raw = nullptr;
+  const std::string_view* trimmed = nullptr;
+  std::size_t count = 0;
+};
 
-bool Eval(const RuleSet::Rule& rule, std::size_t index, Slots slots) {
+bool Eval(const RuleSet::Rule& rule, std::size_t index, const SlotValues* slots) {
   const Node& node = rule.nodes[index];
   switch (node.kind) {
     case Node::Kind::kOr:
@@ -417,23 +425,39 @@ bool Eval(const RuleSet::Rule& rule, std::size_t index, Slots slots) {
     case Node::Kind::kCompare:
       break;
   }
-  const std::vector<std::string>* values = slots[node.slot];
-  const bool present = values != nullptr && !values->empty();
-  if (node.op == Op::kExists) return present;
-  if (!present) return node.op == Op::kNe;
+  const SlotValues& field = slots[node.slot];
+  if (node.op == Op::kExists) return field.count > 0;
+  if (field.count == 0) return node.op == Op::kNe;
   const Op op = node.op == Op::kNe ? Op::kEq : node.op;
   bool any = false;
-  for (const std::string& fv : *values) {
+  for (std::size_t i = 0; i < field.count && !any; ++i) {
     for (const Value& v : node.values) {
-      if (Matches(v, op, fv)) {
+      if (Matches(v, op, field.raw[i], field.trimmed[i])) {
         any = true;
         break;
       }
     }
-    if (any) break;
   }
   return node.op == Op::kNe ? !any : any;
 }
+
+// The comparison a rule cannot hold without: the condition itself, or a
+// direct operand of its top-level "and", when it is == or "in" (a missing
+// field makes both false). Null when the rule has none.
+const Node* IndexKey(const RuleSet::Rule& rule) {
+  const auto keyed = [](const Node& n) {
+    return n.kind == Node::Kind::kCompare && (n.op == Op::kEq || n.op == Op::kIn);
+  };
+  const Node& root = rule.nodes[rule.root];
+  if (keyed(root)) return &root;
+  if (root.kind != Node::Kind::kAnd) return nullptr;
+  for (const std::size_t c : root.children) {
+    if (keyed(rule.nodes[c])) return &rule.nodes[c];
+  }
+  return nullptr;
+}
+
+constexpr std::size_t kMaxFolded = 256;
 
 }  // namespace
 
@@ -489,6 +513,21 @@ Result<RuleSet> RuleSet::Compile(const std::vector<RuleInput>& rules,
         }
       }
     }
+    set.index_.resize(set.fields_.size());
+    for (std::size_t r = 0; r < set.rules_.size(); ++r) {
+      const auto id = static_cast<std::uint32_t>(r);
+      const Node* key = IndexKey(set.rules_[r]);
+      if (key == nullptr) {
+        set.unindexed_.push_back(id);
+        continue;
+      }
+      // A quoted value needs the exact text; its trimmed, folded form is a
+      // necessary condition all the same (Eval then decides).
+      for (const Value& v : key->values) {
+        std::vector<std::uint32_t>& ids = set.index_[key->slot][ToLower(Trim(v.text))];
+        if (ids.empty() || ids.back() != id) ids.push_back(id);
+      }
+    }
     return set;
   } catch (const std::exception& e) {
     return MakeError(kInvalidRule, std::string("could not compile the routing rules: ") + e.what());
@@ -496,18 +535,75 @@ Result<RuleSet> RuleSet::Compile(const std::vector<RuleInput>& rules,
 }
 
 const RuleSet::Rule* RuleSet::Match(const Fields& fields) const {
-  constexpr std::size_t kInline = 32;
-  std::array<const std::vector<std::string>*, kInline> inline_slots{};
-  std::vector<const std::vector<std::string>*> heap_slots;
-  const std::vector<std::string>** slots = inline_slots.data();
-  if (fields_.size() > kInline) {
+  // Each named field looked up, and its values trimmed, once per chat; on
+  // the stack unless the rules name many fields or the chat has many values.
+  constexpr std::size_t kInlineSlots = 32;
+  constexpr std::size_t kInlineValues = 64;
+  std::array<SlotValues, kInlineSlots> inline_slots{};
+  std::array<std::string_view, kInlineValues> inline_trimmed{};
+  std::array<const std::vector<std::string>*, kInlineSlots> inline_found{};
+  std::vector<SlotValues> heap_slots;
+  std::vector<std::string_view> heap_trimmed;
+  std::vector<const std::vector<std::string>*> heap_found;
+  SlotValues* slots = inline_slots.data();
+  const std::vector<std::string>** found = inline_found.data();
+  if (fields_.size() > kInlineSlots) {
     heap_slots.resize(fields_.size());
+    heap_found.resize(fields_.size());
     slots = heap_slots.data();
+    found = heap_found.data();
   }
+  std::size_t values = 0;
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     const auto it = fields.find(fields_[i]);
-    slots[i] = it == fields.end() ? nullptr : &it->second;
+    found[i] = it == fields.end() ? nullptr : &it->second;
+    if (found[i] != nullptr) values += found[i]->size();
   }
+  std::string_view* trimmed = inline_trimmed.data();
+  if (values > kInlineValues) {
+    heap_trimmed.resize(values);
+    trimmed = heap_trimmed.data();
+  }
+  for (std::size_t i = 0, next = 0; i < fields_.size(); ++i) {
+    if (found[i] == nullptr) continue;
+    slots[i] = {found[i]->data(), trimmed + next, found[i]->size()};
+    for (const std::string& v : *found[i]) trimmed[next++] = Trim(v);
+  }
+  // The candidate lists: the unindexed rules, and for every value of an
+  // indexed field the rules it selects; merged in rule order. Too many
+  // lists or a value too long to fold on the stack: every rule is scanned.
+  constexpr std::size_t kMaxLists = 32;
+  std::array<const std::vector<std::uint32_t>*, kMaxLists> lists{};
+  std::array<std::size_t, kMaxLists> at{};
+  std::size_t n = 0;
+  lists[n++] = &unindexed_;
+  std::array<char, kMaxFolded> folded{};
+  for (std::size_t slot = 0; slot < fields_.size(); ++slot) {
+    if (index_[slot].empty()) continue;
+    for (std::size_t i = 0; i < slots[slot].count; ++i) {
+      const std::string_view v = slots[slot].trimmed[i];
+      if (v.size() > kMaxFolded || n == kMaxLists) return MatchScan(slots);
+      for (std::size_t k = 0; k < v.size(); ++k) folded[k] = Lower(v[k]);
+      const auto hit = index_[slot].find(std::string_view(folded.data(), v.size()));
+      if (hit != index_[slot].end()) lists[n++] = &hit->second;
+    }
+  }
+  while (true) {
+    std::uint32_t next = UINT32_MAX;
+    for (std::size_t l = 0; l < n; ++l) {
+      if (at[l] < lists[l]->size()) next = std::min(next, (*lists[l])[at[l]]);
+    }
+    if (next == UINT32_MAX) return nullptr;
+    const Rule& rule = rules_[next];
+    if (Eval(rule, rule.root, slots)) return &rule;
+    for (std::size_t l = 0; l < n; ++l) {
+      if (at[l] < lists[l]->size() && (*lists[l])[at[l]] == next) ++at[l];
+    }
+  }
+}
+
+const RuleSet::Rule* RuleSet::MatchScan(const void* slot_values) const {
+  const auto* slots = static_cast<const SlotValues*>(slot_values);
   for (const Rule& rule : rules_) {
     if (Eval(rule, rule.root, slots)) return &rule;
   }

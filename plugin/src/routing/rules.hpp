@@ -29,14 +29,23 @@
 // the rule set's field table and folds bare values to lower case, so one
 // evaluation looks each named field up once (not once per comparison) and
 // allocates nothing until it copies the decision's strings (Match: nothing).
+// Rules that can only hold when a field equals one of some values (the
+// condition is, or is an "and" with, FIELD == v or FIELD in (...)) are
+// indexed by those values, trimmed and folded: a chat evaluates only the
+// rules its own values select plus the unindexed ones, in rule order, so
+// the first match is the one a scan of every rule finds.
 //
 // Threading: a compiled RuleSet is immutable; Evaluate may run on many
 // threads at once.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/result.hpp"
@@ -114,8 +123,22 @@ class RuleSet {
   const std::vector<std::string>& fields() const { return fields_; }
 
  private:
+  /// The first match scanning every rule (what the index must agree with).
+  const Rule* MatchScan(const void* slots) const;
+
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using ValueIndex =
+      std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>>;
+
   std::vector<Rule> rules_;
   std::vector<std::string> fields_;
+  /// Per slot: trimmed, folded value -> the indexed rules it selects (in order).
+  std::vector<ValueIndex> index_;
+  /// Rules with no index key, in order: every chat evaluates them.
+  std::vector<std::uint32_t> unindexed_;
   std::string default_team_;
 };
 

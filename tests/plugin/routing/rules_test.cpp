@@ -223,6 +223,70 @@ TEST(RoutingCompiledTest, ManyDistinctFieldsStillResolve) {
   EXPECT_EQ(set->Evaluate({{"prechat:F0", {"v1"}}}).rule, "default");
 }
 
+// The value index must pick the rule a scan of every rule picks. The oracle
+// evaluates each rule alone as "not not (condition)", which is never indexed.
+TEST(RoutingCompiledTest, IndexedMatchAgreesWithScanningEveryRule) {
+  const std::vector<std::string> conditions = {
+      "company == Acme and department != Sales",
+      "company in (Globex, \"Initech\", acme) and email ends_with .org",
+      "company == \"Acme\"",
+      "variable:tags == vip or company == Globex",
+      "department exists and company in (Umbrella)",
+      "not company == Acme",
+      "company == \" Acme \"",
+      "variable:tags in (trial, VIP) and company != Globex",
+      "company starts_with Um",
+  };
+  std::vector<RuleInput> rules;
+  for (std::size_t i = 0; i < conditions.size(); ++i) {
+    rules.push_back({"rule." + std::to_string(i + 1), static_cast<int>(i + 1),
+                     conditions[i] + " -> T" + std::to_string(i + 1)});
+  }
+  const RuleSet set = CompileOk(rules, "General");
+  const std::vector<std::string> companies = {"Acme",    " acme ",   "ACME",  "Globex", "Initech",
+                                              "initech", "Umbrella", "Other", " Acme "};
+  const std::vector<std::vector<std::string>> tags = {{}, {"vip"}, {"trial", "x"}, {"Other"}};
+  int checked = 0;
+  for (const auto& company : companies) {
+    for (const auto& tag : tags) {
+      for (const bool sales : {false, true}) {
+        for (const bool multi : {false, true}) {
+          Fields f{{"email", {"a@b.org"}}};
+          f["company"] = multi ? std::vector<std::string>{"Other", company}
+                               : std::vector<std::string>{company};
+          if (!tag.empty()) f["variable:tags"] = tag;
+          if (sales) f["department"] = {"Sales"};
+          std::string want = "General";
+          for (std::size_t i = 0; i < conditions.size(); ++i) {
+            if (Holds("not not (" + conditions[i] + ")", f)) {
+              want = "T" + std::to_string(i + 1);
+              break;
+            }
+          }
+          EXPECT_EQ(set.Evaluate(f).team, want) << company << " " << tag.size() << sales << multi;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 144);
+}
+
+// Values too long to fold on the stack, and more candidate lists than the
+// merge keeps, fall back to scanning every rule: the same verdicts.
+TEST(RoutingCompiledTest, LongValuesAndManyValuesFallBackToTheScan) {
+  const std::string long_value(300, 'a');
+  const RuleSet set = CompileOk({{"rule.1", 1, "name == x -> X"},
+                                 {"rule.2", 2, "name == " + long_value + " -> Long"},
+                                 {"rule.3", 3, "variable:tags in (t39) -> Many"}});
+  EXPECT_EQ(set.Evaluate({{"name", {" " + std::string(300, 'A')}}}).team, "Long");
+  std::vector<std::string> many;
+  for (int i = 0; i < 40; ++i) many.push_back("t" + std::to_string(i));
+  EXPECT_EQ(set.Evaluate({{"variable:tags", many}}).team, "Many");
+  many.pop_back();
+  EXPECT_FALSE(set.Evaluate({{"variable:tags", many}}).matched);
+}
+
 TEST(RoutingLogicTest, AndBindsTighterThanOr) {
   // a or b and c  ==  a or (b and c)
   const Fields only_a{{"name", {"a"}}};
