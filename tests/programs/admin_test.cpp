@@ -122,6 +122,36 @@ TEST(AdminVerify, Base64InputReplayAndOrderAcrossFiles) {
   EXPECT_EQ(r.out.find("<saml"), std::string::npos) << "never log the assertion";
 }
 
+TEST(AdminVerify, UnreadableFilesAreRefusedInOrderAndTheRestStillChecked) {
+  Deployment d;
+  // A response whose line outgrows verify's 16 KB per-line arena: 60
+  // attributes of 300-byte values, every one printed in full.
+  ResponseBuilder b;
+  for (int i = 0; i < 60; ++i) {
+    b.Attribute(AttributeSpec("attr" + std::to_string(i), {std::string(300, 'a' + i % 26)}));
+  }
+  const auto good = Write(d.dir() / "good.xml", b.Build());
+  const auto missing = (d.dir() / "missing.xml").string();
+  const auto folder = d.dir().string();
+  auto r = Admin({"verify", "--config", d.config().string(), "--now", kNow, "--request-id",
+                  kRequestId, missing, folder, good});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto lines = SplitLines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  for (int i = 0; i < 2; ++i) {
+    auto o = Line(lines[i]);
+    EXPECT_EQ(o["file"].as_string(), i == 0 ? missing : folder);
+    EXPECT_FALSE(o["accepted"].as_bool());
+    EXPECT_EQ(o["code"].as_string(), "admin.file_unreadable");
+    EXPECT_EQ(o["message"].as_string(), "cannot read " + (i == 0 ? missing : folder));
+  }
+  auto accepted = Line(lines[2]);
+  EXPECT_GT(lines[2].size(), 18000u);
+  EXPECT_TRUE(accepted["accepted"].as_bool()) << lines[2].substr(0, 300);
+  EXPECT_EQ(accepted["attributes"].as_object().at("attr59").as_array().at(0).as_string(),
+            std::string(300, 'a' + 59 % 26));
+}
+
 TEST(AdminVerify, NowPinsTheClockAndRequestIdIsChecked) {
   Deployment d;
   const auto file = Write(d.dir() / "r.xml", ResponseBuilder().Build());
