@@ -4,11 +4,23 @@
 // median the targets of issue 15 speak of.
 //   chat_start/signed_in        ChatWillStart for a visitor with a live session (10,000 sessions)
 //   routing/hook_100_rules      ChatWillBeRouted for a signed-in visitor, 100 rules, the last
-//   matches routing/evaluate_100_rules  the same 100 rules evaluated alone (no session read)
+//                               matches, of a chat this node started (ChatWillStart untimed
+//                               before it, as a host calls them): the chat's recorded identity
+//   routing/hook_100_rules_cold the same for a chat started on another node: the session read
+//   routing/evaluate_100_rules  the same 100 rules evaluated alone (no session read)
+//   routing_pg/...              the two hooks on PostgreSQL, when VSSO_BENCH_POSTGRES_URI (or
+//                               VSSO_TEST_POSTGRES_URI, scripts/postgres run) names a server
 //   history/customer_id         SearchHistory by customer ID, first page of 20, over
 //                               --vsso_history_rows tags (default 1,000,000; generated into a
 //                               temporary database when this benchmark first runs)
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -114,21 +126,93 @@ std::string RoutingRules() {
   return text + "default = General\n";
 }
 
-void BM_RoutingHook(benchmark::State& state) {
-  static Plugin* p = [] {
-    testing::DeploymentOptions options;
-    options.routing = RoutingRules();
-    auto* made = new Plugin(options);
-    AddSessions(*made->OpenStore(), kRules);  // only the last rule matches
+// The PostgreSQL server of the routing_pg benchmarks, as consume_bench.cpp
+// picks it: VSSO_BENCH_POSTGRES_URI, else VSSO_TEST_POSTGRES_URI.
+std::string RoutingPostgresUri() {
+  for (const char* name : {"VSSO_BENCH_POSTGRES_URI", "VSSO_TEST_POSTGRES_URI"}) {
+    const char* uri = std::getenv(name);
+    if (uri != nullptr && *uri != '\0') return uri;
+  }
+  return {};
+}
+
+void RoutingPgExec(const std::string& uri, const std::string& sql) {
+  PGconn* c = PQconnectdb(uri.c_str());
+  std::string error;
+  if (PQstatus(c) != CONNECTION_OK) {
+    error = std::string("cannot connect: ") + PQerrorMessage(c);
+  } else {
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
+    PQclear(r);
+  }
+  PQfinish(c);
+  if (!error.empty()) throw std::runtime_error(sql + ": " + error);
+}
+
+// A configured plugin whose 100 rules only the last matches for every
+// visitor, on SQLite or on a fresh PostgreSQL database (left for the process's
+// life: the benchmark is one process, like the plugin's).
+Plugin* RoutingPlugin(bool postgres) {
+  testing::DeploymentOptions options;
+  options.routing = RoutingRules();
+  auto* made = new Plugin(options);
+  if (postgres) {
+    const std::string server = RoutingPostgresUri();
+    const std::string name = "vsso_bench_routing_" + std::to_string(::getpid());
+    RoutingPgExec(server, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    RoutingPgExec(server, "CREATE DATABASE " + name);
+    const auto authority = server.find("://") + 3;
+    const auto path = server.find_first_of("/?", authority);
+    const std::string query =
+        path == std::string::npos
+            ? ""
+            : server.substr(server.find('?', path) == std::string::npos ? server.size()
+                                                                        : server.find('?', path));
+    const std::string uri =
+        (path == std::string::npos ? server : server.substr(0, path)) + "/" + name + query;
+    std::ifstream in(made->deployment.config());
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string config = text.str();
+    const std::string line = "database = visitor-sso.db\n";
+    const auto at = config.find(line);
+    Check(at != std::string::npos, "no database line in the config");
+    config.replace(at, line.size(), "database = " + uri + "\n");
+    std::ofstream(made->deployment.config()) << config;
+    made->Configure();  // creates the schema
+    auto db = store::Database::Open(uri);
+    Check(static_cast<bool>(db), db ? "" : db.error().message);
+    AddSessions(**db, kRules);
+  } else {
+    AddSessions(*made->OpenStore(), kRules);
     made->Configure();
-    return made;
-  }();
+  }
+  return made;
+}
+
+// warm: the host's order, ChatWillStart (untimed) then ChatWillBeRouted of the
+// same new chat; cold: a chat this node never started (another node did).
+void BM_RoutingHook(benchmark::State& state, bool postgres, bool warm) {
+  static Plugin* sqlite = nullptr;
+  static Plugin* pg = nullptr;
+  Plugin*& p = postgres ? pg : sqlite;
+  if (p == nullptr) p = RoutingPlugin(postgres);
   Latencies latencies;
   latencies.Reserve(1 << 20);
   sdk::Chat chat;
+  static std::int64_t chats = 0;  // chat IDs never repeat across runs
   int i = 0;
   for (auto _ : state) {
     chat.visitor.id = "v" + std::to_string(i++ % kSessions);
+    chat.id = "chat-" + std::to_string(++chats);
+    if (warm) {
+      auto started = p->plugin.ChatWillStart(chat);
+      if (!started || !started->signed_in) {
+        state.SkipWithError("the visitor is not signed in");
+        break;
+      }
+    }
     const std::int64_t start = NowNs();
     auto r = p->plugin.ChatWillBeRouted(chat);
     latencies.Add(NowNs() - start);
@@ -277,9 +361,18 @@ void BM_History(benchmark::State& state) {
 void RegisterHookBenchmarks() {
   const double min_time = GetFlags().smoke ? 0.001 : 1.0;
   benchmark::RegisterBenchmark("chat_start/signed_in", BM_ChatStart)->MinTime(min_time);
-  benchmark::RegisterBenchmark("routing/hook_100_rules", BM_RoutingHook)->MinTime(min_time);
+  benchmark::RegisterBenchmark("routing/hook_100_rules", BM_RoutingHook, false, true)
+      ->MinTime(min_time);
+  benchmark::RegisterBenchmark("routing/hook_100_rules_cold", BM_RoutingHook, false, false)
+      ->MinTime(min_time);
   benchmark::RegisterBenchmark("routing/evaluate_100_rules", BM_RoutingEvaluate)->MinTime(min_time);
   benchmark::RegisterBenchmark("history/customer_id", BM_History)->MinTime(min_time);
+  if (!RoutingPostgresUri().empty()) {
+    benchmark::RegisterBenchmark("routing_pg/hook_100_rules", BM_RoutingHook, true, true)
+        ->MinTime(min_time);
+    benchmark::RegisterBenchmark("routing_pg/hook_100_rules_cold", BM_RoutingHook, true, false)
+        ->MinTime(min_time);
+  }
 }
 
 }  // namespace vsso::bench

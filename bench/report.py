@@ -30,7 +30,16 @@ HISTORY_SIZE_BYTES = 2e9
 HOOK_GROWTH = 1.5  # hook cost at 10,000 vs 10 sites; above this it grows (noise stays below)
 HOOK_TARGETS = {  # name: (label, p50 target in µs or None)
     "chat_start/signed_in": ("Chat start, signed-in visitor (10,000 sessions)", 20.0),
-    "routing/hook_100_rules": ("Routing hook, 100 rules (session read + rules)", 5.0),
+    # A chat this node started (ChatWillStart recorded its identity), and one
+    # started on another node (the session read and parse); issue 15's target
+    # is the median a host sees, both are shown against it.
+    "routing/hook_100_rules": ("Routing hook, 100 rules, chat started on this node", 5.0),
+    "routing/hook_100_rules_cold": ("Routing hook, 100 rules, chat started elsewhere "
+                                    "(session read)", 5.0),
+    "routing_pg/hook_100_rules": ("Routing hook, 100 rules, PostgreSQL, chat started on "
+                                  "this node", None),
+    "routing_pg/hook_100_rules_cold": ("Routing hook, 100 rules, PostgreSQL, chat started "
+                                       "elsewhere (session read)", None),
     "routing/evaluate_100_rules": ("Routing rules alone, 100 rules", 5.0),
     "history/customer_id": ("History by customer ID, page of 20", 1000.0),
 }
@@ -267,6 +276,9 @@ def hook_table(runs):
             label += f" over {r['rows']:,.0f} tags"
         if r.get("db_bytes"):
             label += f" (database {db_size(r)})"
+        if target is None:  # reported only (PostgreSQL)
+            print(f"| {label} | {fmt(r['p50_us'], 2)} | {fmt(r['p99_us'], 2)} | — | ref. |")
+            continue
         print(f"| {label} | {fmt(r['p50_us'], 2)} | {fmt(r['p99_us'], 2)} | ≤ {fmt(target, 0)} | "
               f"{yes_no(r['p50_us'] <= target)} |")
 
@@ -309,6 +321,8 @@ def targets_summary(runs):
                   else (True if len(scaling) == len(SHAPES) else None))
                  if scaling else None))
     for name, (label, target) in HOOK_TARGETS.items():
+        if target is None:
+            continue
         r = runs.get((name, 1))
         measured = None
         if r and "p50_us" in r:
