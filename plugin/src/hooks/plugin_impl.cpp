@@ -293,7 +293,7 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
           r.customer_id = (*live)->customer_id;
           // Routing of this chat then reads no session (when its rules name
           // no field it reads none anyway).
-          if (!rt->routing.fields().empty()) {
+          if (!chat.id.empty() && !rt->routing.fields().empty()) {
             identities_.Put(site_id, chat.id, chat.visitor.id, ref.site->runtime,
                             RoutingFields(FieldsFromJson((*live)->fields_json), rt->routing), now,
                             (*live)->expires_at, generation);
