@@ -105,6 +105,8 @@ void BM_ChatStart(benchmark::State& state) {
   int i = 0;
   for (auto _ : state) {
     chat.visitor.id = "v" + std::to_string(i++ % kSessions);
+    // A host's chat has an ID: the start records what routing will need.
+    chat.id = "start-" + std::to_string(i);
     const std::int64_t start = NowNs();
     auto r = p->plugin.ChatWillStart(chat);
     latencies.Add(NowNs() - start);
