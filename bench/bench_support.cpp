@@ -1,18 +1,22 @@
 #include "bench_support.hpp"
 
+#include <libpq-fe.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/valid.h>
+#include <unistd.h>
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmltree.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <stdexcept>
+#include <string>
 
 #include "common/encoding.hpp"
 #include "saml/response_validator.hpp"
@@ -198,6 +202,57 @@ void Latencies::Report(benchmark::State& state) {
   };
   state.counters["p50_us"] = at(0.50);
   state.counters["p99_us"] = at(0.99);
+}
+
+std::string BenchPostgresUri() {
+  for (const char* name : {"VSSO_BENCH_POSTGRES_URI", "VSSO_TEST_POSTGRES_URI"}) {
+    const char* uri = std::getenv(name);
+    if (uri != nullptr && *uri != '\0') return uri;
+  }
+  return {};
+}
+
+namespace {
+
+// `uri` naming database `name` instead of its own.
+std::string WithDatabase(const std::string& uri, const std::string& name) {
+  const auto authority = uri.find("://") + 3;
+  const auto path = uri.find_first_of("/?", authority);
+  if (path == std::string::npos) return uri + "/" + name;
+  if (uri[path] == '?') return uri.substr(0, path) + "/" + name + uri.substr(path);
+  const auto query = uri.find('?', path);
+  return uri.substr(0, path) + "/" + name + (query == std::string::npos ? "" : uri.substr(query));
+}
+
+void PgExec(const std::string& uri, const std::string& sql) {
+  PGconn* c = PQconnectdb(uri.c_str());
+  std::string error;
+  if (PQstatus(c) != CONNECTION_OK) {
+    error = std::string("cannot connect: ") + PQerrorMessage(c);
+  } else {
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
+    PQclear(r);
+  }
+  PQfinish(c);
+  if (!error.empty()) throw std::runtime_error(sql + ": " + error);
+}
+
+}  // namespace
+
+PgDatabase::PgDatabase() : server_(BenchPostgresUri()) {
+  static std::atomic<int> counter{0};
+  name_ = "vsso_bench_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  PgExec(server_, "CREATE DATABASE " + name_);
+  uri_ = WithDatabase(server_, name_);
+}
+
+PgDatabase::~PgDatabase() {
+  try {
+    PgExec(server_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (const std::exception&) {
+    // A database left behind costs disk, not correctness.
+  }
 }
 
 }  // namespace vsso::bench

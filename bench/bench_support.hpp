@@ -88,4 +88,25 @@ void RegisterConsumeBenchmarks();
 void RegisterHookBenchmarks();
 void RegisterSitesBenchmarks();
 
+/// The PostgreSQL server of the *_pg benchmarks (registered only when set):
+/// VSSO_BENCH_POSTGRES_URI, else VSSO_TEST_POSTGRES_URI (scripts/postgres run).
+std::string BenchPostgresUri();
+
+/// A fresh database on the benchmark's PostgreSQL server, dropped when this
+/// object ends, so every run starts from an empty store as the SQLite runs
+/// do. Throws std::runtime_error when the server refuses.
+class PgDatabase {
+ public:
+  PgDatabase();
+  ~PgDatabase();
+  PgDatabase(const PgDatabase&) = delete;
+  PgDatabase& operator=(const PgDatabase&) = delete;
+  const std::string& uri() const { return uri_; }
+
+ private:
+  std::string server_;
+  std::string name_;
+  std::string uri_;
+};
+
 }  // namespace vsso::bench

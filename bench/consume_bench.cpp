@@ -18,12 +18,8 @@
 // records) to their own.
 // "threads:2" variants run two threads on one deployment (wall-clock
 // throughput, no pairing). scripts/bench turns the JSON output into tables.
-#include <libpq-fe.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -45,67 +41,6 @@ namespace vsso::bench {
 namespace {
 
 namespace sdk = visitor_sso::sdk;
-
-// The PostgreSQL server of the *_pg benchmarks (registered only when set):
-// VSSO_BENCH_POSTGRES_URI, else VSSO_TEST_POSTGRES_URI (scripts/postgres run).
-std::string BenchPostgresUri() {
-  for (const char* name : {"VSSO_BENCH_POSTGRES_URI", "VSSO_TEST_POSTGRES_URI"}) {
-    const char* uri = std::getenv(name);
-    if (uri != nullptr && *uri != '\0') return uri;
-  }
-  return {};
-}
-
-// `uri` naming database `name` instead of its own.
-std::string WithDatabase(const std::string& uri, const std::string& name) {
-  const auto authority = uri.find("://") + 3;
-  const auto path = uri.find_first_of("/?", authority);
-  if (path == std::string::npos) return uri + "/" + name;
-  if (uri[path] == '?') return uri.substr(0, path) + "/" + name + uri.substr(path);
-  const auto query = uri.find('?', path);
-  return uri.substr(0, path) + "/" + name + (query == std::string::npos ? "" : uri.substr(query));
-}
-
-void PgExec(const std::string& uri, const std::string& sql) {
-  PGconn* c = PQconnectdb(uri.c_str());
-  std::string error;
-  if (PQstatus(c) != CONNECTION_OK) {
-    error = std::string("cannot connect: ") + PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(c);
-  if (!error.empty()) throw std::runtime_error(sql + ": " + error);
-}
-
-// A fresh database on the benchmark's PostgreSQL server, dropped at the end,
-// so every run starts from an empty store as the SQLite runs do.
-class PgDatabase {
- public:
-  PgDatabase() : server_(BenchPostgresUri()) {
-    static std::atomic<int> counter{0};
-    name_ = "vsso_bench_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-    PgExec(server_, "CREATE DATABASE " + name_);
-    uri_ = WithDatabase(server_, name_);
-  }
-  ~PgDatabase() {
-    try {
-      PgExec(server_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    } catch (const std::exception&) {
-      // A database left behind costs disk, not correctness.
-    }
-  }
-  PgDatabase(const PgDatabase&) = delete;
-  PgDatabase& operator=(const PgDatabase&) = delete;
-  const std::string& uri() const { return uri_; }
-
- private:
-  std::string server_;
-  std::string name_;
-  std::string uri_;
-};
 
 enum class Engine { kSqlite, kPostgres };
 

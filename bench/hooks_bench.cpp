@@ -13,11 +13,7 @@
 //   history/customer_id         SearchHistory by customer ID, first page of 20, over
 //                               --vsso_history_rows tags (default 1,000,000; generated into a
 //                               temporary database when this benchmark first runs)
-#include <libpq-fe.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -128,30 +124,6 @@ std::string RoutingRules() {
   return text + "default = General\n";
 }
 
-// The PostgreSQL server of the routing_pg benchmarks, as consume_bench.cpp
-// picks it: VSSO_BENCH_POSTGRES_URI, else VSSO_TEST_POSTGRES_URI.
-std::string RoutingPostgresUri() {
-  for (const char* name : {"VSSO_BENCH_POSTGRES_URI", "VSSO_TEST_POSTGRES_URI"}) {
-    const char* uri = std::getenv(name);
-    if (uri != nullptr && *uri != '\0') return uri;
-  }
-  return {};
-}
-
-void RoutingPgExec(const std::string& uri, const std::string& sql) {
-  PGconn* c = PQconnectdb(uri.c_str());
-  std::string error;
-  if (PQstatus(c) != CONNECTION_OK) {
-    error = std::string("cannot connect: ") + PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(c);
-  if (!error.empty()) throw std::runtime_error(sql + ": " + error);
-}
-
 // A configured plugin whose 100 rules only the last matches for every
 // visitor, on SQLite or on a fresh PostgreSQL database (left for the process's
 // life: the benchmark is one process, like the plugin's).
@@ -160,19 +132,8 @@ Plugin* RoutingPlugin(bool postgres) {
   options.routing = RoutingRules();
   auto* made = new Plugin(options);
   if (postgres) {
-    const std::string server = RoutingPostgresUri();
-    const std::string name = "vsso_bench_routing_" + std::to_string(::getpid());
-    RoutingPgExec(server, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    RoutingPgExec(server, "CREATE DATABASE " + name);
-    const auto authority = server.find("://") + 3;
-    const auto path = server.find_first_of("/?", authority);
-    const std::string query =
-        path == std::string::npos
-            ? ""
-            : server.substr(server.find('?', path) == std::string::npos ? server.size()
-                                                                        : server.find('?', path));
-    const std::string uri =
-        (path == std::string::npos ? server : server.substr(0, path)) + "/" + name + query;
+    // Kept for the process's life, as the plugin is.
+    const std::string uri = (new PgDatabase())->uri();
     std::ifstream in(made->deployment.config());
     std::stringstream text;
     text << in.rdbuf();
@@ -369,7 +330,7 @@ void RegisterHookBenchmarks() {
       ->MinTime(min_time);
   benchmark::RegisterBenchmark("routing/evaluate_100_rules", BM_RoutingEvaluate)->MinTime(min_time);
   benchmark::RegisterBenchmark("history/customer_id", BM_History)->MinTime(min_time);
-  if (!RoutingPostgresUri().empty()) {
+  if (!BenchPostgresUri().empty()) {
     benchmark::RegisterBenchmark("routing_pg/hook_100_rules", BM_RoutingHook, true, true)
         ->MinTime(min_time);
     benchmark::RegisterBenchmark("routing_pg/hook_100_rules_cold", BM_RoutingHook, true, false)
