@@ -20,6 +20,7 @@
 
 #include "common/encoding.hpp"
 #include "saml/response_validator.hpp"
+#include "support/postgres_uri.hpp"
 #include "support/test_idp.hpp"
 
 namespace vsso::bench {
@@ -214,16 +215,6 @@ std::string BenchPostgresUri() {
 
 namespace {
 
-// `uri` naming database `name` instead of its own.
-std::string WithDatabase(const std::string& uri, const std::string& name) {
-  const auto authority = uri.find("://") + 3;
-  const auto path = uri.find_first_of("/?", authority);
-  if (path == std::string::npos) return uri + "/" + name;
-  if (uri[path] == '?') return uri.substr(0, path) + "/" + name + uri.substr(path);
-  const auto query = uri.find('?', path);
-  return uri.substr(0, path) + "/" + name + (query == std::string::npos ? "" : uri.substr(query));
-}
-
 void PgExec(const std::string& uri, const std::string& sql) {
   PGconn* c = PQconnectdb(uri.c_str());
   std::string error;
@@ -244,7 +235,7 @@ PgDatabase::PgDatabase() : server_(BenchPostgresUri()) {
   static std::atomic<int> counter{0};
   name_ = "vsso_bench_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
   PgExec(server_, "CREATE DATABASE " + name_);
-  uri_ = WithDatabase(server_, name_);
+  uri_ = testing::WithDatabase(server_, name_);
 }
 
 PgDatabase::~PgDatabase() {

@@ -38,6 +38,7 @@
 #include "common/url.hpp"
 #include "saml/authn_request.hpp"
 #include "support/deployment.hpp"
+#include "support/postgres_uri.hpp"
 #include "support/process.hpp"
 #include "support/serve_process.hpp"
 #include "support/test_idp.hpp"
@@ -69,15 +70,6 @@ std::string ServerUri() {
   if (ServerUri().empty())                                                              \
   GTEST_SKIP() << "VSSO_TEST_POSTGRES_URI is not set (scripts/test starts a throwaway " \
                   "PostgreSQL and sets it); the two-node tests need one"
-
-// `uri` naming database `name` instead of its own.
-std::string WithDatabase(const std::string& uri, const std::string& name) {
-  const auto authority = uri.find("://") + 3;
-  const auto path = uri.find_first_of("/?", authority);
-  if (path == std::string::npos) return uri + "/" + name;
-  const auto query = uri.find('?', path);
-  return uri.substr(0, path) + "/" + name + (query == std::string::npos ? "" : uri.substr(query));
-}
 
 // Runs one statement outside a transaction (CREATE DATABASE needs that).
 void PgExec(const std::string& uri, const std::string& sql) {

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "store/database.hpp"
+#include "support/postgres_uri.hpp"
 
 namespace vsso::store {
 
@@ -75,15 +76,7 @@ inline std::string TestPostgresUri() {
   return uri != nullptr ? uri : "";
 }
 
-/// `uri` naming database `name` instead of its own.
-inline std::string WithDatabase(const std::string& uri, const std::string& name) {
-  const auto authority = uri.find("://") + 3;
-  const auto path = uri.find_first_of("/?", authority);
-  if (path == std::string::npos) return uri + "/" + name;
-  if (uri[path] == '?') return uri.substr(0, path) + "/" + name + uri.substr(path);
-  const auto query = uri.find('?', path);
-  return uri.substr(0, path) + "/" + name + (query == std::string::npos ? "" : uri.substr(query));
-}
+using testing::WithDatabase;
 
 /// Runs `sql` on `uri` through a separate raw libpq connection; the first
 /// column of the first row as an integer (-1 and a failure when none).
