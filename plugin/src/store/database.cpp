@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "store/migrations.hpp"
 
@@ -291,20 +293,48 @@ int Database::KnownSchemaVersion() { return Migrations().back().version; }
 
 namespace {
 
+// Switching a file to WAL takes an exclusive lock, and SQLite answers
+// SQLITE_BUSY at once, without the busy handler, when another process holds
+// it (opening the same new file, or running WAL recovery). So the switch is
+// retried here, within the same timeout the busy handler gives other locks.
+Result<std::string> SwitchToWal(Connection& c, sqlite3* db) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
+    std::string journal;
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_step(stmt);
+      if (rc == SQLITE_ROW) {
+        const auto* text = sqlite3_column_text(stmt, 0);
+        if (text != nullptr) journal = reinterpret_cast<const char*>(text);
+        rc = SQLITE_OK;
+      } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+      }
+    }
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_OK) return journal;
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+      return MakeError("store.open_failed", "\"PRAGMA journal_mode=WAL\": " +
+                                                std::string(sqlite3_errstr(rc)) + Where(c.path()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 Status Configure(Connection& c, sqlite3* db) {
   sqlite3_extended_result_codes(db, 1);
   // Before anything that takes a lock (switching to WAL does), so that two
   // processes opening the file together wait rather than fail.
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  auto mode = c.Prepare("PRAGMA journal_mode=WAL");
-  if (!mode) return std::move(mode).error();
-  auto row = mode->Step();
-  if (!row) return std::move(row).error();
-  const std::string journal = *row ? mode->Text(0) : std::string();
+  auto journal = SwitchToWal(c, db);
+  if (!journal) return std::move(journal).error();
   // An in-memory database reports "memory"; WAL does not apply there.
-  if (journal != "wal" && journal != "memory") {
+  if (*journal != "wal" && *journal != "memory") {
     return MakeError("store.open_failed", "cannot switch to WAL journal mode, SQLite kept \"" +
-                                              journal + "\"" + Where(c.path()));
+                                              *journal + "\"" + Where(c.path()));
   }
   // NORMAL is durable across application crashes in WAL mode; only a power
   // loss may lose the last commits, which costs at most a repeated sign-in.

@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <latch>
+#include <thread>
+#include <vector>
 
 #include "plugin/store/store_fixture.hpp"
 #include "store/migrations.hpp"
@@ -46,6 +49,30 @@ TEST_F(DatabaseTest, FreshDatabaseGetsEveryMigration) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
   sqlite3_finalize(stmt);
   sqlite3_close(raw);
+}
+
+// Switching a new file to WAL is answered SQLITE_BUSY without the busy
+// handler while another opener holds the lock; Open retries it, so nodes
+// started together on a new file all open it.
+TEST_F(DatabaseTest, NodesOpeningANewFileTogetherAllSwitchItToWal) {
+  constexpr int kRounds = 20;
+  constexpr int kOpeners = 6;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string path = (dir_ / ("together-" + std::to_string(round) + ".db")).string();
+    std::vector<Result<std::shared_ptr<Database>>> opened(kOpeners, MakeError("unset", ""));
+    std::latch start(kOpeners);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kOpeners; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        opened[static_cast<std::size_t>(i)] = Database::Open(path);
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& db : opened) {
+      ASSERT_TRUE(db) << "round " << round << ": " << db.error().code << ": " << db.error().message;
+    }
+  }
 }
 
 TEST_F(DatabaseTest, ConnectionSettings) {
