@@ -194,6 +194,24 @@ std::int64_t NowNs() {
       .count();
 }
 
+std::string RoutingRulesText() {
+  std::string text;
+  for (int i = 1; i <= kRoutingRules; ++i) {
+    const std::string n = std::to_string(i);
+    text += "rule." + n + " = company == Company " + n +
+            " and variable:membership_level != bronze -> Team " + n + "\n";
+  }
+  return text + "default = General\n";
+}
+
+std::string SessionFieldsJson(const std::string& company) {
+  return R"([{"key":"name","values":["Alice Liddell"]},{"key":"email","values":["alice@example.org"]},)"
+         R"({"key":"company","values":[")" +
+         company +
+         R"("]},{"key":"prechat:Account Number","values":["A-1001"]},)"
+         R"({"key":"variable:membership_level","values":["gold"]}])";
+}
+
 void Latencies::Report(benchmark::State& state) {
   if (ns_.empty()) return;
   auto at = [&](double q) {

@@ -84,6 +84,17 @@ class Latencies {
 };
 std::int64_t NowNs();
 
+/// The routing benchmarks' rule set (hooks_bench, sites_bench), as a
+/// [routing] section's lines: rule.<n> = company == Company <n> and
+/// variable:membership_level != bronze -> Team <n>, for n = 1..kRoutingRules,
+/// then default = General. A visitor of SessionFieldsJson("Company 100") is
+/// routed by the last rule only.
+inline constexpr int kRoutingRules = 100;
+std::string RoutingRulesText();
+/// A signed-in visitor's fields, as the ACS stores them in a session (name,
+/// email, `company`, a pre-chat answer and a custom variable).
+std::string SessionFieldsJson(const std::string& company);
+
 void RegisterConsumeBenchmarks();
 void RegisterHookBenchmarks();
 void RegisterSitesBenchmarks();

@@ -36,7 +36,7 @@ namespace {
 namespace sdk = visitor_sso::sdk;
 
 constexpr int kSessions = 10000;
-constexpr int kRules = 100;
+constexpr int kRules = kRoutingRules;
 
 void Check(bool ok, const std::string& what) {
   if (!ok) throw std::runtime_error(what);
@@ -59,14 +59,6 @@ struct Plugin {
   }
 };
 
-std::string FieldsJson(int company) {
-  return R"([{"key":"name","values":["Alice Liddell"]},{"key":"email","values":["alice@example.org"]},)"
-         R"({"key":"company","values":["Company )" +
-         std::to_string(company) +
-         R"("]},{"key":"prechat:Account Number","values":["A-1001"]},)"
-         R"({"key":"variable:membership_level","values":["gold"]}])";
-}
-
 // Sessions of signed-in visitors "v0".."v9999", as the ACS stores them.
 void AddSessions(store::Database& db, int company) {
   auto db_ptr = std::shared_ptr<store::Database>(&db, [](store::Database*) {});
@@ -81,7 +73,7 @@ void AddSessions(store::Database& db, int company) {
     s.idp_entity_id = testing::kIdpEntityId;
     s.signed_in_at = testing::kTestNow;
     s.expires_at = testing::kTestNow + 8 * 3600;
-    s.fields_json = FieldsJson(company);
+    s.fields_json = SessionFieldsJson("Company " + std::to_string(company));
     s.attributes_json = R"({"mail":["alice@example.org"],"displayName":["Alice Liddell"]})";
     auto st = sessions.Upsert(s);
     Check(static_cast<bool>(st), st ? "" : st.error().message);
@@ -114,22 +106,12 @@ void BM_ChatStart(benchmark::State& state) {
   latencies.Report(state);
 }
 
-std::string RoutingRules() {
-  std::string text;
-  for (int i = 1; i <= kRules; ++i) {
-    const std::string n = std::to_string(i);
-    text += "rule." + n + " = company == Company " + n +
-            " and variable:membership_level != bronze -> Team " + n + "\n";
-  }
-  return text + "default = General\n";
-}
-
 // A configured plugin whose 100 rules only the last matches for every
 // visitor, on SQLite or on a fresh PostgreSQL database (left for the process's
 // life: the benchmark is one process, like the plugin's).
 Plugin* RoutingPlugin(bool postgres) {
   testing::DeploymentOptions options;
-  options.routing = RoutingRules();
+  options.routing = RoutingRulesText();
   auto* made = new Plugin(options);
   if (postgres) {
     // Kept for the process's life, as the plugin is.

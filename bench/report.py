@@ -147,7 +147,10 @@ def sites_table(runs):
     else:
         print("- 1,000 sites in < 400 MB: not measured (no 1,000 run)")
     lo, hi = sizes[0], sizes[-1]
-    for kind, label in (("chat_start", "ChatWillStart"), ("visitor_info", "VisitorInfoWillRender")):
+    for kind, label in (("chat_start", "ChatWillStart"), ("visitor_info", "VisitorInfoWillRender"),
+                        ("routing", "ChatWillBeRouted, 100 rules, chat started on this node"),
+                        ("routing_cold", "ChatWillBeRouted, 100 rules, chat started elsewhere"),
+                        ("history", "SearchHistory by customer ID, page of 20")):
         paired = runs.get((f"sites/paired/{kind}", 1))
         if paired and not paired["error"] and "x_small" in paired:
             ratio = paired["x_small"]
@@ -338,7 +341,7 @@ def targets_summary(runs):
     rows.append((f"History database for {HISTORY_SIZE_ROWS:,} tags < "
                  f"{HISTORY_SIZE_BYTES / 1e9:.0f} GB", size))
     grows = []
-    for kind in ("chat_start", "visitor_info", "routing"):
+    for kind in ("chat_start", "visitor_info", "routing", "routing_cold", "history"):
         paired = runs.get((f"sites/paired/{kind}", 1))
         if paired and not paired["error"] and "x_small" in paired:
             grows.append((kind, paired["x_small"]))

@@ -14,9 +14,19 @@
 //                           in turns, each call timed: x_small is the ratio of
 //                           their medians. Paired, because the machine's speed
 //                           drifts between benchmarks run minutes apart.
+//                           Hooks: chat_start, visitor_info; routing
+//                           (ChatWillBeRouted with 100 rules, the last matches,
+//                           of a new chat ChatWillStart started untimed just
+//                           before, as a host calls them: the recorded
+//                           identity); routing_cold (the same for a chat
+//                           started on another node: the session read);
+//                           history (SearchHistory by customer ID, page of 20).
 // N = 10, 100, 1,000, 10,000 (--vsso_smoke: 3 and 10). The hook benchmarks
 // store kSessionsPerSite sessions for every site, so the store grows with N
-// as well as the site map.
+// as well as the site map. The middle site routes with the 100 rules of
+// hooks_bench (bench_support's RoutingRulesText), every other site with 3.
+// History's table is the same size on every platform (kHistoryTags), so
+// what changes with N there is the number of sites alone.
 //
 // Memory, in MiB, the mean over the benchmark's iterations. Before each
 // timed Configure, malloc_trim(0) returns freed heap to the system and the
@@ -42,6 +52,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_support.hpp"
@@ -49,6 +60,7 @@
 #include "hooks/plugin_impl.hpp"
 #include "store/database.hpp"
 #include "store/session_repository.hpp"
+#include "store/transcript_repository.hpp"
 #include "support/test_idp.hpp"
 #include "support/test_keys.hpp"
 
@@ -59,6 +71,12 @@ namespace fs = std::filesystem;
 namespace sdk = visitor_sso::sdk;
 
 constexpr int kSessionsPerSite = 4;
+// History: kHistoryTags transcript tags on every platform, one a second.
+// Every kHistoryStride-th is the middle site's, of customers "cust-v0" ..
+// "cust-v3" (visitor vN's customer; 50 tags each, over two pages of 20); the
+// others go to the other sites in turn.
+constexpr int kHistoryTags = 4000;
+constexpr int kHistoryStride = 20;
 
 void Check(bool ok, const std::string& what) {
   if (!ok) throw std::runtime_error(what);
@@ -72,8 +90,18 @@ void WriteFile(const fs::path& path, const std::string& text) {
 
 std::string SiteId(int i) { return "s" + std::to_string(i); }
 
-std::string SiteFile(int i) {
+// `hundred_rules`: the routing benchmarks' 100 rules instead of this file's 3.
+std::string SiteFile(int i, bool hundred_rules) {
   const std::string id = SiteId(i);
+  const std::string routing =
+      hundred_rules ? RoutingRulesText()
+                    : "rule.1 = variable:membership_level == gold -> Gold Team\n"
+                      "rule.2 = company in (Acme, Globex) and department != Sales -> Key "
+                      "Accounts\n"
+                      "rule.3 = email ends_with @example.org -> Internal " +
+                          std::to_string(i) +
+                          "\n"
+                          "default = General\n";
   // Every third site optional, the others required: both read the session.
   return "[sso]\n"
          "enabled = true\n"
@@ -103,19 +131,8 @@ std::string SiteFile(int i) {
          "company = company\n"
          "prechat:Account Number = accountNumber\n"
          "variable:membership_level = membership_level\n"
-         "\n[routing]\n"
-         "rule.1 = variable:membership_level == gold -> Gold Team\n"
-         "rule.2 = company in (Acme, Globex) and department != Sales -> Key Accounts\n"
-         "rule.3 = email ends_with @example.org -> Internal " +
-         std::to_string(i) +
-         "\n"
-         "default = General\n";
-}
-
-std::string FieldsJson() {
-  return R"([{"key":"name","values":["Alice Liddell"]},{"key":"email","values":["alice@example.org"]},)"
-         R"({"key":"company","values":["Acme"]},{"key":"prechat:Account Number","values":["A-1001"]},)"
-         R"({"key":"variable:membership_level","values":["gold"]}])";
+         "\n[routing]\n" +
+         routing;
 }
 
 // The files of N sites, and a plugin serving them (for the hooks and the
@@ -142,11 +159,16 @@ struct Platform {
     WriteFile(load_config(), "[platform]\ndatabase = load.db\nsites = sites\n");
     WriteFile(serve_config(), "[platform]\ndatabase = serve.db\nsites = sites\n");
     for (int i = 0; i < n; ++i) {
-      WriteFile(sites / (SiteId(i) + ".ini"), SiteFile(i));
+      WriteFile(sites / (SiteId(i) + ".ini"), SiteFile(i, SiteId(i) == middle));
       WriteFile(sites / "certs" / (SiteId(i) + "-idp.crt"),
                 keys[i % keys.size()]->certificate_pem());
     }
-    AddSessions();
+    {
+      auto db = store::Database::Open(serve_database().string());
+      Check(static_cast<bool>(db), db ? "" : db.error().message);
+      AddSessions(*db);
+      AddTranscripts(*db);
+    }  // closed before the plugin opens it
     serving = std::make_unique<hooks::PluginImpl>();
     auto st = serving->Configure({serve_config().string(), testing::kTestNow});
     Check(static_cast<bool>(st), st ? "" : st.error().message);
@@ -155,12 +177,11 @@ struct Platform {
   }
 
   // Visitors v0..v3 of every site signed in (the same visitor IDs on every
-  // site: each site's session is its own).
-  void AddSessions() {
-    auto db = store::Database::Open(serve_database().string());
-    Check(static_cast<bool>(db), db ? "" : db.error().message);
+  // site: each site's session is its own). The middle site's visitors are
+  // of "Company 100": its 100 rules route them by the last one.
+  void AddSessions(const std::shared_ptr<store::Database>& db) {
     for (int i = 0; i < n; ++i) {
-      store::SessionRepository sessions(*db, SiteId(i));
+      store::SessionRepository sessions(db, SiteId(i));
       for (int v = 0; v < kSessionsPerSite; ++v) {
         store::SsoSession s;
         s.visitor_id = "v" + std::to_string(v);
@@ -171,11 +192,38 @@ struct Platform {
         s.idp_entity_id = "https://idp-" + SiteId(i) + ".example.org/saml2/idp/metadata.php";
         s.signed_in_at = testing::kTestNow;
         s.expires_at = testing::kTestNow + 8 * 3600;
-        s.fields_json = FieldsJson();
+        s.fields_json = SessionFieldsJson(SiteId(i) == middle ? "Company 100" : "Acme");
         s.attributes_json = R"({"mail":["alice@example.org"],"displayName":["Alice Liddell"]})";
         auto st = sessions.Upsert(s);
         Check(static_cast<bool>(st), st ? "" : st.error().message);
       }
+    }
+  }
+
+  // The History tags (kHistoryTags), one transaction per site.
+  void AddTranscripts(const std::shared_ptr<store::Database>& db) {
+    std::map<std::string, std::vector<store::TranscriptTag>> by_site;
+    int other = 0;
+    for (int k = 0; k < kHistoryTags; ++k) {
+      std::string site = middle;
+      if (k % kHistoryStride != 0 && n > 1) {
+        site = SiteId(other++ % (n - 1));
+        if (site == middle) site = SiteId(n - 1);  // every site but the middle one
+      }
+      store::TranscriptTag t;
+      t.chat_id = "chat-" + std::to_string(k);
+      t.transcript_id = "t-" + t.chat_id;
+      t.visitor_id = "v" + std::to_string((k / kHistoryStride) % kSessionsPerSite);
+      t.customer_id = "cust-" + t.visitor_id;
+      t.idp_entity_id = "https://idp-" + site + ".example.org/saml2/idp/metadata.php";
+      t.signed_in = true;
+      t.team = "General";
+      t.saved_at = testing::kTestNow - kHistoryTags + k;
+      by_site[site].push_back(std::move(t));
+    }
+    for (const auto& [site, tags] : by_site) {
+      auto st = store::TranscriptRepository(db, site).SaveAll(tags);
+      Check(static_cast<bool>(st), st ? "" : st.error().message);
     }
   }
 
@@ -343,9 +391,17 @@ double Median(std::vector<std::int64_t>& ns) {
   return static_cast<double>(*mid) / 1000.0;
 }
 
-// `hook(plugin, chat)` false: the call did not see a signed-in visitor.
-template <class Hook>
-void BM_Paired(benchmark::State& state, Hook hook) {
+// A hook as BM_Paired calls it.
+struct PairedHook {
+  /// Untimed, just before each timed call, on the same plugin and chat: what
+  /// a host does first (null: nothing). false: it failed.
+  bool (*prepare)(hooks::PluginImpl& plugin, sdk::Chat& chat);
+  /// The timed call. false: it did not see what the middle site's signed-in
+  /// visitor should get.
+  bool (*call)(hooks::PluginImpl& plugin, const sdk::Chat& chat);
+};
+
+void BM_Paired(benchmark::State& state, PairedHook hook) {
   const std::vector<int> sizes = Sizes();
   std::array<Platform*, 2> platforms = {&Platform::Get(sizes.front()),
                                         &Platform::Get(sizes.back())};
@@ -359,14 +415,16 @@ void BM_Paired(benchmark::State& state, Hook hook) {
     // Alternate which goes first, so neither always runs on a warmer cache.
     for (int k = 0; k < 2 && ok; ++k) {
       const int which = (i + k) % 2;
+      hooks::PluginImpl& plugin = *platforms[which]->serving;
       chats[which].visitor.id = visitor;
+      if (hook.prepare != nullptr) ok = hook.prepare(plugin, chats[which]);
       const std::int64_t start = NowNs();
-      ok = hook(*platforms[which]->serving, chats[which]);
+      ok = ok && hook.call(plugin, chats[which]);
       ns[which].push_back(NowNs() - start);
     }
     ++i;
     if (!ok) {
-      state.SkipWithError("the visitor of the middle site is not signed in");
+      state.SkipWithError("the middle site's signed-in visitor was not served as expected");
       break;
     }
   }
@@ -387,6 +445,33 @@ bool ChatStartSignedIn(hooks::PluginImpl& plugin, const sdk::Chat& chat) {
 bool VisitorInfoVerified(hooks::PluginImpl& plugin, const sdk::Chat& chat) {
   auto r = plugin.VisitorInfoWillRender(chat);
   return r && r->info.verified;
+}
+
+// A chat ID never used before (by either platform), as a host gives each chat.
+bool NewChat(hooks::PluginImpl& /*plugin*/, sdk::Chat& chat) {
+  static std::int64_t chats = 0;
+  chat.id = "route-" + std::to_string(++chats);
+  return true;
+}
+
+// The same, started on this node: ChatWillStart records its identity.
+bool NewChatStarted(hooks::PluginImpl& plugin, sdk::Chat& chat) {
+  return NewChat(plugin, chat) && ChatStartSignedIn(plugin, chat);
+}
+
+bool RoutedByLastRule(hooks::PluginImpl& plugin, const sdk::Chat& chat) {
+  static const std::string last_team = "Team " + std::to_string(kRoutingRules);
+  auto r = plugin.ChatWillBeRouted(chat);
+  return r && r->team == last_team;
+}
+
+bool HistoryFullPage(hooks::PluginImpl& plugin, const sdk::Chat& chat) {
+  sdk::HistoryQuery query;
+  query.site_id = chat.site_id;
+  query.customer_id = "cust-" + chat.visitor.id;
+  query.limit = 20;
+  auto page = plugin.SearchHistory(query);
+  return page && page->rows.size() == 20;
 }
 
 }  // namespace
@@ -410,12 +495,16 @@ void RegisterSitesBenchmarks() {
     benchmark::RegisterBenchmark("sites/chat_start", BM_ChatStart)->Arg(n)->MinTime(min_time);
     benchmark::RegisterBenchmark("sites/visitor_info", BM_VisitorInfo)->Arg(n)->MinTime(min_time);
   }
-  benchmark::RegisterBenchmark("sites/paired/chat_start", BM_Paired<decltype(&ChatStartSignedIn)>,
-                               &ChatStartSignedIn)
-      ->MinTime(min_time);
-  benchmark::RegisterBenchmark("sites/paired/visitor_info",
-                               BM_Paired<decltype(&VisitorInfoVerified)>, &VisitorInfoVerified)
-      ->MinTime(min_time);
+  const std::pair<const char*, PairedHook> paired[] = {
+      {"sites/paired/chat_start", {nullptr, &ChatStartSignedIn}},
+      {"sites/paired/visitor_info", {nullptr, &VisitorInfoVerified}},
+      {"sites/paired/routing", {&NewChatStarted, &RoutedByLastRule}},
+      {"sites/paired/routing_cold", {&NewChat, &RoutedByLastRule}},
+      {"sites/paired/history", {nullptr, &HistoryFullPage}},
+  };
+  for (const auto& [name, hook] : paired) {
+    benchmark::RegisterBenchmark(name, BM_Paired, hook)->MinTime(min_time);
+  }
 }
 
 }  // namespace vsso::bench
