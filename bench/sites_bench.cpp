@@ -25,8 +25,8 @@
 // store kSessionsPerSite sessions for every site, so the store grows with N
 // as well as the site map. The middle site routes with the 100 rules of
 // hooks_bench (bench_support's RoutingRulesText), every other site with 3.
-// History's table is the same size on every platform (kHistoryTags), so
-// what changes with N there is the number of sites alone.
+// History's table is the same size on every platform (kHistoryTags); what
+// changes with N there is the number of sites and of their IdPs.
 //
 // Memory, in MiB, the mean over the benchmark's iterations. Before each
 // timed Configure, malloc_trim(0) returns freed heap to the system and the
@@ -200,7 +200,9 @@ struct Platform {
     }
   }
 
-  // The History tags (kHistoryTags), one transaction per site.
+  // The History tags (kHistoryTags), one transaction per site. Each tag
+  // names its site's own IdP, as on a real platform: the IdP values History
+  // looks up for every row (tag_values) grow with the sites that have tags.
   void AddTranscripts(const std::shared_ptr<store::Database>& db) {
     std::map<std::string, std::vector<store::TranscriptTag>> by_site;
     int other = 0;
