@@ -66,7 +66,7 @@ Status VerifyRootSignature(xmlDoc* doc, xmlNode* root, const crypto::Certificate
       return MakeError("metadata.signature.invalid", where + ": cannot register the root's ID");
     }
   }
-  std::unique_ptr<xmlSecDSigCtx, XmlSecDSigCtxFree> ctx(xmlSecDSigCtxCreate(nullptr));
+  PinnedDSigCtxPtr ctx = NewPinnedKeyDSigCtx();
   if (!ctx) return MakeError("metadata.signature.invalid", where + ": xmlsec has no context");
   ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
   ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
@@ -84,8 +84,7 @@ Status VerifyRootSignature(xmlDoc* doc, xmlNode* root, const crypto::Certificate
       return MakeError("metadata.signature.invalid", where + ": cannot enable a transform");
     }
   }
-  ctx->signKey = AdoptKey(cert.public_key.get());
-  if (ctx->signKey == nullptr) {
+  if (!PinKey(ctx.get(), cert.public_key.get())) {
     return MakeError("metadata.signature.invalid",
                      where + ": xmlsec cannot use the key of idp_metadata_signing_certificate " +
                          cert.sha256_fingerprint);

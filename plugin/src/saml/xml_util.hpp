@@ -1,6 +1,6 @@
 // Small libxml2 and xmlsec helpers shared by the saml files: the xmlChar
-// cast, std::unique_ptr deleters, and the key adoption both signature checks
-// use (responses in rules/signature_verify, fetched metadata). Element
+// cast, std::unique_ptr deleters, and the pinned-key context both signature
+// checks use (responses in rules/signature_verify, fetched metadata). Element
 // lookup by namespace and name (IsElement, Children) is in message.hpp.
 #pragma once
 
@@ -31,13 +31,22 @@ struct XmlBufferFree {
 struct XmlParserCtxtFree {
   void operator()(xmlParserCtxt* ctxt) const { xmlFreeParserCtxt(ctxt); }
 };
-struct XmlSecDSigCtxFree {
-  void operator()(xmlSecDSigCtx* ctx) const { xmlSecDSigCtxDestroy(ctx); }
-};
 
-/// An xmlsec key holding a new reference to `pkey` (the configured or pinned
-/// certificate's key), for xmlSecDSigCtx::signKey; nullptr if xmlsec or
-/// OpenSSL fail. The caller's reference stays its own.
-xmlSecKeyPtr AdoptKey(EVP_PKEY* pkey);
+/// Destroys a pinned key xmlsec never asked for (PinKey), then the context.
+struct PinnedDSigCtxFree {
+  void operator()(xmlSecDSigCtx* ctx) const;
+};
+using PinnedDSigCtxPtr = std::unique_ptr<xmlSecDSigCtx, PinnedDSigCtxFree>;
+
+/// A signature context whose key is the one given to PinKey and nothing
+/// else: its keys manager ignores <ds:KeyInfo> and hands xmlsec the pinned
+/// key. nullptr if xmlsec cannot allocate one. Not shared between threads;
+/// one per verification.
+PinnedDSigCtxPtr NewPinnedKeyDSigCtx();
+
+/// Pins `pkey` (the configured certificate's key; a new reference is taken,
+/// the caller's stays its own) as the only key `ctx` verifies with. false if
+/// xmlsec or OpenSSL cannot use the key (a type xmlsec does not know).
+bool PinKey(xmlSecDSigCtx* ctx, EVP_PKEY* pkey);
 
 }  // namespace vsso::saml

@@ -14,18 +14,17 @@
 namespace vsso::saml::rules {
 namespace {
 
-using DSigCtxPtr = std::unique_ptr<xmlSecDSigCtx, XmlSecDSigCtxFree>;
-
 enum class Outcome { kValid, kDigestMismatch, kSignatureMismatch, kKeyUnusable, kWrongTarget };
 
-Result<DSigCtxPtr> MakeContext(const crypto::Certificate& cert, bool allow_sha1) {
-  DSigCtxPtr ctx(xmlSecDSigCtxCreate(nullptr));
+Result<PinnedDSigCtxPtr> MakeContext(const crypto::Certificate& cert, bool allow_sha1) {
+  PinnedDSigCtxPtr ctx = NewPinnedKeyDSigCtx();
   if (!ctx) return MakeError("saml.internal", "xmlsec could not create a signature context");
   ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
   // Only "#ID" references: no empty URI (whole document), no remote URIs.
   ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-  // A non-empty list restricts KeyInfo processing to KeyName, which resolves
-  // nothing without a keys manager: the key always comes from configuration.
+  // The key always comes from configuration (PinKey); KeyInfo is never read.
+  // Should it be, a non-empty list restricts it to KeyName, which resolves
+  // nothing.
   if (xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData,
                        const_cast<void*>(static_cast<const void*>(xmlSecKeyDataNameId))) < 0) {
     return MakeError("saml.internal", "xmlsec could not restrict KeyInfo processing");
@@ -40,8 +39,7 @@ Result<DSigCtxPtr> MakeContext(const crypto::Certificate& cert, bool allow_sha1)
       return MakeError("saml.internal", "xmlsec could not enable a signature transform");
     }
   }
-  ctx->signKey = AdoptKey(cert.public_key.get());
-  if (ctx->signKey == nullptr) {
+  if (!PinKey(ctx.get(), cert.public_key.get())) {
     return MakeError("saml.internal", "the IdP certificate " + cert.sha256_fingerprint +
                                           " has a key xmlsec cannot use");
   }

@@ -41,6 +41,17 @@ TEST_F(SignatureVerifyTest, AcceptsAnyConfiguredCertificateAndEcdsa) {
   EXPECT_TRUE(Passes(Run(testing::ResponseBuilder().SignAssertion(options).Build())));
 }
 
+// The pinned key's manager drops xmlsec's "is it a public key" check (a
+// certificate's key is); the algorithm check stays: an EC certificate does
+// not verify an RSA signature, and the refusal says why.
+TEST_F(SignatureVerifyTest, RefusesAKeyOfAnotherAlgorithmThanTheSignatureMethod) {
+  context_.idp_certificates = {testing::IdpEcKey().Certificate()};
+  Status s = Run(testing::ResponseBuilder().Build());
+  ASSERT_TRUE(FailsWith(s, "saml.signature.invalid"));
+  EXPECT_NE(s.error().message.find("xmlsec could not use this"), std::string::npos)
+      << s.error().message;
+}
+
 TEST_F(SignatureVerifyTest, RefusesAnUntrustedKeyEvenWithKeyInfo) {
   testing::SignOptions options;
   options.key = &testing::AttackerKey();
