@@ -174,7 +174,8 @@ void BM_NoStore(benchmark::State& state, Shape shape) {
     const hooks::Runtime& rt = *g_nostore_site->rt;
     paired.Bare(pool.at(i), shape == Shape::kBothSigned);
     paired.Start();
-    auto xml = hooks::DecodeResponseInput(pool.at(i).base64);
+    std::string decoded;
+    auto xml = hooks::DecodeResponseInput(pool.at(i).base64, decoded);
     if (!xml) {
       state.SkipWithError(xml.error().code.c_str());
       break;
@@ -244,7 +245,8 @@ void BM_Store(benchmark::State& state, Shape shape, bool with_session, Engine en
     paired.Start();
     // Each response is accepted once per database: the pool must be as
     // large as the run (iterations are fixed to its size at registration).
-    auto xml = hooks::DecodeResponseInput(pool.at(i).base64);
+    std::string decoded;
+    auto xml = hooks::DecodeResponseInput(pool.at(i).base64, decoded);
     if (!xml) {
       state.SkipWithError(xml.error().code.c_str());
       break;

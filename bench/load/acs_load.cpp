@@ -302,7 +302,8 @@ double SingleThreadConsumeRate(int count) {
   const auto start = Clock::now();
   for (int i = 0; i < count; ++i) {
     const auto& r = responses[static_cast<std::size_t>(i)];
-    auto xml = hooks::DecodeResponseInput(r.base64);
+    std::string decoded;
+    auto xml = hooks::DecodeResponseInput(r.base64, decoded);
     if (!xml) throw std::runtime_error(xml.error().code);
     auto sign_in = hooks::ConsumeResponse(
         rt, hooks::SignInAttempt{*xml, std::string(testing::kRequestId),

@@ -85,6 +85,7 @@ int Verify(const Args& a) {
   std::optional<std::string> request_id;
   if (!a.request_id.empty()) request_id = a.request_id;
   std::string input;
+  std::string decoded;  // a base64 file's XML (raw XML is used where it was read)
   // One line's JSON is a few hundred bytes to a few KB: the arena covers
   // the usual line and grows from the heap for a larger one.
   alignas(std::max_align_t) unsigned char arena[16384];
@@ -96,7 +97,7 @@ int Verify(const Args& a) {
     out["file"] = file;
     Result<hooks::SignIn> sign_in = MakeError("admin.file_unreadable", "cannot read " + file);
     if (auto content = ReadWholeFile(file, input)) {
-      auto xml = hooks::DecodeResponseInput(*content);
+      auto xml = hooks::DecodeResponseInput(*content, decoded);
       if (!xml) {
         sign_in = std::move(xml).error();
       } else {

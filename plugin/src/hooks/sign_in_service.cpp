@@ -63,10 +63,13 @@ void RecordSignInEvent(const Runtime& rt, const std::string& kind, const std::st
   Audit(rt, kind, "ok", message, issuer, {}, visitor_id, remote_address);
 }
 
-Result<std::string> DecodeResponseInput(std::string_view input) {
+Result<std::string_view> DecodeResponseInput(std::string_view input, std::string& decoded) {
   const auto first = input.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && input[first] == '<') return std::string(input);
-  return saml::DecodePostedResponse(input);
+  if (first != std::string_view::npos && input[first] == '<') return input;
+  auto xml = saml::DecodePostedResponse(input);
+  if (!xml) return std::move(xml).error();
+  decoded = std::move(*xml);
+  return std::string_view(decoded);
 }
 
 saml::ValidationContext MakeValidationContext(const Runtime& rt, const SignInAttempt& attempt,

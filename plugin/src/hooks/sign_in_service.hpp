@@ -33,9 +33,11 @@ struct SignIn {
   identity::MappingOutcome mapping;
 };
 
-/// Decodes a posted SAMLResponse value: base64 as posted, or raw XML when it
-/// already starts with '<' (admins verify files saved either way).
-Result<std::string> DecodeResponseInput(std::string_view input);
+/// The XML of a posted SAMLResponse value: base64 as posted, decoded into
+/// `decoded` (the view returned points there); or raw XML when it already
+/// starts with '<' (admins verify files saved either way), returned as is,
+/// without a copy. The view lives as long as `input` and `decoded`.
+Result<std::string_view> DecodeResponseInput(std::string_view input, std::string& decoded);
 
 Result<SignIn> ConsumeResponse(const Runtime& runtime, const SignInAttempt& attempt);
 
