@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <utility>
 
 #include "common/encoding.hpp"
 
@@ -152,14 +153,26 @@ Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
   // an SQL sort of the "right part" would cost more than the whole read.
   // One row beyond the page and one more tell whether the page's last second
   // was read whole; only when it may not have been, a second query reads
-  // that second's rows by transcript_id. The values of the keys are looked
-  // up for the rows returned only (scalar subqueries, which neither engine
-  // reorders the way it may reorder a join). Statement texts are cached.
-  std::string sql =
-      "SELECT t.transcript_id, t.chat_id, t.visitor_id, t.customer_id, (SELECT value FROM "
-      "tag_values WHERE value_key = t.idp_key), t.signed_in, (SELECT value FROM tag_values WHERE "
-      "value_key = t.team_key), t.saved_at FROM transcript_tags t WHERE t.site_key = (SELECT "
-      "site_key FROM site_keys WHERE site_id = ?7) AND ";
+  // that second's rows by transcript_id. Statement texts are cached.
+  // The values of the IdP and team keys are looked up for the rows returned
+  // only. On PostgreSQL by scalar subqueries (neither engine reorders them
+  // the way it may reorder a join): a look-up of our own there would be a
+  // round trip each. On SQLite a look-up is a B-tree descent, one level
+  // deeper on a platform of thousands of IdPs (issue 15: 10,000 sites), and
+  // a page's rows nearly always share one IdP and a few teams: the query
+  // returns the keys and each distinct key of the call is looked up once,
+  // while the page's statement is open, so in its snapshot. (PostgreSQL
+  // also returns the keys, to name one whose value is missing.)
+  const bool keys_here = db_->engine() == Engine::kSqlite;
+  std::string sql = keys_here ? "SELECT t.transcript_id, t.chat_id, t.visitor_id, t.customer_id, "
+                                "t.idp_key, t.signed_in, t.team_key, t.saved_at"
+                              : "SELECT t.transcript_id, t.chat_id, t.visitor_id, t.customer_id, "
+                                "(SELECT value FROM tag_values WHERE value_key = t.idp_key), "
+                                "t.signed_in, (SELECT value FROM tag_values WHERE value_key = "
+                                "t.team_key), t.saved_at, t.idp_key, t.team_key";
+  sql +=
+      " FROM transcript_tags t WHERE t.site_key = (SELECT site_key FROM site_keys WHERE "
+      "site_id = ?7) AND ";
   sql += filter.where;
   if (after) sql += " AND t.saved_at <= ?4 AND (t.saved_at, t.transcript_id) < (?4, ?5)";
   const std::string newest = sql + " ORDER BY t.saved_at DESC LIMIT ?6";
@@ -179,6 +192,34 @@ Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
       if (!*found) return Page{};
       team_key = key->Int(0);
     }  // the key's statement is reset here, before the page's runs
+    // A value is saved in the same transaction as the first row naming it
+    // and never deleted, so this is a damaged or hand-edited database: fail
+    // rather than show a row without its IdP or team.
+    const auto missing = [&](std::int64_t key) -> Error {
+      return MakeError("store.query_failed",
+                       "transcript tag value key " + std::to_string(key) +
+                           " is missing from tag_values (database " + c.path() +
+                           "); the database is damaged: restore it from a backup");
+    };
+    // SQLite: the values of the keys met so far in this call (a handful).
+    std::vector<std::pair<std::int64_t, std::string>> values;
+    const auto value_of = [&](std::int64_t key, std::string& out) -> Status {
+      for (const auto& [k, v] : values) {
+        if (k == key) {
+          out = v;
+          return Ok();
+        }
+      }
+      auto q = c.Prepare("SELECT value FROM tag_values WHERE value_key = ?1");
+      if (!q) return std::move(q).error();
+      q->BindInt(1, key);
+      auto found = q->Step();
+      if (!found) return std::move(found).error();
+      if (!*found) return missing(key);
+      out = q->Text(0);
+      values.emplace_back(key, out);
+      return Ok();
+    };
     // Rows of `text` (at most `count`; of second `second` when given).
     const auto read = [&](const std::string& text, int count, std::optional<UnixSeconds> second,
                           std::vector<TranscriptTag>& out) -> Status {
@@ -202,9 +243,16 @@ Result<Page> TranscriptRepository::Find(const Filter& filter, int limit,
         t.chat_id = q->Text(1);
         t.visitor_id = q->Text(2);
         t.customer_id = q->Text(3);
-        t.idp_entity_id = q->Text(4);
+        if (keys_here) {
+          if (Status st = value_of(q->Int(4), t.idp_entity_id); !st) return st;
+          if (Status st = value_of(q->Int(6), t.team); !st) return st;
+        } else {
+          if (q->IsNull(4)) return missing(q->Int(8));
+          if (q->IsNull(6)) return missing(q->Int(9));
+          t.idp_entity_id = q->Text(4);
+          t.team = q->Text(6);
+        }
         t.signed_in = q->Int(5) != 0;
-        t.team = q->Text(6);
         t.saved_at = q->Int(7);
         out.push_back(std::move(t));
       }

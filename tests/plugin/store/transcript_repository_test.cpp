@@ -1,5 +1,7 @@
 #include "store/transcript_repository.hpp"
 
+#include <algorithm>
+
 #include "plugin/store/store_fixture.hpp"
 
 namespace vsso::store {
@@ -167,6 +169,66 @@ TEST_P(TranscriptRepositoryTest, BadCursorAndLimit) {
   auto zero = repo.FindByCustomerId("C", 0, "");
   ASSERT_FALSE(zero);
   EXPECT_EQ(zero.error().code, "store.bad_limit");
+}
+
+// Rows of one page with several IdPs and teams (one customer signed in
+// through two IdPs; several teams), on both reads of a page (the second
+// re-reads the page's last second): each row gets its own values.
+TEST_P(TranscriptRepositoryTest, PageOfSeveralIdpsAndTeamsResolvesEachRow) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  TranscriptRepository repo(db, "default");
+  const std::vector<std::string> idps = {"https://idp-a.example.org", "https://idp-b.example.org"};
+  const std::vector<std::string> teams = {"gold", "silver", "bronze"};
+  std::vector<TranscriptTag> saved;
+  for (int i = 0; i < 12; ++i) {
+    TranscriptTag t = Tag("t" + std::to_string(10 + i), "C", teams[i % 3], 100 + i / 4);
+    t.idp_entity_id = idps[(i / 2) % 2];
+    saved.push_back(t);
+  }
+  // Another customer's values, keyed between them.
+  ASSERT_TRUE(repo.Save(Tag("x1", "D", "platinum", 50)));
+  ASSERT_TRUE(repo.SaveAll(saved));
+  std::sort(saved.begin(), saved.end(), [](const TranscriptTag& a, const TranscriptTag& b) {
+    return a.saved_at != b.saved_at ? a.saved_at > b.saved_at : a.transcript_id > b.transcript_id;
+  });
+  for (int limit : {3, 5, 12}) {  // 3 and 5: pages end inside a second (the re-read)
+    std::vector<TranscriptTag> got;
+    std::string cursor;
+    for (int pages = 0; pages < 10; ++pages) {
+      auto page = repo.FindByCustomerId("C", limit, cursor);
+      ASSERT_TRUE(page) << page.error().message;
+      got.insert(got.end(), page->rows.begin(), page->rows.end());
+      if (page->next_cursor.empty()) break;
+      cursor = page->next_cursor;
+    }
+    EXPECT_EQ(got, saved) << "limit " << limit;
+  }
+  auto silver = repo.FindByTeam("silver", 10, "");
+  ASSERT_TRUE(silver);
+  ASSERT_EQ(silver->rows.size(), 4u);
+  for (const auto& r : silver->rows) EXPECT_EQ(r.team, "silver");
+  auto other = repo.FindBySavedAt({}, 100, "");
+  ASSERT_TRUE(other);
+  ASSERT_EQ(other->rows.size(), 13u);
+  EXPECT_EQ(other->rows.back(), Tag("x1", "D", "platinum", 50));
+}
+
+// A key whose value is gone (a damaged database) fails the page, naming
+// the key, rather than showing a row without its IdP.
+TEST_P(TranscriptRepositoryTest, MissingTagValueFailsNamingTheKey) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  TranscriptRepository repo(db, "default");
+  ASSERT_TRUE(repo.Save(Tag("t1", "C", "gold", 100)));
+  const long long key =
+      Scalar("SELECT value_key FROM tag_values WHERE value = 'https://idp.example.org'");
+  RawExec("DELETE FROM tag_values WHERE value_key = " + std::to_string(key));
+  auto page = repo.FindByCustomerId("C", 10, "");
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().code, "store.query_failed");
+  EXPECT_NE(page.error().message.find("key " + std::to_string(key) + " "), std::string::npos)
+      << page.error().message;
 }
 
 VSSO_ON_BOTH_ENGINES(TranscriptRepositoryTest);
