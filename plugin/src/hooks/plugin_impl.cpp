@@ -10,6 +10,7 @@
 #include "hooks/housekeeping.hpp"
 #include "hooks/http_endpoints.hpp"
 #include "hooks/return_path.hpp"
+#include "hooks/routing_fields.hpp"
 #include "identity/field_mapper.hpp"
 #include "saml/response_validator.hpp"
 #include "store/audit_log.hpp"
@@ -71,32 +72,6 @@ routing::Fields RoutingFields(const std::vector<sdk::FieldValue>& source,
     } else if (!f.value.empty()) {
       fields[f.key] = {f.value};
     }
-  }
-  return fields;
-}
-
-// The same from a session's fields JSON (as SessionOf wrote it), without
-// building every field for display first: ChatWillStart runs this for each
-// signed-in chat (issue 15: chat start at most 20 us).
-routing::Fields RoutingFieldsFromJson(const std::string& json, const routing::RuleSet& rules) {
-  routing::Fields fields;
-  boost::system::error_code ec;
-  const auto value = boost::json::parse(json, ec);
-  if (ec || !value.is_array()) return fields;
-  for (const auto& item : value.get_array()) {
-    const auto* obj = item.if_object();
-    if (obj == nullptr) continue;
-    const auto* key = obj->if_contains("key");
-    if (key == nullptr || !key->is_string()) continue;
-    const std::string_view name = key->get_string();
-    if (!std::binary_search(rules.fields().begin(), rules.fields().end(), name)) continue;
-    std::vector<std::string> values;
-    if (const auto* vs = obj->if_contains("values"); vs != nullptr && vs->is_array()) {
-      for (const auto& v : vs->get_array()) {
-        if (v.is_string()) values.emplace_back(v.get_string());
-      }
-    }
-    if (!values.empty()) fields[std::string(name)] = std::move(values);
   }
   return fields;
 }
@@ -305,7 +280,7 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
         const std::uint64_t generation = identities_.Generation(site_id, chat.visitor.id);
         const UnixSeconds now = rt->Now();
         store::SessionRepository sessions(rt->db, rt->settings.site_id);
-        auto live = sessions.FindLive(chat.visitor.id, now);
+        auto live = sessions.FindLiveIdentity(chat.visitor.id, now);
         if (!live || !*live) identities_.Erase(site_id, chat.id, chat.visitor.id);
         if (!live) {
           r.reason_code = live.error().code;
@@ -316,12 +291,12 @@ sdk::Expected<sdk::ChatStartResult> PluginImpl::ChatWillStart(const sdk::Chat& c
         }
         if (*live) {
           r.signed_in = true;
-          r.customer_id = (*live)->customer_id;
+          r.customer_id = std::move((*live)->customer_id);
           // Routing of this chat then reads no session (when its rules name
           // no field it reads none anyway).
           if (!chat.id.empty() && !rt->routing.fields().empty()) {
             identities_.Put(site_id, chat.id, chat.visitor.id, ref.site->runtime,
-                            RoutingFieldsFromJson((*live)->fields_json, rt->routing), now,
+                            RoutingFieldsFromJson((*live)->fields_json, rt->routing.fields()), now,
                             (*live)->expires_at, generation);
           }
           return r;
@@ -422,9 +397,10 @@ sdk::Expected<sdk::RoutingResult> PluginImpl::ChatWillBeRouted(const sdk::Chat& 
           rule = rules.Match(*known);
         } else {
           store::SessionRepository sessions(rt->db, rt->settings.site_id);
-          auto live = sessions.FindLive(chat.visitor.id, rt->Now());
-          rule = rules.Match(live && *live ? RoutingFieldsFromJson((*live)->fields_json, rules)
-                                           : RoutingFields(chat.prechat_answers, rules));
+          auto live = sessions.FindLiveIdentity(chat.visitor.id, rt->Now());
+          rule = rules.Match(live && *live
+                                 ? RoutingFieldsFromJson((*live)->fields_json, rules.fields())
+                                 : RoutingFields(chat.prechat_answers, rules));
         }
         if (rule != nullptr) {
           r.decision = sdk::RoutingDecision::kRoute;

@@ -63,6 +63,21 @@ Result<std::optional<SsoSession>> SessionRepository::FindLive(const std::string&
   });
 }
 
+Result<std::optional<LiveIdentity>> SessionRepository::FindLiveIdentity(
+    const std::string& visitor_id, UnixSeconds now) {
+  return db_->Read([&](Connection& c) -> Result<std::optional<LiveIdentity>> {
+    auto q = c.Prepare(
+        "SELECT customer_id, expires_at, fields_json FROM sso_sessions WHERE site_id = ?3 AND "
+        "visitor_id = ?1 AND expires_at > ?2");
+    if (!q) return std::move(q).error();
+    q->BindText(1, visitor_id).BindInt(2, now).BindText(3, site_id_);
+    auto row = q->Step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<LiveIdentity>();
+    return std::optional<LiveIdentity>(LiveIdentity{q->Text(0), q->Int(1), q->Text(2)});
+  });
+}
+
 Result<bool> SessionRepository::Delete(const std::string& visitor_id) {
   return db_->Write([&](Connection& c) -> Result<bool> {
     auto q = c.Prepare("DELETE FROM sso_sessions WHERE site_id = ?2 AND visitor_id = ?1");

@@ -34,6 +34,19 @@ struct SsoSession {
   bool operator==(const SsoSession&) const = default;
 };
 
+/// What the chat hooks (ChatWillStart, ChatWillBeRouted) read of a live
+/// session: three columns instead of twelve. SQLite copies every text
+/// column it returns into a buffer of its own (a malloc each) and the
+/// attributes JSON is the widest; these hooks run for every chat (issue 15:
+/// chat start at most 20 us, routing with 100 rules at most 5 us).
+struct LiveIdentity {
+  std::string customer_id;
+  UnixSeconds expires_at = 0;
+  std::string fields_json;
+
+  bool operator==(const LiveIdentity&) const = default;
+};
+
 class SessionRepository {
  public:
   SessionRepository(std::shared_ptr<Database> db, std::string site_id)
@@ -43,6 +56,9 @@ class SessionRepository {
   Status Upsert(const SsoSession& session);
   /// The visitor's session if expires_at is after `now`; nullopt otherwise.
   Result<std::optional<SsoSession>> FindLive(const std::string& visitor_id, UnixSeconds now);
+  /// The same test as FindLive, returning only what the chat hooks need.
+  Result<std::optional<LiveIdentity>> FindLiveIdentity(const std::string& visitor_id,
+                                                       UnixSeconds now);
   /// true if a session was deleted (sign-out).
   Result<bool> Delete(const std::string& visitor_id);
   /// IdP-initiated single logout (SAML Profiles 4.4.3.3): deletes this

@@ -63,6 +63,34 @@ TEST_P(SessionRepositoryTest, UpsertFindLiveExpiryAndDelete) {
   EXPECT_FALSE(gone->has_value());
 }
 
+// The chat hooks' narrow read: the same rows as FindLive (site, visitor,
+// expires_at after now), the same values of the columns it returns.
+TEST_P(SessionRepositoryTest, FindLiveIdentityReadsWhatFindLiveReads) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  SessionRepository repo(db, "default");
+  const auto s = Session("v1", "C-1");
+  ASSERT_TRUE(repo.Upsert(s));
+  ASSERT_TRUE(SessionRepository(db, "other").Upsert(Session("v2", "C-2")));
+  auto found = repo.FindLiveIdentity("v1", kNow + 10);
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, (LiveIdentity{"C-1", kNow + 3600, s.fields_json}));
+
+  // Live while expires_at is after now, exactly as FindLive.
+  for (const UnixSeconds at : {kNow + 3599, kNow + 3600, kNow + 3601}) {
+    auto narrow = repo.FindLiveIdentity("v1", at);
+    auto full = repo.FindLive("v1", at);
+    ASSERT_TRUE(narrow && full);
+    EXPECT_EQ(narrow->has_value(), full->has_value()) << at;
+  }
+  EXPECT_FALSE(repo.FindLiveIdentity("nobody", kNow)->has_value());
+  // Another site's session of the visitor is not this site's.
+  EXPECT_FALSE(repo.FindLiveIdentity("v2", kNow)->has_value());
+  ASSERT_TRUE(repo.Delete("v1"));
+  EXPECT_FALSE(repo.FindLiveIdentity("v1", kNow)->has_value());
+}
+
 TEST_P(SessionRepositoryTest, PurgeExpiredAllSitesInOneStatement) {
   auto db = OpenDb();
   ASSERT_TRUE(db);

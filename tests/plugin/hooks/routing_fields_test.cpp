@@ -1,0 +1,131 @@
+#include "hooks/routing_fields.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+namespace vsso::hooks {
+namespace {
+
+// What ChatWillStart and ChatWillBeRouted computed before the event parser:
+// the same JSON read as a DOM. The event parser must agree on every input.
+routing::Fields FromDom(const std::string& json, const std::vector<std::string>& names) {
+  routing::Fields fields;
+  boost::system::error_code ec;
+  const auto value = boost::json::parse(json, ec);
+  if (ec || !value.is_array()) return fields;
+  for (const auto& item : value.get_array()) {
+    const auto* obj = item.if_object();
+    if (obj == nullptr) continue;
+    const auto* key = obj->if_contains("key");
+    if (key == nullptr || !key->is_string()) continue;
+    const std::string_view name = key->get_string();
+    if (!std::binary_search(names.begin(), names.end(), name)) continue;
+    std::vector<std::string> values;
+    if (const auto* vs = obj->if_contains("values"); vs != nullptr && vs->is_array()) {
+      for (const auto& v : vs->get_array()) {
+        if (v.is_string()) values.emplace_back(v.get_string());
+      }
+    }
+    if (!values.empty()) fields[std::string(name)] = std::move(values);
+  }
+  return fields;
+}
+
+const std::vector<std::string> kNames = {"company", "email", "variable:membership_level"};
+
+// As the sign-in writes them (identity mapping serialised by boost::json).
+const std::string kSession =
+    R"([{"key":"name","values":["Alice Liddell"]},{"key":"email","values":["alice@example.org"]},)"
+    R"({"key":"company","values":["Company 7","Sub\"sidiary\\ \u00e9"]},)"
+    R"({"key":"prechat:Account Number","values":["A-1001"]},)"
+    R"({"key":"variable:membership_level","values":["gold"]}])";
+
+TEST(RoutingFieldsTest, ReadsTheNamedFieldsOfASession) {
+  const routing::Fields expected{{"company", {"Company 7", "Sub\"sidiary\\ \xc3\xa9"}},
+                                 {"email", {"alice@example.org"}},
+                                 {"variable:membership_level", {"gold"}}};
+  EXPECT_EQ(RoutingFieldsFromJson(kSession, kNames), expected);
+  EXPECT_EQ(FromDom(kSession, kNames), expected);
+  EXPECT_TRUE(RoutingFieldsFromJson(kSession, {}).empty());
+}
+
+TEST(RoutingFieldsTest, AgreesWithTheDomOnOddDocuments) {
+  const std::vector<std::string> cases = {
+      "",
+      "[]",
+      "{}",
+      R"("company")",
+      "[1, true, null, \"x\", [\"company\"]]",
+      R"([{"key":"company","values":["a"]}] x)",
+      R"([{"key":"company","values":["a"]})",
+      R"([{"key":"company","values":["a"]}] )",
+      R"([{"key":"company","values":["a",1,null,["b"],{"c":"d"},"e"]}])",
+      R"([{"values":["a"],"key":"company"}])",
+      R"([{"key":"company","values":["a"],"key":"email"}])",
+      R"([{"key":"company","values":["a"],"key":5}])",
+      R"([{"key":"company","values":["a"],"values":["b"]}])",
+      R"([{"key":"company","values":["a"],"values":"b"}])",
+      R"([{"key":"company","values":["a"],"values":{"x":["c"]}}])",
+      R"([{"key":"company","values":["a"]},{"key":"company","values":[]}])",
+      R"([{"key":"company","values":["a"]},{"key":"company","values":["b"]}])",
+      R"([{"key":"company"},{"key":"company","values":["b"]}])",
+      R"([{"key":["company"],"values":["a"]}])",
+      R"([{"key":{"key":"company","values":["x"]},"values":["a"]}])",
+      R"([[{"key":"company","values":["a"]}]])",
+      R"([{"nested":{"key":"company","values":["x"]},"key":"email","values":["e"]}])",
+      R"([{"key":"company","values":["\ud800"]}])",
+      "[{\"key\":\"company\",\"values\":[\"\xff\"]}]",
+      "[{\"key\":\"company\",\"values\":[\"a\x01\"]}]",
+      R"([{"key":"comp\u0061ny","values":["\u0041"]}])",
+      R"([{"key":"company","values":["a"]},])",
+      R"([{"key":"company","values":["a"]} /* c */])",
+      R"([{"key":"company","values":[1e999]}])",
+      std::string(40, '[') + std::string(40, ']'),
+  };
+  for (const std::string& json : cases) {
+    EXPECT_EQ(RoutingFieldsFromJson(json, kNames), FromDom(json, kNames)) << json;
+  }
+}
+
+// Random edits of a session's JSON (bytes replaced, dropped, duplicated,
+// JSON tokens inserted) reach states the fixed cases do not.
+TEST(RoutingFieldsTest, AgreesWithTheDomOnMutatedSessions) {
+  std::mt19937 random(15);
+  const std::vector<std::string> tokens = {"[", "]",    "{",       "}",          ",",
+                                           ":", "\"",   "\"key\"", "\"values\"", "\"company\"",
+                                           "1", "null", "\\"};
+  int with_fields = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string json = kSession;
+    const int edits = 1 + static_cast<int>(random() % 3);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = random() % json.size();
+      switch (random() % 4) {
+        case 0:
+          json[at] = static_cast<char>(random() % 128);
+          break;
+        case 1:
+          json.erase(at, 1 + random() % 8);
+          break;
+        case 2:
+          json.insert(at, json.substr(at, 1 + random() % 40));
+          break;
+        default:
+          json.insert(at, tokens[random() % tokens.size()]);
+          break;
+      }
+      if (json.empty()) json = "[";
+    }
+    const routing::Fields expected = FromDom(json, kNames);
+    if (!expected.empty()) ++with_fields;
+    ASSERT_EQ(RoutingFieldsFromJson(json, kNames), expected) << json;
+  }
+  // The mutations leave many documents readable, so fields are compared too.
+  EXPECT_GT(with_fields, 2000);
+}
+
+}  // namespace
+}  // namespace vsso::hooks
