@@ -9,7 +9,8 @@
 // are small integers (site_keys, tag_values), created on first use.
 //
 // Threading: a light handle over a shared Database; safe from any thread.
-// Errors: "store.query_failed", "store.bad_limit", "store.bad_cursor".
+// Errors: "store.query_failed" (also for a row whose IdP or team key has no
+// value: a damaged database), "store.bad_limit", "store.bad_cursor".
 #pragma once
 
 #include <limits>
