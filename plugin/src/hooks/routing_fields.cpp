@@ -1,6 +1,7 @@
 #include "hooks/routing_fields.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -149,10 +150,104 @@ class Handler {
   routing::Fields fields_;
 };
 
+// The length of the well-formed UTF-8 sequence at s[i] (lead byte >= 0x80),
+// 0 if it is not one (Unicode 15, table 3-7: no overlong forms, surrogates
+// or code points above U+10FFFF; the strictest reading, so nothing passes
+// here that Boost.JSON's validation refuses).
+std::size_t Utf8Length(std::string_view s, std::size_t i) {
+  const auto in = [&](std::size_t k, unsigned lo, unsigned hi) {
+    if (i + k >= s.size()) return false;
+    const unsigned x = static_cast<unsigned char>(s[i + k]);
+    return x >= lo && x <= hi;
+  };
+  const unsigned c = static_cast<unsigned char>(s[i]);
+  if (c >= 0xC2 && c <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
+  if (c == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+  }
+  if (c == 0xED) return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if (c == 0xF0) return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) {
+    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  }
+  if (c == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  return 0;
+}
+
+// Bytes a string may hold as they are: printable ASCII but '"' and '\\'.
+constexpr auto kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}();
+
+// The document exactly as boost::json::serialize writes SessionOf's array,
+// read without a parser: no whitespace, each item {"key":"...","values":[...]}
+// in that order, strings with no escape sequence. Such a document is valid
+// JSON whose items have no duplicate members, so this reads what the parser
+// would. nullopt for anything else (escapes, other members, whitespace,
+// malformed UTF-8): the parser then decides.
+std::optional<routing::Fields> ReadPlain(std::string_view json,
+                                         const std::vector<std::string>& names) {
+  std::size_t i = 0;
+  const auto lit = [&](std::string_view text) {
+    if (json.size() - i < text.size()) return false;
+    for (std::size_t k = 0; k < text.size(); ++k) {
+      if (json[i + k] != text[k]) return false;
+    }
+    i += text.size();
+    return true;
+  };
+  // The rest of a string whose opening quote was read.
+  const auto str = [&](std::string_view& out) {
+    const std::size_t start = i;
+    for (;;) {
+      while (i < json.size() && kPlain[static_cast<unsigned char>(json[i])]) ++i;
+      if (i == json.size()) return false;
+      const unsigned c = static_cast<unsigned char>(json[i]);
+      if (c == '"') break;
+      if (c < 0x80) return false;  // an escape or a control character
+      const std::size_t n = Utf8Length(json, i);
+      if (n == 0) return false;
+      i += n;
+    }
+    out = json.substr(start, i - start);
+    ++i;
+    return true;
+  };
+  routing::Fields fields;
+  if (!lit("[")) return std::nullopt;
+  if (!lit("]")) {
+    for (;;) {
+      std::string_view key;
+      if (!lit(R"({"key":")") || !str(key) || !lit(R"(,"values":[)")) return std::nullopt;
+      const bool wanted = std::binary_search(names.begin(), names.end(), key);
+      std::vector<std::string> values;
+      if (!lit("]")) {
+        for (;;) {
+          std::string_view value;
+          if (!lit("\"") || !str(value)) return std::nullopt;
+          if (wanted) values.emplace_back(value);
+          if (lit("]")) break;
+          if (!lit(",")) return std::nullopt;
+        }
+      }
+      if (!lit("}")) return std::nullopt;
+      if (wanted && !values.empty()) fields[std::string(key)] = std::move(values);
+      if (lit("]")) break;
+      if (!lit(",")) return std::nullopt;
+    }
+  }
+  if (i != json.size()) return std::nullopt;
+  return fields;
+}
+
 }  // namespace
 
 routing::Fields RoutingFieldsFromJson(std::string_view json,
                                       const std::vector<std::string>& names) {
+  if (auto plain = ReadPlain(json, names)) return std::move(*plain);
   boost::json::basic_parser<Handler> parser(boost::json::parse_options{}, names);
   error_code ec;
   const std::size_t used = parser.write_some(false, json.data(), json.size(), ec);

@@ -3,9 +3,11 @@
 //
 // Runs for every chat start of a signed-in visitor and for every routing of
 // a chat started on another node (issue 15: chat start at most 20 us, routing
-// with 100 rules at most 5 us), so the document is read by Boost.JSON's
-// event parser (basic_parser) instead of being built as a DOM first: the
-// same parser, options and errors, without an allocation per node.
+// with 100 rules at most 5 us), so it is never built as a DOM: the exact
+// shape SessionOf writes (no whitespace, no escapes, well-formed UTF-8) is
+// read by a plain scan; anything else by Boost.JSON's event parser
+// (basic_parser), the same parser, options and errors as the DOM's, without
+// an allocation per node.
 //
 // The result is what reading the DOM gives (tests/plugin/hooks/
 // routing_fields_test.cpp compares both): any parse error (or trailing

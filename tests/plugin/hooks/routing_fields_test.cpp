@@ -43,6 +43,13 @@ const std::string kSession =
     R"({"key":"prechat:Account Number","values":["A-1001"]},)"
     R"({"key":"variable:membership_level","values":["gold"]}])";
 
+// The same as the serializer writes non-ASCII text (raw UTF-8, no escapes).
+const std::string kPlainSession =
+    "[{\"key\":\"name\",\"values\":[\"Zo\xc3\xab \xe6\x97\xa5\xe6\x9c\xac\"]},"
+    "{\"key\":\"company\",\"values\":[\"Soci\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80\",\"B\"]},"
+    "{\"key\":\"email\",\"values\":[]},{\"key\":\"variable:membership_level\","
+    "\"values\":[\"gold\"]}]";
+
 TEST(RoutingFieldsTest, ReadsTheNamedFieldsOfASession) {
   const routing::Fields expected{{"company", {"Company 7", "Sub\"sidiary\\ \xc3\xa9"}},
                                  {"email", {"alice@example.org"}},
@@ -50,6 +57,10 @@ TEST(RoutingFieldsTest, ReadsTheNamedFieldsOfASession) {
   EXPECT_EQ(RoutingFieldsFromJson(kSession, kNames), expected);
   EXPECT_EQ(FromDom(kSession, kNames), expected);
   EXPECT_TRUE(RoutingFieldsFromJson(kSession, {}).empty());
+  const routing::Fields plain{{"company", {"Soci\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80", "B"}},
+                              {"variable:membership_level", {"gold"}}};
+  EXPECT_EQ(RoutingFieldsFromJson(kPlainSession, kNames), plain);
+  EXPECT_EQ(FromDom(kPlainSession, kNames), plain);
 }
 
 TEST(RoutingFieldsTest, AgreesWithTheDomOnOddDocuments) {
@@ -62,6 +73,15 @@ TEST(RoutingFieldsTest, AgreesWithTheDomOnOddDocuments) {
       R"([{"key":"company","values":["a"]}] x)",
       R"([{"key":"company","values":["a"]})",
       R"([{"key":"company","values":["a"]}] )",
+      R"( [{"key":"company","values":["a"]}])",
+      R"([{"key":"company","values":[]}])",
+      R"([{"key":"company","values":["a"]},{"key":"company","values":[]}])",
+      R"([{"key":"company","values":["a"],"x":1}])",
+      "[{\"key\":\"company\",\"values\":[\"\xed\xa0\x80\"]}]",
+      "[{\"key\":\"company\",\"values\":[\"\xc0\xaf\"]}]",
+      "[{\"key\":\"company\",\"values\":[\"\xf4\x90\x80\x80\"]}]",
+      "[{\"key\":\"company\",\"values\":[\"\xe6\x97\"]}]",
+      "[{\"key\":\"company\",\"values\":[\"\x7f\"]}]",
       R"([{"key":"company","values":["a",1,null,["b"],{"c":"d"},"e"]}])",
       R"([{"values":["a"],"key":"company"}])",
       R"([{"key":"company","values":["a"],"key":"email"}])",
@@ -94,18 +114,19 @@ TEST(RoutingFieldsTest, AgreesWithTheDomOnOddDocuments) {
 // JSON tokens inserted) reach states the fixed cases do not.
 TEST(RoutingFieldsTest, AgreesWithTheDomOnMutatedSessions) {
   std::mt19937 random(15);
+  int plain_with_fields = 0;
   const std::vector<std::string> tokens = {"[", "]",    "{",       "}",          ",",
                                            ":", "\"",   "\"key\"", "\"values\"", "\"company\"",
                                            "1", "null", "\\"};
   int with_fields = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string json = kSession;
+    std::string json = i % 2 == 0 ? kSession : kPlainSession;
     const int edits = 1 + static_cast<int>(random() % 3);
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = random() % json.size();
       switch (random() % 4) {
         case 0:
-          json[at] = static_cast<char>(random() % 128);
+          json[at] = static_cast<char>(random() % 256);
           break;
         case 1:
           json.erase(at, 1 + random() % 8);
@@ -121,10 +142,13 @@ TEST(RoutingFieldsTest, AgreesWithTheDomOnMutatedSessions) {
     }
     const routing::Fields expected = FromDom(json, kNames);
     if (!expected.empty()) ++with_fields;
+    if (!expected.empty() && json.find('\\') == std::string::npos) ++plain_with_fields;
     ASSERT_EQ(RoutingFieldsFromJson(json, kNames), expected) << json;
   }
   // The mutations leave many documents readable, so fields are compared too.
   EXPECT_GT(with_fields, 2000);
+  // Many of them without escapes: the plain scan's own path is compared.
+  EXPECT_GT(plain_with_fields, 1000);
 }
 
 }  // namespace
