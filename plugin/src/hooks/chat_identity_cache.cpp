@@ -76,15 +76,28 @@ void ChatIdentityCache::Put(std::string_view site_id, std::string_view chat_id,
                        runtime, std::make_shared<const routing::Fields>(std::move(fields)), now,
                        expires_at});
   std::lock_guard lock(shard.mutex);
-  EraseLocked(shard, view);
-  if (shard.generation != generation) return;  // the visitor's session ended meanwhile
-  while (shard.order.size() >= per_shard_) {
+  if (shard.generation != generation) {  // the visitor's session ended meanwhile
+    EraseLocked(shard, view);
+    return;
+  }
+  // One hash lookup both finds an entry of the key and indexes the new one
+  // (chat start records an entry per chat: issue 15, at most 20 us).
+  shard.order.splice(shard.order.end(), node);
+  const auto last = std::prev(shard.order.end());
+  if (auto [it, added] = shard.index.try_emplace(last->key.view(), last); !added) {
+    // The old entry's key views its own node: re-keyed onto the new node's
+    // (equal) key before that node goes.
+    const auto old = it->second;
+    auto handle = shard.index.extract(it);
+    handle.key() = last->key.view();
+    handle.mapped() = last;
+    shard.index.insert(std::move(handle));
+    shard.order.erase(old);
+  }
+  while (shard.order.size() > per_shard_) {
     shard.index.erase(shard.order.front().key.view());
     shard.order.pop_front();
   }
-  shard.order.splice(shard.order.end(), node);
-  const auto last = std::prev(shard.order.end());
-  shard.index.emplace(last->key.view(), last);
 }
 
 ChatIdentityCache::FieldsPtr ChatIdentityCache::Find(std::string_view site_id,
