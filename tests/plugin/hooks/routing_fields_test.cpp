@@ -6,32 +6,15 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "support/routing_fields_reference.hpp"
+
 namespace vsso::hooks {
 namespace {
 
 // What ChatWillStart and ChatWillBeRouted computed before the event parser:
 // the same JSON read as a DOM. The event parser must agree on every input.
 routing::Fields FromDom(const std::string& json, const std::vector<std::string>& names) {
-  routing::Fields fields;
-  boost::system::error_code ec;
-  const auto value = boost::json::parse(json, ec);
-  if (ec || !value.is_array()) return fields;
-  for (const auto& item : value.get_array()) {
-    const auto* obj = item.if_object();
-    if (obj == nullptr) continue;
-    const auto* key = obj->if_contains("key");
-    if (key == nullptr || !key->is_string()) continue;
-    const std::string_view name = key->get_string();
-    if (!std::binary_search(names.begin(), names.end(), name)) continue;
-    std::vector<std::string> values;
-    if (const auto* vs = obj->if_contains("values"); vs != nullptr && vs->is_array()) {
-      for (const auto& v : vs->get_array()) {
-        if (v.is_string()) values.emplace_back(v.get_string());
-      }
-    }
-    if (!values.empty()) fields[std::string(name)] = std::move(values);
-  }
-  return fields;
+  return testing::RoutingFieldsFromDom(json, names);
 }
 
 const std::vector<std::string> kNames = {"company", "email", "variable:membership_level"};
