@@ -9,6 +9,8 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value.hpp>
 
+#include "common/encoding.hpp"
+
 namespace vsso::hooks {
 namespace {
 
@@ -150,31 +152,6 @@ class Handler {
   routing::Fields fields_;
 };
 
-// The length of the well-formed UTF-8 sequence at s[i] (lead byte >= 0x80),
-// 0 if it is not one (Unicode 15, table 3-7: no overlong forms, surrogates
-// or code points above U+10FFFF; the strictest reading, so nothing passes
-// here that Boost.JSON's validation refuses).
-std::size_t Utf8Length(std::string_view s, std::size_t i) {
-  const auto in = [&](std::size_t k, unsigned lo, unsigned hi) {
-    if (i + k >= s.size()) return false;
-    const unsigned x = static_cast<unsigned char>(s[i + k]);
-    return x >= lo && x <= hi;
-  };
-  const unsigned c = static_cast<unsigned char>(s[i]);
-  if (c >= 0xC2 && c <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
-  if (c == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-  }
-  if (c == 0xED) return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
-  if (c == 0xF0) return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) {
-    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-  }
-  if (c == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-  return 0;
-}
-
 // Bytes a string may hold as they are: printable ASCII but '"' and '\\'.
 constexpr auto kPlain = [] {
   std::array<bool, 256> plain{};
@@ -208,7 +185,7 @@ std::optional<routing::Fields> ReadPlain(std::string_view json,
       const unsigned c = static_cast<unsigned char>(json[i]);
       if (c == '"') break;
       if (c < 0x80) return false;  // an escape or a control character
-      const std::size_t n = Utf8Length(json, i);
+      const std::size_t n = encoding::Utf8SequenceLength(json, i);
       if (n == 0) return false;
       i += n;
     }

@@ -2,41 +2,13 @@
 
 #include <algorithm>
 
+#include "common/encoding.hpp"
+
 namespace vsso::store {
 namespace {
 
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026, 3 bytes
 constexpr char kFoldedKind[] = "sign_in_rejected";
-
-// Length of the valid UTF-8 sequence starting at text[i] (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
-std::size_t Utf8Length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  std::size_t length = 0;
-  unsigned char min2 = 0x80;
-  unsigned char max2 = 0xBF;
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) min2 = 0xA0;
-    if (lead == 0xED) max2 = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) min2 = 0x90;
-    if (lead == 0xF4) max2 = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  if (byte(i + 1) < min2 || byte(i + 1) > max2) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return length;
-}
 
 // What AuditText leaves as it is: printable ASCII within the cap (the usual
 // IDs, codes and messages), checked without building a copy.
@@ -124,7 +96,7 @@ std::string AuditText(std::string_view text, std::size_t cap) {
       ++i;
       continue;
     }
-    if (const std::size_t length = Utf8Length(text, i); length == 0) {
+    if (const std::size_t length = encoding::Utf8SequenceLength(text, i); length == 0) {
       piece = "?";
     } else {
       piece = text.substr(i, length);
