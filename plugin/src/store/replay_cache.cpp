@@ -2,30 +2,63 @@
 
 namespace vsso::store {
 
+namespace {
+
+Error BadId() {
+  return MakeError("store.replay_bad_id", "an assertion without ID cannot be checked for replay");
+}
+
+// Records `claim` for `site_id` inside the caller's write transaction: true
+// if it is the ID's first use.
+Result<bool> Claim(Connection& c, const std::string& site_id, const ReplayClaim& claim) {
+  // One statement: a new ID is inserted; an expired entry for it is
+  // replaced (it must not block the ID, nor linger); a live one is left
+  // as it is and nothing changes. Inside the write transaction no other
+  // writer can come between the look-up and the write.
+  auto q = c.Prepare(
+      "INSERT INTO replay_cache (site_id, assertion_id, issuer, keep_until) "
+      "VALUES (?5, ?1, ?2, ?3) "
+      "ON CONFLICT (site_id, assertion_id) DO UPDATE SET issuer = excluded.issuer, "
+      "keep_until = excluded.keep_until WHERE replay_cache.keep_until < ?4");
+  if (!q) return std::move(q).error();
+  q->BindText(1, claim.assertion_id)
+      .BindText(2, claim.issuer)
+      .BindInt(3, claim.keep_until)
+      .BindInt(4, claim.now)
+      .BindText(5, site_id);
+  if (auto st = q->Run(); !st) return std::move(st).error();
+  return c.Changes() == 1;
+}
+
+}  // namespace
+
 Result<bool> ReplayCache::FirstUse(const std::string& assertion_id, const std::string& issuer,
                                    UnixSeconds keep_until, UnixSeconds now) {
-  if (assertion_id.empty()) {
-    return MakeError("store.replay_bad_id", "an assertion without ID cannot be checked for replay");
-  }
-  return db_->Write([&](Connection& c) -> Result<bool> {
-    // One statement: a new ID is inserted; an expired entry for it is
-    // replaced (it must not block the ID, nor linger); a live one is left
-    // as it is and nothing changes. Inside the write transaction no other
-    // writer can come between the look-up and the write.
-    auto q = c.Prepare(
-        "INSERT INTO replay_cache (site_id, assertion_id, issuer, keep_until) "
-        "VALUES (?5, ?1, ?2, ?3) "
-        "ON CONFLICT (site_id, assertion_id) DO UPDATE SET issuer = excluded.issuer, "
-        "keep_until = excluded.keep_until WHERE replay_cache.keep_until < ?4");
-    if (!q) return std::move(q).error();
-    q->BindText(1, assertion_id)
-        .BindText(2, issuer)
-        .BindInt(3, keep_until)
-        .BindInt(4, now)
-        .BindText(5, site_id_);
-    if (auto st = q->Run(); !st) return std::move(st).error();
-    return c.Changes() == 1;
+  if (assertion_id.empty()) return BadId();
+  const ReplayClaim claim{assertion_id, issuer, keep_until, now};
+  return db_->Write([&](Connection& c) { return Claim(c, site_id_, claim); });
+}
+
+std::vector<Result<bool>> ReplayCache::FirstUseMany(std::span<const ReplayClaim> claims) {
+  std::vector<Result<bool>> answers(claims.size(), false);
+  if (claims.empty()) return answers;
+  auto written = db_->Write([&](Connection& c) -> Status {
+    for (std::size_t i = 0; i < claims.size(); ++i) {
+      if (claims[i].assertion_id.empty()) {
+        answers[i] = BadId();
+        continue;
+      }
+      auto first = Claim(c, site_id_, claims[i]);
+      // A failed statement fails the transaction: nothing is recorded.
+      if (!first) return std::move(first).error();
+      answers[i] = *first;
+    }
+    return Ok();
   });
+  if (!written) {
+    for (auto& answer : answers) answer = written.error();
+  }
+  return answers;
 }
 
 Result<int> ReplayCache::PurgeExpiredAllSites(Database& db, UnixSeconds now) {

@@ -10,12 +10,22 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "store/database.hpp"
 
 namespace vsso::store {
+
+/// One assertion to record, as FirstUse's arguments.
+struct ReplayClaim {
+  std::string assertion_id;
+  std::string issuer;
+  UnixSeconds keep_until = 0;
+  UnixSeconds now = 0;
+};
 
 class ReplayCache {
  public:
@@ -30,6 +40,11 @@ class ReplayCache {
   /// counts (its assertion has expired and would be refused anyway).
   Result<bool> FirstUse(const std::string& assertion_id, const std::string& issuer,
                         UnixSeconds keep_until, UnixSeconds now);
+  /// FirstUse for each claim, in order, in one transaction (group commit:
+  /// one commit for them all). A later claim of an ID an earlier one took
+  /// is a replay, as it would be one by one. One answer per claim; if the
+  /// transaction fails, nothing is recorded and every answer is its error.
+  std::vector<Result<bool>> FirstUseMany(std::span<const ReplayClaim> claims);
   /// Deletes the entries of every site with keep_until before `now`, in one
   /// statement (expired entries decide nothing for any site); returns how
   /// many.

@@ -95,6 +95,66 @@ TEST_P(ReplayCacheTest, EmptyIdIsRefused) {
   EXPECT_EQ(r.error().code, "store.replay_bad_id");
 }
 
+TEST_P(ReplayCacheTest, FirstUseManyAnswersEachClaimAsOneByOneInOneTransaction) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  ReplayCache cache(db, "default");
+  ASSERT_TRUE(*cache.FirstUse("_live", kIssuer, kNow + 1000, kNow));
+  ASSERT_TRUE(*cache.FirstUse("_old", kIssuer, kNow + 10, kNow));
+  const std::vector<ReplayClaim> claims = {
+      {"_m1", kIssuer, kNow + 300, kNow + 20},    // new
+      {"_m1", kIssuer, kNow + 300, kNow + 20},    // taken by the claim before it
+      {"_live", kIssuer, kNow + 300, kNow + 20},  // taken before the batch
+      {"_old", kIssuer, kNow + 400, kNow + 20},   // its entry expired: replaced
+      {"", kIssuer, kNow + 300, kNow + 20},       // no ID: refused, the rest go on
+      {"_m2", kIssuer, kNow + 300, kNow + 20},
+  };
+  const auto before = db->stats().transactions;
+  auto answers = cache.FirstUseMany(claims);
+  EXPECT_EQ(db->stats().transactions - before, 1);
+  ASSERT_EQ(answers.size(), claims.size());
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u}) ASSERT_TRUE(answers[i]) << i;
+  EXPECT_TRUE(*answers[0]);
+  EXPECT_FALSE(*answers[1]);
+  EXPECT_FALSE(*answers[2]);
+  EXPECT_TRUE(*answers[3]);
+  ASSERT_FALSE(answers[4]);
+  EXPECT_EQ(answers[4].error().code, "store.replay_bad_id");
+  EXPECT_TRUE(*answers[5]);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache"), 4);
+  EXPECT_EQ(Scalar("SELECT keep_until FROM replay_cache WHERE assertion_id = '_old'"), kNow + 400);
+  EXPECT_EQ(Scalar("SELECT keep_until FROM replay_cache WHERE assertion_id = '_live'"),
+            kNow + 1000);
+  // A later single use sees the batch's rows.
+  EXPECT_FALSE(*cache.FirstUse("_m2", kIssuer, kNow + 300, kNow + 30));
+  EXPECT_TRUE(cache.FirstUseMany({}).empty());
+}
+
+TEST_P(ReplayCacheTest, FirstUseManyRecordsNothingWhenItsTransactionFails) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  ReplayCache cache(db, "default");
+  // The third claim's statement fails (a trigger, or a check constraint,
+  // that the test adds): the two before it must not stay recorded.
+  RawExec(GetParam() == Engine::kSqlite
+              ? "CREATE TRIGGER refuse BEFORE INSERT ON replay_cache WHEN NEW.assertion_id = "
+                "'_bad' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+              : "ALTER TABLE replay_cache ADD CONSTRAINT refuse CHECK (assertion_id <> '_bad')");
+  const std::vector<ReplayClaim> claims = {
+      {"_a", kIssuer, kNow + 300, kNow},
+      {"_b", kIssuer, kNow + 300, kNow},
+      {"_bad", kIssuer, kNow + 300, kNow},
+  };
+  auto answers = cache.FirstUseMany(claims);
+  ASSERT_EQ(answers.size(), 3u);
+  for (const auto& answer : answers) {
+    ASSERT_FALSE(answer);
+    EXPECT_EQ(answer.error().code, "store.query_failed") << answer.error().message;
+  }
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM replay_cache"), 0);
+  EXPECT_TRUE(*cache.FirstUse("_a", kIssuer, kNow + 300, kNow));
+}
+
 TEST_P(ReplayCacheTest, EightThreadsWithOwnConnectionsExactlyOneWins) {
   ASSERT_TRUE(OpenDb());  // create and migrate once
   for (int round = 0; round < 5; ++round) {
