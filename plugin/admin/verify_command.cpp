@@ -1,10 +1,11 @@
 // visitor-sso-admin verify: validates saved SAML responses as the site's ACS
-// would (hooks::ConsumeResponse: every rule, the replay cache, the audit
-// log), one JSON line per file (docs/admin.md).
+// would (every rule, the replay cache, the audit log: hooks::SignInBatch,
+// which judges as hooks::ConsumeResponse does and commits the replay rows of
+// a batch of files together), one JSON line per file (docs/admin.md).
 //
 // It is also issue 15's independent measurement of the consume path
 // (scripts/bench --verify: thousands of files in one process beside the bare
-// xmlsec loop), so the work around ConsumeResponse is done once per run or
+// xmlsec loop), so the work around the judging is done once per run or
 // without allocations: the site is built once, each file is read into one
 // reused buffer, and each line is built in a reused arena and serialized in
 // pieces straight to stdout.
@@ -20,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -68,6 +70,12 @@ void PrintLine(const boost::json::object& line, boost::json::serializer& sr) {
   std::fputc('\n', stdout);
 }
 
+// Files whose replay rows go in one transaction: the largest group the
+// store commits at once for concurrent sign-ins (store::Database's
+// kMaxGroup). A kill loses at most the lines of one batch, whose rows may
+// be committed (those responses then count as used).
+constexpr std::size_t kBatchFiles = 64;
+
 }  // namespace
 
 int Verify(const Args& a) {
@@ -90,20 +98,10 @@ int Verify(const Args& a) {
   // the usual line and grows from the heap for a larger one.
   alignas(std::max_align_t) unsigned char arena[16384];
   boost::json::serializer sr;
-  for (std::size_t i = 1; i < a.positional.size(); ++i) {
-    const std::string& file = a.positional[i];
+  const auto print = [&](const std::string& file, const Result<hooks::SignIn>& sign_in) {
     boost::json::monotonic_resource mr(arena, sizeof arena);
     boost::json::object out(&mr);
     out["file"] = file;
-    Result<hooks::SignIn> sign_in = MakeError("admin.file_unreadable", "cannot read " + file);
-    if (auto content = ReadWholeFile(file, input)) {
-      auto xml = hooks::DecodeResponseInput(*content, decoded);
-      if (!xml) {
-        sign_in = std::move(xml).error();
-      } else {
-        sign_in = hooks::ConsumeResponse(**rt, {*xml, request_id, {}, {}});
-      }
-    }
     if (sign_in) {
       const auto& id = sign_in->identity;
       out["accepted"] = true;
@@ -133,6 +131,42 @@ int Verify(const Args& a) {
       result = kCheckFailed;
     }
     PrintLine(out, sr);
+  };
+  // The files go in batches whose replay rows are committed together
+  // (hooks::SignInBatch): a batch's lines are printed once its transaction
+  // has committed, so a printed "accepted" is durable. A file that cannot
+  // be read or decoded is judged at once and printed in its place.
+  hooks::SignInBatch batch(**rt);
+  std::vector<std::optional<Error>> early;  // per file of the batch, in order
+  const auto finish = [&](std::size_t first_file) {
+    std::vector<Result<hooks::SignIn>> judged = batch.Finish();
+    std::size_t next = 0;
+    for (std::size_t k = 0; k < early.size(); ++k) {
+      const std::string& file = a.positional[first_file + k];
+      if (early[k]) {
+        print(file, *early[k]);
+      } else {
+        print(file, judged[next++]);
+      }
+    }
+    early.clear();
+  };
+  std::size_t first_file = 1;
+  for (std::size_t i = 1; i < a.positional.size(); ++i) {
+    const std::string& file = a.positional[i];
+    auto content = ReadWholeFile(file, input);
+    if (!content) {
+      early.emplace_back(MakeError("admin.file_unreadable", "cannot read " + file));
+    } else if (auto xml = hooks::DecodeResponseInput(*content, decoded); !xml) {
+      early.emplace_back(std::move(xml).error());
+    } else {
+      batch.Add({*xml, request_id, {}, {}});
+      early.emplace_back(std::nullopt);
+    }
+    if (early.size() == kBatchFiles || i + 1 == a.positional.size()) {
+      finish(first_file);
+      first_file = i + 1;
+    }
   }
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
     std::cerr << "visitor-sso-admin: cannot write the results: " << std::strerror(errno) << "\n";

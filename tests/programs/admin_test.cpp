@@ -2,6 +2,7 @@
 // on disk: the same code path as the ACS, the real SQLite file.
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
@@ -150,6 +151,63 @@ TEST(AdminVerify, UnreadableFilesAreRefusedInOrderAndTheRestStillChecked) {
   EXPECT_TRUE(accepted["accepted"].as_bool()) << lines[2].substr(0, 300);
   EXPECT_EQ(accepted["attributes"].as_object().at("attr59").as_array().at(0).as_string(),
             std::string(300, 'a' + 59 % 26));
+}
+
+TEST(AdminVerify, ManyFilesKeepTheirOrderAndEachIdIsAcceptedOnceAcrossBatches) {
+  // verify commits the replay rows of up to 64 files at once: replays in
+  // and across batches, and files refused before judging (unreadable, not
+  // base64), must each keep their verdict and place.
+  Deployment d;
+  std::vector<std::string> args = {"verify", "--config",     d.config().string(), "--now",
+                                   kNow,     "--request-id", kRequestId};
+  std::vector<std::string> files;
+  std::vector<std::string> want;  // "ok" or the refusal's code, per file
+  std::vector<std::string> xml;
+  for (int i = 0; i < 140; ++i) {
+    xml.push_back(ResponseBuilder().AssertionId("_many" + std::to_string(i)).Build());
+  }
+  for (int i = 0; i < 140; ++i) {
+    std::string content = xml[static_cast<std::size_t>(i)];
+    std::string code = "ok";
+    if (i == 10) {
+      files.push_back((d.dir() / "missing.xml").string());
+      want.push_back("admin.file_unreadable");
+      continue;
+    }
+    // A replay in the same batch, one in the next batch, a response before
+    // its own twin, and a file that is not base64.
+    const std::map<int, std::pair<int, std::string>> twists = {
+        {40, {5, "saml.replay.detected"}},
+        {70, {20, "saml.replay.detected"}},
+        {71, {72, "ok"}},
+        {72, {72, "saml.replay.detected"}},
+    };
+    if (auto t = twists.find(i); t != twists.end()) {
+      content = xml[static_cast<std::size_t>(t->second.first)];
+      code = t->second.second;
+    }
+    if (i == 100) {
+      content = "%%% not base64 %%%";
+      code = "saml.binding.bad_base64";
+    }
+    files.push_back(Write(d.dir() / ("r" + std::to_string(i) + ".xml"), content));
+    want.push_back(code);
+  }
+  args.insert(args.end(), files.begin(), files.end());
+  auto r = Admin(args);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto lines = SplitLines(r.out);
+  ASSERT_EQ(lines.size(), files.size()) << r.err;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    auto o = Line(lines[i]);
+    EXPECT_EQ(o["file"].as_string(), files[i]) << i;
+    const std::string got = o["accepted"].as_bool() ? "ok" : std::string(o["code"].as_string());
+    EXPECT_EQ(got, want[i]) << i << ": " << lines[i].substr(0, 300);
+  }
+  // Every accepted ID is in the replay cache of the site, once.
+  r = Admin({"verify", "--config", d.config().string(), "--now", kNow, "--request-id", kRequestId,
+             files[139]});
+  EXPECT_EQ(Line(r.out)["code"].as_string(), "saml.replay.detected");
 }
 
 TEST(AdminVerify, NowPinsTheClockAndRequestIdIsChecked) {

@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "saml/rules/replay.hpp"
 #include "store/audit_log.hpp"
-#include "store/replay_cache.hpp"
 
 namespace vsso::hooks {
 namespace {
@@ -90,25 +90,18 @@ saml::ValidationContext MakeValidationContext(const Runtime& rt, const SignInAtt
   return ctx;
 }
 
-Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) {
-  store::ReplayCache cache(rt.db, rt.settings.site_id);
-  StoreReplayGuard guard(cache);
-  const saml::ValidationContext ctx = MakeValidationContext(rt, attempt, &guard);
+namespace {
 
-  saml::ResponseSummary summary;
-  auto identity = saml::ValidateResponse(attempt.xml, ctx, &summary);
-  if (!identity) {
-    Audit(rt, "sign_in_rejected", identity.error().code, identity.error().message, summary.issuer,
-          summary.assertion_id, attempt.visitor_id, attempt.remote_address);
-    return std::move(identity).error();
-  }
-  auto customer_id = identity::CustomerId(*identity, rt.settings.customer_id_attribute);
+// A response that passed every rule, replay included: its customer ID and
+// mapped fields, or the refusal of a missing customer ID (audited).
+Result<SignIn> Accept(const Runtime& rt, const SignInAttempt& attempt, saml::Identity identity) {
+  auto customer_id = identity::CustomerId(identity, rt.settings.customer_id_attribute);
   if (!customer_id) {
     Audit(rt, "sign_in_rejected", customer_id.error().code, customer_id.error().message,
-          identity->issuer, identity->assertion_id, attempt.visitor_id, attempt.remote_address);
+          identity.issuer, identity.assertion_id, attempt.visitor_id, attempt.remote_address);
     return std::move(customer_id).error();
   }
-  SignIn out{std::move(*identity), std::move(*customer_id), {}};
+  SignIn out{std::move(identity), std::move(*customer_id), {}};
   out.mapping = identity::MapAttributes(rt.settings.mappings, out.identity.attributes);
   // The replay row is committed (the rule above); the record of a success
   // may follow in the next batch (store::AuditLog::RecordBatched: at most
@@ -125,6 +118,86 @@ Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) 
   log.RecordBatched(Event(rt, "sign_in_accepted", "ok",
                           "customer " + out.customer_id + " signed in", out.identity.issuer,
                           out.identity.assertion_id, attempt.visitor_id, attempt.remote_address));
+  return out;
+}
+
+// Every rule on `attempt` with `guard` as the replay guard; a refusal is
+// audited.
+Result<saml::Identity> Validate(const Runtime& rt, const SignInAttempt& attempt,
+                                saml::ReplayGuard& guard) {
+  const saml::ValidationContext ctx = MakeValidationContext(rt, attempt, &guard);
+  saml::ResponseSummary summary;
+  auto identity = saml::ValidateResponse(attempt.xml, ctx, &summary);
+  if (!identity) {
+    Audit(rt, "sign_in_rejected", identity.error().code, identity.error().message, summary.issuer,
+          summary.assertion_id, attempt.visitor_id, attempt.remote_address);
+  }
+  return identity;
+}
+
+// The replay guard of a batch: remembers what the replay rule asks to
+// record and lets it pass for now; SignInBatch::Finish asks the store and
+// judges the answer with the rule's own verdict (rules::ReplayVerdict).
+class ClaimRecorder final : public saml::ReplayGuard {
+ public:
+  Result<bool> FirstUse(const std::string& assertion_id, const std::string& issuer,
+                        UnixSeconds keep_until, UnixSeconds now) override {
+    claim = store::ReplayClaim{assertion_id, issuer, keep_until, now};
+    return true;
+  }
+  std::optional<store::ReplayClaim> claim;
+};
+
+}  // namespace
+
+Result<SignIn> ConsumeResponse(const Runtime& rt, const SignInAttempt& attempt) {
+  store::ReplayCache cache(rt.db, rt.settings.site_id);
+  StoreReplayGuard guard(cache);
+  auto identity = Validate(rt, attempt, guard);
+  if (!identity) return std::move(identity).error();
+  return Accept(rt, attempt, std::move(*identity));
+}
+
+void SignInBatch::Add(const SignInAttempt& attempt) {
+  ClaimRecorder recorder;
+  Pending pending{Validate(*rt_, attempt, recorder), attempt.visitor_id, attempt.remote_address,
+                  std::nullopt};
+  // The replay rule is the last one: a claim counts only if every rule
+  // passed, so a refused response records nothing, as one by one.
+  if (pending.identity && recorder.claim) {
+    pending.claim = claims_.size();
+    claims_.push_back(std::move(*recorder.claim));
+  } else if (pending.identity) {
+    // A rule list without the replay rule would accept a replay: refused.
+    pending.identity = MakeError("saml.replay.unavailable",
+                                 "the replay rule did not run, so the assertion is refused");
+  }
+  pending_.push_back(std::move(pending));
+}
+
+std::vector<Result<SignIn>> SignInBatch::Finish() {
+  const std::vector<Result<bool>> first_use =
+      store::ReplayCache(rt_->db, rt_->settings.site_id).FirstUseMany(claims_);
+  std::vector<Result<SignIn>> out;
+  out.reserve(pending_.size());
+  for (auto& pending : pending_) {
+    if (!pending.identity) {
+      out.emplace_back(std::move(pending.identity).error());
+      continue;
+    }
+    const SignInAttempt attempt{
+        {}, {}, std::move(pending.visitor_id), std::move(pending.remote_address)};
+    saml::Identity& identity = *pending.identity;
+    if (auto verdict = saml::rules::ReplayVerdict(first_use[*pending.claim], identity); !verdict) {
+      Audit(*rt_, "sign_in_rejected", verdict.error().code, verdict.error().message,
+            identity.issuer, identity.assertion_id, attempt.visitor_id, attempt.remote_address);
+      out.emplace_back(std::move(verdict).error());
+      continue;
+    }
+    out.push_back(Accept(*rt_, attempt, std::move(identity)));
+  }
+  pending_.clear();
+  claims_.clear();
   return out;
 }
 

@@ -5,14 +5,17 @@
 // Threading: any thread; the store is internally synchronised.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "hooks/runtime.hpp"
 #include "identity/field_mapper.hpp"
 #include "saml/response_validator.hpp"
+#include "store/replay_cache.hpp"
 #include "store/session_repository.hpp"
 
 namespace vsso::hooks {
@@ -40,6 +43,39 @@ struct SignIn {
 Result<std::string_view> DecodeResponseInput(std::string_view input, std::string& decoded);
 
 Result<SignIn> ConsumeResponse(const Runtime& runtime, const SignInAttempt& attempt);
+
+/// Many responses at hand at once (`visitor-sso-admin verify FILE...`),
+/// each judged as ConsumeResponse would, with one difference: the replay
+/// rows of those that pass every other rule are committed together by
+/// Finish, in one transaction (group commit, as the store does for sign-ins
+/// of several threads), so no verdict is final before Finish. Within a
+/// batch, the first response with an assertion ID takes it; a later one is
+/// a replay, as one by one. Refusals before the replay rule are audited by
+/// Add, the rest by Finish.
+///
+/// Threading: one thread at a time; `runtime` outlives the batch.
+class SignInBatch {
+ public:
+  explicit SignInBatch(const Runtime& runtime) : rt_(&runtime) {}
+  /// Judges `attempt` by every rule but the replay store's answer; the XML
+  /// is read during the call only.
+  void Add(const SignInAttempt& attempt);
+  std::size_t size() const { return pending_.size(); }
+  /// Records the replay rows, audits, and returns one result per Add, in
+  /// the order added; the batch is empty again afterwards.
+  std::vector<Result<SignIn>> Finish();
+
+ private:
+  struct Pending {
+    Result<saml::Identity> identity;
+    std::string visitor_id;
+    std::string remote_address;
+    std::optional<std::size_t> claim;  // index in claims_
+  };
+  const Runtime* rt_;
+  std::vector<Pending> pending_;
+  std::vector<store::ReplayClaim> claims_;
+};
 
 /// The SSO session an accepted sign-in opens: until the site's session
 /// lifetime or the IdP's SessionNotOnOrAfter, whichever is sooner, with the
