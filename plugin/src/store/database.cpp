@@ -577,9 +577,11 @@ Status Database::RunWrite(WriteBody& body) {
   std::unique_lock lock(queue_mutex_);
   queue_.push_back(&me);
   for (;;) {
-    if (leading_ && !me.done) {
+    // The turn goes to the Database's thread first when it asked for it
+    // (turn_wanted_, see CheckpointHoldingWriters).
+    if ((leading_ || turn_wanted_) && !me.done) {
       const auto asked = std::chrono::steady_clock::now();
-      queue_cv_.wait(lock, [&] { return me.done || !leading_; });
+      queue_cv_.wait(lock, [&] { return me.done || (!leading_ && !turn_wanted_); });
       write_wait_ns_.fetch_add(NanosSince(asked));
     }
     if (me.done) return std::move(me.outcome);
@@ -735,6 +737,7 @@ Status Database::RunAlone(WriteBody& body) noexcept {
 void Database::MaybeCheckpoint(Connection& connection) noexcept {
   if (connection.engine() != Engine::kSqlite) return;  // a WAL is SQLite's
   const int pages = connection.wal_pages_;
+  wal_frames_.store(pages, std::memory_order_relaxed);
   if (pages < kCheckpointFrames) return;
   try {
     {
@@ -848,9 +851,24 @@ void Database::BackgroundLoop() {
       if (checkpointer) {
         // PASSIVE: copies what it can without waiting for readers or
         // writers; what is left goes with the next checkpoint.
-        (void)sqlite3_wal_checkpoint_v2(checkpointer->db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                        nullptr, nullptr);
+        int log = -1;     // frames in the WAL
+        int copied = -1;  // of them, copied into the database file
+        const int rc = sqlite3_wal_checkpoint_v2(checkpointer->db_, nullptr,
+                                                 SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
         checkpoints_.fetch_add(1);
+        // `log` and `copied` describe the WAL as the checkpoint found it:
+        // copied == log does not mean that the WAL can start over, since
+        // writers append while it runs (measured: every checkpoint of a
+        // continuous stream of commits copied all it found, and the WAL
+        // never restarted). The WAL's size now is the last commit's
+        // (wal_frames_; below `log` once the WAL has started over). Past
+        // the cap (see kWalRestartFrames), the frames appended meanwhile
+        // are copied with the writers held off. A checkpoint that found a
+        // WAL just started over (asked for before the restart) needs none.
+        const int now = wal_frames_.load(std::memory_order_relaxed);
+        if (rc == SQLITE_OK && log >= kCheckpointFrames && now >= kWalRestartFrames && now >= log) {
+          CheckpointHoldingWriters(*checkpointer);
+        }
       }
     }
     background_cpu_ns_.fetch_add(ThreadCpuNs() - start);
@@ -860,6 +878,49 @@ void Database::BackgroundLoop() {
   checkpointer.reset();
 }
 
+void Database::CheckpointHoldingWriters(Connection& checkpointer) noexcept {
+  {
+    // Not while the Database closes: the destructor waits for this thread.
+    std::lock_guard lock(background_mutex_);
+    if (stopping_) return;
+  }
+  {
+    std::unique_lock lock(queue_mutex_);
+    // The turn as a group leader takes it: after the running group (if
+    // any); writers arriving meanwhile queue (turn_wanted_) and then commit
+    // together as the next group.
+    turn_wanted_ = true;
+    queue_cv_.wait(lock, [&] { return !leading_; });
+    leading_ = true;
+    turn_wanted_ = false;
+  }
+  // Outside queue_mutex_: writers only queue. A checkpoint cannot run inside
+  // a transaction of its own connection, hence no Write body. PASSIVE still
+  // waits for nobody (sqlite3_wal_checkpoint_v2): with no writer of this
+  // process appending it copies every frame, unless another process writes
+  // or a reader still needs an older snapshot; then the WAL goes on as
+  // before, and the next checkpoint past the cap tries again. Why not
+  // RESTART: it would wait (busy handler, up to 5 s) for readers and for
+  // other processes' writers, with this process's writers held all along;
+  // after a complete PASSIVE checkpoint the next writer restarts the WAL by
+  // itself (it begins on a WAL whose every frame is copied).
+  const auto started = std::chrono::steady_clock::now();
+  int log = -1;
+  int copied = -1;
+  const int rc = sqlite3_wal_checkpoint_v2(checkpointer.db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &log, &copied);
+  const std::int64_t held = NanosSince(started);
+  {
+    std::lock_guard lock(queue_mutex_);
+    leading_ = false;
+  }
+  queue_cv_.notify_all();
+  checkpoints_.fetch_add(1);
+  wal_restart_checkpoints_.fetch_add(1);
+  wal_restart_hold_ns_.fetch_add(held);
+  if (rc == SQLITE_OK && copied == log) wal_restart_complete_.fetch_add(1);
+}
+
 Database::Stats Database::stats() const {
   return Stats{.checkpoints = checkpoints_.load(),
                .batches = batches_.load(),
@@ -867,7 +928,10 @@ Database::Stats Database::stats() const {
                .writes = writes_.load(),
                .transactions = transactions_.load(),
                .write_wait_ns = write_wait_ns_.load(),
-               .write_hold_ns = write_hold_ns_.load()};
+               .write_hold_ns = write_hold_ns_.load(),
+               .wal_restart_checkpoints = wal_restart_checkpoints_.load(),
+               .wal_restart_complete = wal_restart_complete_.load(),
+               .wal_restart_hold_ns = wal_restart_hold_ns_.load()};
 }
 
 Error Database::Unexpected(const std::exception& e) const {
