@@ -97,6 +97,9 @@ std::string SessionFieldsJson(const std::string& company);
 
 void RegisterConsumeBenchmarks();
 void RegisterHookBenchmarks();
+/// Destroys the hook benchmarks' fixtures (their deployments and databases);
+/// after RunSpecifiedBenchmarks.
+void ReleaseHookBenchmarks();
 void RegisterSitesBenchmarks();
 
 /// The PostgreSQL server of the *_pg benchmarks (registered only when set):

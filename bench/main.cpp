@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   vsso::bench::RegisterHookBenchmarks();
   vsso::bench::RegisterSitesBenchmarks();
   benchmark::RunSpecifiedBenchmarks();
+  vsso::bench::ReleaseHookBenchmarks();
   benchmark::Shutdown();
   return 0;
 }
