@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <future>
+#include <latch>
 #include <string>
 #include <thread>
 #include <vector>
@@ -131,6 +133,63 @@ TEST_F(WalGrowthTest, TwoWritersWithoutPausesKeepTheWalBounded) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM growth"), kCommits);
   EXPECT_EQ(Scalar("SELECT SUM(n) FROM growth"),
             static_cast<long long>(kCommits) * (kCommits - 1) / 2);
+}
+
+TEST_F(WalGrowthTest, WritersAreNotHeldWhileTheWalStaysBelowTheCap) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(CreateTable(*db));
+  // About 1,900 frames: checkpoints run (past kCheckpointFrames), but the
+  // WAL never reaches kWalRestartFrames.
+  for (int i = 0; i < 1500; ++i) ASSERT_TRUE(InsertOne(*db, i));
+  for (int i = 0; i < 100 && db->stats().checkpoints == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(db->stats().checkpoints, 1);
+  EXPECT_EQ(db->stats().wal_restart_checkpoints, 0);
+}
+
+TEST_F(WalGrowthTest, AReaderOnAnOldSnapshotDelaysTheRestartWithoutBlockingWriters) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(CreateTable(*db));
+  ASSERT_TRUE(InsertOne(*db, 0));
+  // A read left in the middle of its statement keeps its snapshot, so no
+  // checkpoint may copy the frames after it (the WAL must grow meanwhile).
+  std::latch reading(1);
+  std::promise<void> release;
+  auto reader = std::async(std::launch::async, [&] {
+    return db->Read([&](Connection& c) -> Status {
+      auto q = c.Prepare("SELECT n FROM growth");
+      if (!q) return std::move(q).error();
+      auto row = q->Step();
+      reading.count_down();
+      release.get_future().wait();
+      if (!row) return std::move(row).error();
+      return Ok();
+    });
+  });
+  reading.wait();
+  const int half = kCommits / 2;
+  int failed = 0;
+  for (int i = 1; i < half; ++i) {
+    if (!InsertOne(*db, i)) ++failed;
+  }
+  EXPECT_EQ(failed, 0);
+  // Writers were held off for checkpoints that could copy nothing, briefly:
+  // all the commits went through.
+  EXPECT_GE(db->stats().wal_restart_checkpoints, 1);
+  EXPECT_EQ(db->stats().wal_restart_complete, 0);
+  release.set_value();
+  ASSERT_TRUE(reader.get());
+  // With the snapshot gone, the next checkpoints copy the backlog and the
+  // WAL starts over again.
+  for (int i = half; i < kCommits; ++i) {
+    if (!InsertOne(*db, i)) ++failed;
+  }
+  EXPECT_EQ(failed, 0);
+  EXPECT_GE(db->stats().wal_restart_complete, 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM growth"), kCommits);
 }
 
 }  // namespace
