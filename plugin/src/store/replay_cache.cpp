@@ -1,5 +1,8 @@
 #include "store/replay_cache.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 namespace vsso::store {
 
 namespace {
@@ -42,8 +45,19 @@ Result<bool> ReplayCache::FirstUse(const std::string& assertion_id, const std::s
 std::vector<Result<bool>> ReplayCache::FirstUseMany(std::span<const ReplayClaim> claims) {
   std::vector<Result<bool>> answers(claims.size(), false);
   if (claims.empty()) return answers;
+  // Claimed in the order of their IDs: on PostgreSQL each insert locks its
+  // key until COMMIT, and two batches of another process taking common IDs
+  // in different orders would deadlock (one of them then fails); in one
+  // order they only wait for each other. Stable, so that of two claims of
+  // one ID the earlier is still the first use. (SQLite's write transaction
+  // excludes every other writer, so the order changes nothing there.)
+  std::vector<std::size_t> order(claims.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return claims[a].assertion_id < claims[b].assertion_id;
+  });
   auto written = db_->Write([&](Connection& c) -> Status {
-    for (std::size_t i = 0; i < claims.size(); ++i) {
+    for (const std::size_t i : order) {
       if (claims[i].assertion_id.empty()) {
         answers[i] = BadId();
         continue;
