@@ -22,7 +22,13 @@
 namespace vsso::store {
 namespace {
 
-using WalGrowthTest = StoreTest;
+class WalGrowthTest : public StoreTest {
+ protected:
+  // After kCommits writes: the WAL stayed under its bound (`largest`, its
+  // largest size seen), was started over with the writers held off, and
+  // every row is there.
+  void ExpectBoundedAndComplete(Database& db, std::int64_t largest);
+};
 
 // Enough commits for the WAL to pass Database::kWalRestartFrames several
 // times over: each commit writes one or two pages (a leaf of the table, and
@@ -87,6 +93,16 @@ std::int64_t LargestWalWhile(const std::string& wal, F write) {
   return largest.load();
 }
 
+void WalGrowthTest::ExpectBoundedAndComplete(Database& db, std::int64_t largest) {
+  const std::int64_t bound = WalBound(Scalar("PRAGMA page_size"));
+  EXPECT_LE(largest, bound) << "the WAL grew to " << largest << " bytes";
+  EXPECT_GE(db.stats().wal_restart_checkpoints, 1);
+  EXPECT_GE(db.stats().wal_restart_complete, 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM growth"), kCommits);
+  EXPECT_EQ(Scalar("SELECT SUM(n) FROM growth"),
+            static_cast<long long>(kCommits) * (kCommits - 1) / 2);
+}
+
 TEST_F(WalGrowthTest, OneWriterWithoutPausesKeepsTheWalBounded) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
@@ -98,14 +114,7 @@ TEST_F(WalGrowthTest, OneWriterWithoutPausesKeepsTheWalBounded) {
     }
   });
   EXPECT_EQ(failed, 0);
-  const std::int64_t bound = WalBound(Scalar("PRAGMA page_size"));
-  EXPECT_LE(largest, bound) << "the WAL grew to " << largest << " bytes";
-  // It was started over by the checkpoints with the writers held off.
-  EXPECT_GE(db->stats().wal_restart_checkpoints, 1);
-  EXPECT_GE(db->stats().wal_restart_complete, 1);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM growth"), kCommits);
-  EXPECT_EQ(Scalar("SELECT SUM(n) FROM growth"),
-            static_cast<long long>(kCommits) * (kCommits - 1) / 2);
+  ExpectBoundedAndComplete(*db, largest);
 }
 
 TEST_F(WalGrowthTest, TwoWritersWithoutPausesKeepTheWalBounded) {
@@ -125,14 +134,7 @@ TEST_F(WalGrowthTest, TwoWritersWithoutPausesKeepTheWalBounded) {
     for (auto& w : writers) w.join();
   });
   EXPECT_EQ(failed.load(), 0);
-  const std::int64_t bound = WalBound(Scalar("PRAGMA page_size"));
-  EXPECT_LE(largest, bound) << "the WAL grew to " << largest << " bytes";
-  // It was started over by the checkpoints with the writers held off.
-  EXPECT_GE(db->stats().wal_restart_checkpoints, 1);
-  EXPECT_GE(db->stats().wal_restart_complete, 1);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM growth"), kCommits);
-  EXPECT_EQ(Scalar("SELECT SUM(n) FROM growth"),
-            static_cast<long long>(kCommits) * (kCommits - 1) / 2);
+  ExpectBoundedAndComplete(*db, largest);
 }
 
 TEST_F(WalGrowthTest, WritersAreNotHeldWhileTheWalStaysBelowTheCap) {
