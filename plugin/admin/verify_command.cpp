@@ -72,8 +72,9 @@ void PrintLine(const boost::json::object& line, boost::json::serializer& sr) {
 
 // Files whose replay rows go in one transaction: the largest group the
 // store commits at once for concurrent sign-ins (store::Database's
-// kMaxGroup). A kill loses at most the lines of one batch, whose rows may
-// be committed (those responses then count as used).
+// kMaxGroup). Each batch's lines are written out after its commit, so a
+// kill loses at most the lines of one batch, whose rows may be committed
+// (those responses then count as used).
 constexpr std::size_t kBatchFiles = 64;
 
 }  // namespace
@@ -150,6 +151,7 @@ int Verify(const Args& a) {
       }
     }
     early.clear();
+    std::fflush(stdout);  // a write error shows in ferror, checked at the end
   };
   std::size_t first_file = 1;
   for (std::size_t i = 1; i < a.positional.size(); ++i) {
