@@ -11,9 +11,10 @@ Error BadId() {
   return MakeError("store.replay_bad_id", "an assertion without ID cannot be checked for replay");
 }
 
-// Records `claim` for `site_id` inside the caller's write transaction: true
-// if it is the ID's first use.
-Result<bool> Claim(Connection& c, const std::string& site_id, const ReplayClaim& claim) {
+// Records the assertion for `site_id` inside the caller's write
+// transaction: true if it is the ID's first use.
+Result<bool> Claim(Connection& c, const std::string& site_id, const std::string& assertion_id,
+                   const std::string& issuer, UnixSeconds keep_until, UnixSeconds now) {
   // One statement: a new ID is inserted; an expired entry for it is
   // replaced (it must not block the ID, nor linger); a live one is left
   // as it is and nothing changes. Inside the write transaction no other
@@ -24,10 +25,10 @@ Result<bool> Claim(Connection& c, const std::string& site_id, const ReplayClaim&
       "ON CONFLICT (site_id, assertion_id) DO UPDATE SET issuer = excluded.issuer, "
       "keep_until = excluded.keep_until WHERE replay_cache.keep_until < ?4");
   if (!q) return std::move(q).error();
-  q->BindText(1, claim.assertion_id)
-      .BindText(2, claim.issuer)
-      .BindInt(3, claim.keep_until)
-      .BindInt(4, claim.now)
+  q->BindText(1, assertion_id)
+      .BindText(2, issuer)
+      .BindInt(3, keep_until)
+      .BindInt(4, now)
       .BindText(5, site_id);
   if (auto st = q->Run(); !st) return std::move(st).error();
   return c.Changes() == 1;
@@ -38,16 +39,16 @@ Result<bool> Claim(Connection& c, const std::string& site_id, const ReplayClaim&
 Result<bool> ReplayCache::FirstUse(const std::string& assertion_id, const std::string& issuer,
                                    UnixSeconds keep_until, UnixSeconds now) {
   if (assertion_id.empty()) return BadId();
-  const ReplayClaim claim{assertion_id, issuer, keep_until, now};
-  return db_->Write([&](Connection& c) { return Claim(c, site_id_, claim); });
+  return db_->Write(
+      [&](Connection& c) { return Claim(c, site_id_, assertion_id, issuer, keep_until, now); });
 }
 
 std::vector<Result<bool>> ReplayCache::FirstUseMany(std::span<const ReplayClaim> claims) {
   std::vector<Result<bool>> answers(claims.size(), false);
   if (claims.empty()) return answers;
   // Claimed in the order of their IDs: on PostgreSQL each insert locks its
-  // key until COMMIT, and two batches of another process taking common IDs
-  // in different orders would deadlock (one of them then fails); in one
+  // key until COMMIT, and the batches of two processes taking common IDs in
+  // different orders would deadlock (one of them then fails whole); in one
   // order they only wait for each other. Stable, so that of two claims of
   // one ID the earlier is still the first use. (SQLite's write transaction
   // excludes every other writer, so the order changes nothing there.)
@@ -62,7 +63,9 @@ std::vector<Result<bool>> ReplayCache::FirstUseMany(std::span<const ReplayClaim>
         answers[i] = BadId();
         continue;
       }
-      auto first = Claim(c, site_id_, claims[i]);
+      const ReplayClaim& claim = claims[i];
+      auto first =
+          Claim(c, site_id_, claim.assertion_id, claim.issuer, claim.keep_until, claim.now);
       // A failed statement fails the transaction: nothing is recorded.
       if (!first) return std::move(first).error();
       answers[i] = *first;
