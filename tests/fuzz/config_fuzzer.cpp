@@ -66,10 +66,12 @@ Workspace& Work() {
   return workspace;
 }
 
-const std::set<std::string> kCodes = {"config.unsupported_format", "config.file_missing",
-                                      "config.file_unreadable",    "config.parse_error",
-                                      "config.unknown_section",    "config.unknown_key",
-                                      "config.invalid_value",      "config.missing_key"};
+// The codes LoadSettings may refuse a single-site file with (docs/errors.md).
+const std::set<std::string> kCodes = {
+    "config.unsupported_format", "config.file_missing",    "config.file_unreadable",
+    "config.parse_error",        "config.unknown_section", "config.unknown_key",
+    "config.invalid_value",      "config.missing_key",     "config.unknown_attribute_alias",
+    "config.env_unset",          "config.key_permissions"};
 
 void CheckSettings(const vsso::config::Settings& s, const std::string& path,
                    const std::string& text) {
