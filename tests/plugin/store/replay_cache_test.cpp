@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <latch>
 #include <thread>
 
@@ -15,7 +16,45 @@ namespace {
 constexpr UnixSeconds kNow = 1750000000;
 constexpr const char* kIssuer = "https://idp.example.org";
 
-using ReplayCacheTest = EngineTest;
+class ReplayCacheTest : public EngineTest {
+ protected:
+  struct Tally {
+    int first_uses = 0;
+    int failures = 0;
+  };
+  // Runs claim(cache, t) on `threads` threads released at once, each on a
+  // Database of its own (as processes or nodes would be), and counts the
+  // answers: first uses, and failures (each reported).
+  Tally RaceOnOwnDatabases(
+      int threads, const std::function<std::vector<Result<bool>>(ReplayCache&, int)>& claim) {
+    std::atomic<int> first_uses{0};
+    std::atomic<int> failures{0};
+    std::latch start(threads);
+    std::vector<std::thread> running;
+    for (int t = 0; t < threads; ++t) {
+      running.emplace_back([&, t] {
+        auto db = Database::Open(target_);
+        if (!db) {
+          ++failures;
+          start.count_down();
+          return;
+        }
+        ReplayCache cache(*db, "default");
+        start.arrive_and_wait();
+        for (const auto& answer : claim(cache, t)) {
+          if (!answer) {
+            ++failures;
+            ADD_FAILURE() << answer.error().code << ": " << answer.error().message;
+          } else if (*answer) {
+            ++first_uses;
+          }
+        }
+      });
+    }
+    for (auto& t : running) t.join();
+    return {first_uses.load(), failures.load()};
+  }
+};
 
 TEST_P(ReplayCacheTest, FirstUseThenReplay) {
   auto db = OpenDb();
@@ -167,34 +206,11 @@ TEST_P(ReplayCacheTest, BatchesOfTwoConnectionsInOppositeOrdersEachIdWinsOnceWit
           {"_r" + std::to_string(round) + "-" + std::to_string(i), kIssuer, kNow + 300, kNow});
     }
     const std::vector<ReplayClaim> backward(forward.rbegin(), forward.rend());
-    std::atomic<int> wins{0};
-    std::atomic<int> failures{0};
-    std::latch start(2);
-    std::vector<std::thread> threads;
-    const std::vector<ReplayClaim>* orders[] = {&forward, &backward};
-    for (const auto* claims : orders) {
-      threads.emplace_back([&, claims] {
-        auto db = Database::Open(target_);
-        if (!db) {
-          ++failures;
-          start.count_down();
-          return;
-        }
-        ReplayCache cache(*db, "default");
-        start.arrive_and_wait();
-        for (const auto& answer : cache.FirstUseMany(*claims)) {
-          if (!answer) {
-            ++failures;
-            ADD_FAILURE() << answer.error().code << ": " << answer.error().message;
-          } else if (*answer) {
-            ++wins;
-          }
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    EXPECT_EQ(failures.load(), 0) << "round " << round;
-    EXPECT_EQ(wins.load(), 64) << "round " << round;
+    const auto tally = RaceOnOwnDatabases(2, [&](ReplayCache& cache, int t) {
+      return cache.FirstUseMany(t == 0 ? forward : backward);
+    });
+    EXPECT_EQ(tally.failures, 0) << "round " << round;
+    EXPECT_EQ(tally.first_uses, 64) << "round " << round;
   }
 }
 
@@ -202,31 +218,13 @@ TEST_P(ReplayCacheTest, EightThreadsWithOwnConnectionsExactlyOneWins) {
   ASSERT_TRUE(OpenDb());  // create and migrate once
   for (int round = 0; round < 5; ++round) {
     const std::string id = "_race" + std::to_string(round);
-    std::atomic<int> wins{0};
-    std::atomic<int> failures{0};
-    std::latch start(8);
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 8; ++t) {
-      threads.emplace_back([&] {
-        auto db = Database::Open(target_);
-        if (!db) {
-          ++failures;
-          start.count_down();
-          return;
-        }
-        ReplayCache cache(*db, "default");
-        start.arrive_and_wait();
-        auto r = cache.FirstUse(id, kIssuer, kNow + 300, kNow);
-        if (!r) {
-          ++failures;
-        } else if (*r) {
-          ++wins;
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    EXPECT_EQ(failures.load(), 0);
-    EXPECT_EQ(wins.load(), 1) << id;
+    const auto tally = RaceOnOwnDatabases(8, [&](ReplayCache& cache, int) {
+      std::vector<Result<bool>> answers;
+      answers.push_back(cache.FirstUse(id, kIssuer, kNow + 300, kNow));
+      return answers;
+    });
+    EXPECT_EQ(tally.failures, 0);
+    EXPECT_EQ(tally.first_uses, 1) << id;
   }
 }
 
