@@ -111,6 +111,15 @@ Statement& Statement::BindText(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::BindTextInPlace(int index, const std::string& value) {
+  if (pg_ != nullptr) return BindText(index, value);
+  // SQLITE_STATIC: read until the destructor's reset and clear_bindings.
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (bind_error_ == SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
 Statement& Statement::BindNull(int index) {
   if (pg_ != nullptr) return BindPg(index, std::nullopt);
   const int rc = sqlite3_bind_null(stmt_, index);

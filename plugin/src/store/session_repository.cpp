@@ -42,7 +42,7 @@ Result<std::optional<SsoSession>> SessionRepository::FindLive(const std::string&
         "sp_name_qualifier FROM sso_sessions WHERE site_id = ?3 AND visitor_id = ?1 AND "
         "expires_at > ?2");
     if (!q) return std::move(q).error();
-    q->BindText(1, visitor_id).BindInt(2, now).BindText(3, site_id_);
+    q->BindTextInPlace(1, visitor_id).BindInt(2, now).BindTextInPlace(3, site_id_);
     auto row = q->Step();
     if (!row) return std::move(row).error();
     if (!*row) return std::optional<SsoSession>();
@@ -70,7 +70,7 @@ Result<std::optional<LiveIdentity>> SessionRepository::FindLiveIdentity(
         "SELECT customer_id, expires_at, fields_json FROM sso_sessions WHERE site_id = ?3 AND "
         "visitor_id = ?1 AND expires_at > ?2");
     if (!q) return std::move(q).error();
-    q->BindText(1, visitor_id).BindInt(2, now).BindText(3, site_id_);
+    q->BindTextInPlace(1, visitor_id).BindInt(2, now).BindTextInPlace(3, site_id_);
     auto row = q->Step();
     if (!row) return std::move(row).error();
     if (!*row) return std::optional<LiveIdentity>();
