@@ -694,46 +694,6 @@ DROP INDEX replay_cache_keep_until;
      R"sql(
 DROP INDEX replay_cache_keep_until;
 )sql"},
-    // Issue 15: a session is found by (visitor_id, site_id) for every chat
-    // start and every routing of a chat started on another node. SQLite
-    // compares index keys column by column: with site_id first, every
-    // comparison inside a site (all of them near the leaves) found it equal
-    // and went on through the general record comparison; with visitor_id
-    // first, the first column decides (SQLite's string fast path). The
-    // index seek went from 3,466 to 1,861 instructions (callgrind, 10,000
-    // sessions). No query reads sessions by site alone: purges go by
-    // expires_at, single logout by sso_sessions_name_id.
-    {9, "sso sessions keyed by visitor first", R"sql(
-CREATE TABLE sso_sessions_v9 (
-  site_id TEXT NOT NULL,
-  visitor_id TEXT NOT NULL,
-  customer_id TEXT NOT NULL,
-  name_id TEXT NOT NULL,
-  name_id_format TEXT NOT NULL,
-  session_index TEXT NOT NULL,
-  idp_entity_id TEXT NOT NULL,
-  signed_in_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  fields_json TEXT NOT NULL,
-  attributes_json TEXT NOT NULL,
-  name_qualifier TEXT NOT NULL DEFAULT '',
-  sp_name_qualifier TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (visitor_id, site_id)
-);
-INSERT INTO sso_sessions_v9 SELECT site_id, visitor_id, customer_id, name_id, name_id_format,
-  session_index, idp_entity_id, signed_in_at, expires_at, fields_json, attributes_json,
-  name_qualifier, sp_name_qualifier FROM sso_sessions;
-DROP TABLE sso_sessions;
-ALTER TABLE sso_sessions_v9 RENAME TO sso_sessions;
-CREATE INDEX sso_sessions_expires_at ON sso_sessions (expires_at);
-CREATE INDEX sso_sessions_name_id ON sso_sessions (site_id, idp_entity_id, name_id);
-)sql",
-     // The same key on PostgreSQL, so that both engines' schemas stay alike
-     // (there the round trip dwarfs the seek); the key changes in place.
-     R"sql(
-ALTER TABLE sso_sessions DROP CONSTRAINT sso_sessions_v5_pkey,
-  ADD CONSTRAINT sso_sessions_pkey PRIMARY KEY (visitor_id, site_id);
-)sql"},
 };
 
 }  // namespace

@@ -18,10 +18,10 @@ using DatabaseTest = StoreTest;
 TEST_F(DatabaseTest, FreshDatabaseGetsEveryMigration) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  EXPECT_EQ(Database::KnownSchemaVersion(), 9);
-  EXPECT_EQ(db->SchemaVersion(), 9);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 9);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE applied_at > 1600000000"), 9);
+  EXPECT_EQ(Database::KnownSchemaVersion(), 8);
+  EXPECT_EQ(db->SchemaVersion(), 8);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 8);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE applied_at > 1600000000"), 8);
   for (const char* table : {"certificates", "mappings", "replay_cache", "authn_requests",
                             "audit_log", "sso_sessions", "transcript_tags", "sso_handoffs"}) {
     EXPECT_EQ(Scalar(std::string("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND "
@@ -100,8 +100,8 @@ TEST_F(DatabaseTest, ReopeningAppliesNothingTwice) {
   ASSERT_TRUE(OpenDb());
   auto again = OpenDb();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->SchemaVersion(), 9);
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 9);
+  EXPECT_EQ(again->SchemaVersion(), 8);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations"), 8);
 }
 
 TEST_F(DatabaseTest, UpgradeFromVersionOneKeepsData) {
@@ -117,11 +117,10 @@ TEST_F(DatabaseTest, UpgradeFromVersionOneKeepsData) {
 
   auto db = OpenDb();
   ASSERT_TRUE(db);
-  EXPECT_EQ(db->SchemaVersion(), 9);
+  EXPECT_EQ(db->SchemaVersion(), 8);
   EXPECT_EQ(Scalar("SELECT applied_at FROM schema_migrations WHERE version = 1"), 1700000000);
-  EXPECT_EQ(
-      Scalar("SELECT COUNT(*) FROM schema_migrations WHERE version IN (2, 3, 4, 5, 6, 7, 8, 9)"),
-      8);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM schema_migrations WHERE version IN (2, 3, 4, 5, 6, 7, 8)"),
+            7);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM certificates WHERE fingerprint = 'ab12' AND "
                    "site_id = 'default'"),
             1);

@@ -145,9 +145,8 @@ TEST_F(MigrationTest, VersionFourRowsMoveToTheDefaultSiteAndStayReadable) {
 
 // Every table has a site_id that may not be NULL (transcript_tags the
 // site's small integer key, migration 7), and every index a query of one
-// site reads leads with it, but the sessions' key (visitor and site, both
-// bound by every look-up; migration 9); the purges across all sites keep an
-// index on the time alone.
+// site reads leads with it; the purges across all sites keep an index on the
+// time alone.
 TEST_F(MigrationTest, SchemaIsKeyedBySite) {
   ASSERT_TRUE(OpenDb());
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM pragma_table_info('transcript_tags') WHERE name = "
@@ -174,7 +173,7 @@ TEST_F(MigrationTest, SchemaIsKeyedBySite) {
               1)
         << index;
   }
-  for (const char* table : {"certificates", "mappings", "replay_cache"}) {
+  for (const char* table : {"certificates", "mappings", "replay_cache", "sso_sessions"}) {
     // The primary key (an automatic index) leads with site_id too.
     EXPECT_EQ(Scalar(std::string("SELECT COUNT(*) FROM pragma_index_list('") + table +
                      "') AS l, pragma_index_info(l.name) AS i WHERE l.origin = 'pk' AND "
@@ -182,23 +181,16 @@ TEST_F(MigrationTest, SchemaIsKeyedBySite) {
               1)
         << table;
   }
-  // Sessions are found by visitor and site together; since migration 9 the
-  // key leads with the visitor, whose first column decides a comparison.
-  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM pragma_index_list('sso_sessions') AS l, "
-                   "pragma_index_info(l.name) AS i WHERE l.origin = 'pk' AND i.seqno = 0 AND "
-                   "i.name = 'visitor_id'"),
-            1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM pragma_index_list('authn_requests') AS l, "
                    "pragma_index_info(l.name) AS i WHERE l.origin = 'u' AND i.seqno = 0 AND "
                    "i.name = 'site_id'"),
             1);
 }
 
-// The queries of one site (shapes as the repositories write them) seek in an
-// index that leads with site_id or its key, or whose whole key they bind (a
-// session: visitor and site), so their cost does not grow with the number of
-// sites sharing the database, in the index's order (History orders the rows
-// of one second by transcript_id itself).
+// The queries of one site seek in an index that leads with site_id or its key
+// (shapes as the repositories write them), so their cost does not grow with
+// the number of sites sharing the database, in the index's order (History
+// orders the rows of one second by transcript_id itself).
 TEST_F(MigrationTest, QueriesOfOneSiteSeekInTheirIndex) {
   auto db = OpenDb();
   ASSERT_TRUE(db);
@@ -215,9 +207,6 @@ TEST_F(MigrationTest, QueriesOfOneSiteSeekInTheirIndex) {
        "site_keys WHERE site_id = ?7) AND t.saved_at >= ?2 AND t.saved_at < ?3 ORDER BY "
        "t.saved_at DESC LIMIT ?6",
        "transcript_tags_saved_at (site_key=? AND saved_at>? AND saved_at<?)"},
-      {"SELECT customer_id, expires_at, fields_json FROM sso_sessions WHERE site_id = ?3 AND "
-       "visitor_id = ?1 AND expires_at > ?2",
-       "sqlite_autoindex_sso_sessions_1 (visitor_id=? AND site_id=?)"},
       {"SELECT id FROM audit_log WHERE site_id = ?3 AND (?2 = '' OR kind = ?2) "
        "ORDER BY last_at DESC, id DESC LIMIT ?1",
        "audit_log_last_at (site_id=?)"},
