@@ -4,7 +4,10 @@
 
 #include <fstream>
 #include <latch>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "plugin/store/store_fixture.hpp"
@@ -229,6 +232,50 @@ TEST_F(DatabaseTest, SameStatementTextNestedGetsItsOwnStatement) {
   });
   ASSERT_TRUE(pairs) << pairs.error().message;
   EXPECT_EQ(*pairs, (std::vector<std::int64_t>{11, 12, 21, 22}));
+}
+
+// BindTextInPlace takes only what outlives the statement: a temporary (or
+// anything that converts to one) does not compile.
+template <class T>
+concept BindableInPlace = requires(Statement& q, T&& value) {
+  q.BindTextInPlace(1, std::forward<T>(value));
+};
+static_assert(BindableInPlace<const std::string&>);
+static_assert(BindableInPlace<std::string&>);
+static_assert(!BindableInPlace<std::string>);
+static_assert(!BindableInPlace<const char*>);
+static_assert(!BindableInPlace<std::string_view>);
+
+// Text bound in place is read where it is; the cached statement forgets it
+// when the use ends, so its next use never reads the caller's old buffer.
+TEST_F(DatabaseTest, TextBoundInPlaceIsReadThenForgotten) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db);
+  constexpr const char* kSql = "SELECT ?1, ?2";
+  const std::string visitor = "visitor-\xc3\xa9-0123456789abcdef";  // longer than SSO
+  const std::string site = "site-a";
+  auto bound = db->Read([&](Connection& c) -> Result<std::vector<std::string>> {
+    auto q = c.Prepare(kSql);
+    if (!q) return std::move(q).error();
+    q->BindTextInPlace(1, visitor).BindTextInPlace(2, site);
+    auto row = q->Step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::vector<std::string>{};
+    return std::vector<std::string>{q->Text(0), q->Text(1)};
+  });
+  ASSERT_TRUE(bound) << bound.error().message;
+  EXPECT_EQ(*bound, (std::vector<std::string>{visitor, site}));
+
+  auto next_use = db->Read([&](Connection& c) -> Result<std::vector<bool>> {
+    auto q = c.Prepare(kSql);  // the same cached statement, nothing bound
+    if (!q) return std::move(q).error();
+    auto row = q->Step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::vector<bool>{};
+    return std::vector<bool>{q->IsNull(0), q->IsNull(1)};
+  });
+  ASSERT_TRUE(next_use) << next_use.error().message;
+  EXPECT_EQ(*next_use, (std::vector<bool>{true, true}));
 }
 
 // Sessions, customer IDs and the audit log are nobody else's business.
