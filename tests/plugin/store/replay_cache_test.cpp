@@ -36,6 +36,7 @@ class ReplayCacheTest : public EngineTest {
         auto db = Database::Open(target_);
         if (!db) {
           ++failures;
+          ADD_FAILURE() << db.error().code << ": " << db.error().message;
           start.count_down();
           return;
         }
