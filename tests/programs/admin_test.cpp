@@ -252,7 +252,10 @@ TEST(AdminVerify, UsageAndConfigErrorsExitTwo) {
 TEST(AdminCheckConfig, ExampleLoadsButFailsOnItsPublicKeysAndBrokenConfigNamesTheKey) {
   // The example configuration is valid, but trusts and uses the example
   // certificates of config/certs/, whose private keys are public: exit 1.
-  const std::string config = std::string(VSSO_SOURCE_DIR) + "/config/visitor-sso.example.ini";
+  // On a copy: checking opens the store, whose path is relative to the file.
+  const TempDir temp;
+  CopyShippedConfig(std::filesystem::path(VSSO_SOURCE_DIR) / "config", temp.path() / "config");
+  const std::string config = (temp.path() / "config" / "visitor-sso.example.ini").string();
   auto r = Admin({"check-config", config});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("certificates: 2"), std::string::npos) << r.out;

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/deployment.hpp"
 #include "support/process.hpp"
 #include "support/test_keys.hpp"
 #include "visitor_sso/sdk/abi.hpp"
@@ -37,9 +38,7 @@ ProcessResult SampleHost(std::vector<std::string> args) {
 // config file) and so a test may edit its copy.
 class ExampleConfig {
  public:
-  ExampleConfig() {
-    fs::copy(fs::path(VSSO_SOURCE_DIR) / "config", dir(), fs::copy_options::recursive);
-  }
+  ExampleConfig() { vsso::testing::CopyShippedConfig(fs::path(VSSO_SOURCE_DIR) / "config", dir()); }
   fs::path dir() const { return temp_.path() / "config"; }
   std::string ini() const { return (dir() / "visitor-sso.example.ini").string(); }
   std::string json() const { return (dir() / "visitor-sso.example.json").string(); }

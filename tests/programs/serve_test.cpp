@@ -31,6 +31,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "support/deployment.hpp"
 #include "support/process.hpp"
 #include "support/serve_process.hpp"
 #include "support/test_idp.hpp"
@@ -1473,8 +1474,7 @@ TEST(ServeTest, UsageErrorsForBadServeOptions) {
                                              {"--site", "-acme"}}) {
     // Configuring the example creates its database: run on a copy.
     TempDir temp;
-    fs::copy(fs::path(VSSO_SOURCE_DIR) / "config", temp.path() / "config",
-             fs::copy_options::recursive);
+    vsso::testing::CopyShippedConfig(fs::path(VSSO_SOURCE_DIR) / "config", temp.path() / "config");
     std::vector<std::string> args{VSSO_SAMPLE_HOST,
                                   "--plugin",
                                   VSSO_PLUGIN,

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <stdexcept>
+#include <string>
 
 #include "support/test_idp.hpp"
 
@@ -30,6 +31,21 @@ Deployment::Deployment(const DeploymentOptions& options) {
       << options.mapping << "\n[routing]\n"
       << options.routing;
   if (!out) throw std::runtime_error("cannot write " + config().string());
+}
+
+void CopyShippedConfig(const std::filesystem::path& from, const std::filesystem::path& to) {
+  namespace fs = std::filesystem;
+  for (const auto& entry : fs::recursive_directory_iterator(from)) {
+    const fs::path target = to / fs::relative(entry.path(), from);
+    if (entry.is_directory()) {
+      fs::create_directories(target);
+      continue;
+    }
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".db") || name.ends_with(".db-wal") || name.ends_with(".db-shm")) continue;
+    fs::create_directories(target.parent_path());
+    fs::copy_file(entry.path(), target);
+  }
 }
 
 }  // namespace vsso::testing

@@ -43,4 +43,12 @@ class Deployment {
   TempDir dir_;
 };
 
+/// Copies `from`, the repository's config/ (the shipped examples and their
+/// certificates), into `to`, leaving out the databases a demo or an older
+/// build left there (`*.db`, `*.db-wal`, `*.db-shm`, ignored by git): the
+/// examples' store path is relative to the config file, so a test that
+/// configures them must run on a copy, and a copy must start without a
+/// store whose schema may belong to another build.
+void CopyShippedConfig(const std::filesystem::path& from, const std::filesystem::path& to);
+
 }  // namespace vsso::testing
